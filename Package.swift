@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Stages, data flowing one way:
+//   Capture (libpcap) -> Decode (link/IP/TCP) -> Flow (flow table, TCP reassembly)
+//   -> TLS (records, handshakes, X.509) -> Analysis (connection state, findings, events)
+//   -> Output (json, text, trace) ; the `tlsdump` executable wires them together.
+let package = Package(
+    name: "tlsdump",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tlsdump", targets: ["tlsdump"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.8.0"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .target(name: "TLSDumpBase"),
+        .target(name: "TLSDumpCapture", dependencies: ["CPcap", "TLSDumpBase"]),
+        .target(name: "TLSDumpDecode", dependencies: ["TLSDumpBase"]),
+        .target(name: "TLSDumpFlow", dependencies: ["TLSDumpBase", "TLSDumpDecode"]),
+        .target(name: "TLSDumpTLS", dependencies: [
+            "TLSDumpBase",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "TLSDumpAnalysis", dependencies: [
+            "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "TLSDumpOutput", dependencies: ["TLSDumpBase", "TLSDumpAnalysis", "TLSDumpTLS"]),
+        .executableTarget(name: "tlsdump", dependencies: [
+            "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpFlow",
+            "TLSDumpTLS", "TLSDumpAnalysis", "TLSDumpOutput",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Unit tests, one target per stage, so a stage is tested against its own contract.
+        .testTarget(name: "BaseTests", dependencies: ["TLSDumpBase", "TLSDumpAnalysis", "TLSDumpOutput"]),
+        .testTarget(name: "DecodeTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpCapture"]),
+        .testTarget(name: "FlowTests", dependencies: ["TLSDumpBase", "TLSDumpFlow"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLSDumpBase", "TLSDumpTLS"]),
+        // Whole-pipeline tests: the shared corpus against tshark's oracle, bundled captures, CLI.
+        .testTarget(name: "PipelineTests", dependencies: [
+            "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
+            "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture",
+        ]),
+    ]
+)

@@ -1,0 +1,28 @@
+/// Capture time of a packet: nanoseconds since the Unix epoch (UTC).
+///
+/// Kept as one integer so that the hot path compares and subtracts times
+/// without Foundation. Formatting lives in `RFC3339`.
+public struct Timestamp: Sendable, Hashable, Comparable {
+    public var nanoseconds: Int64
+
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+
+    public init(seconds: Int64, microseconds: Int64) {
+        self.nanoseconds = seconds &* 1_000_000_000 &+ microseconds &* 1_000
+    }
+
+    public init(seconds: Int64, nanoseconds: Int64) {
+        self.nanoseconds = seconds &* 1_000_000_000 &+ nanoseconds
+    }
+
+    public static let zero = Timestamp(nanoseconds: 0)
+
+    public var seconds: Int64 { nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000 }
+
+    /// Milliseconds from `earlier` to `self`, as a Double (fractional).
+    public func milliseconds(since earlier: Timestamp) -> Double {
+        Double(nanoseconds &- earlier.nanoseconds) / 1_000_000
+    }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
+}
