@@ -37,10 +37,13 @@ let package = Package(
             "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "TLSDumpOutput", dependencies: ["TLSDumpBase", "TLSDumpAnalysis", "TLSDumpTLS"]),
+        .target(name: "TLSDumpOutput", dependencies: ["TLSDumpBase", "TLSDumpAnalysis", "TLSDumpTLS", "TLSDumpFlow"]),
+        // Wires the stages together for one run (used by the CLI and the pipeline tests).
+        .target(name: "TLSDumpPipeline", dependencies: [
+            "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpAnalysis", "TLSDumpOutput",
+        ]),
         .executableTarget(name: "tlsdump", dependencies: [
-            "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpFlow",
-            "TLSDumpTLS", "TLSDumpAnalysis", "TLSDumpOutput",
+            "TLSDumpBase", "TLSDumpPipeline", "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Unit tests, one target per stage, so a stage is tested against its own contract.
@@ -51,7 +54,7 @@ let package = Package(
         // Whole-pipeline tests: the shared corpus against tshark's oracle, bundled captures, CLI.
         .testTarget(name: "PipelineTests", dependencies: [
             "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
-            "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture",
+            "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture", "TLSDumpPipeline", "tlsdump",
         ]),
     ]
 )

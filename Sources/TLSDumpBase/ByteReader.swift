@@ -12,7 +12,7 @@ public enum ParseError: Error, Sendable, Equatable {
 /// It borrows the bytes (no copy); the caller keeps them alive while reading.
 public struct ByteReader {
     public let bytes: UnsafeRawBufferPointer
-    public private(set) var offset: Int
+    public var offset: Int
 
     @inlinable
     public init(_ bytes: UnsafeRawBufferPointer) {

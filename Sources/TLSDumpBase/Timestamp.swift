@@ -17,7 +17,11 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 
     public static let zero = Timestamp(nanoseconds: 0)
 
-    public var seconds: Int64 { nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000 }
+    /// Whole seconds, rounded toward negative infinity.
+    public var seconds: Int64 {
+        let (q, r) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        return r < 0 ? q - 1 : q
+    }
 
     /// Milliseconds from `earlier` to `self`, as a Double (fractional).
     public func milliseconds(since earlier: Timestamp) -> Double {

@@ -1,0 +1,145 @@
+import TLSDumpBase
+import TLSDumpDecode
+import TLSDumpFlow
+import TLSDumpTLS
+
+/// State shared by all connections of one analysis run.
+final class AnalysisContext {
+    let config: AnalyzerConfig
+    let sink: EventSink
+    let wantsTrace: Bool
+    let budget: ReassemblyBudget
+    var eventsEmitted = 0
+    var totals = ReassemblyTotals()
+    var tlsConnections = 0
+    var malformedRecords = 0
+
+    init(config: AnalyzerConfig, sink: EventSink) {
+        self.config = config
+        self.sink = sink
+        self.wantsTrace = sink.wantsTrace
+        self.budget = ReassemblyBudget(maxBytes: config.maxBufferedBytesTotal)
+    }
+
+    func emit(_ event: Event) {
+        eventsEmitted += 1
+        sink.emit(event)
+    }
+}
+
+/// The analysis stage: TCP segments in, events out. Owns the flow table.
+public final class TLSAnalyzer {
+    private let context: AnalysisContext
+    private let table: FlowTable<Connection>
+    private var nextSerial = 1
+    private var lastExpiry = Timestamp.zero
+    private var lingering: [(deadline: Timestamp, connection: Connection)] = []
+    private var lingerHead = 0
+    public private(set) var tcpConnections = 0
+    public private(set) var lastTimestamp: Timestamp?
+
+    public init(config: AnalyzerConfig = AnalyzerConfig(), sink: EventSink) {
+        context = AnalysisContext(config: config, sink: sink)
+        table = FlowTable(limits: config.flowLimits)
+    }
+
+    public var tlsConnections: Int { context.tlsConnections }
+    public var eventsEmitted: Int { context.eventsEmitted }
+    public var openConnections: Int { table.count }
+
+    public func process(_ segment: TCPSegment) {
+        let ts = segment.timestamp
+        if lastTimestamp.map({ ts > $0 }) ?? true { lastTimestamp = ts }
+        let (key, direction) = FlowKey.make(source: Endpoint(ip: segment.source, port: segment.sourcePort),
+                                            destination: Endpoint(ip: segment.destination, port: segment.destinationPort))
+        if let connection = table.lookupAndTouch(key, at: ts) {
+            if connection.closed && segment.flags.contains(.syn) && !segment.flags.contains(.ack) {
+                // The ports are reused by a new connection: the old one is over.
+                finalize(connection, reason: connection.closeReason ?? .fin, evicted: false)
+                table.remove(key)
+                open(key, segment, direction)
+            } else {
+                connection.handle(segment, direction: direction)
+                if connection.closed { linger(connection, at: ts) }
+            }
+        } else if !segment.payload.isEmpty && !segment.flags.contains(.rst) && !segment.flags.contains(.fin) || segment.flags.contains(.syn) {
+            // A segment of an unknown connection opens one only if it could start or carry a stream
+            // (a late FIN or RST with data belongs to a connection already reported).
+            open(key, segment, direction)
+        }
+        endLingering(now: ts)
+        if ts.nanoseconds &- lastExpiry.nanoseconds > 1_000_000_000 {
+            lastExpiry = ts
+            table.expireIdle(now: ts) { _, connection in
+                self.finalize(connection, reason: connection.closed ? (connection.closeReason ?? .fin) : .timeout, evicted: false)
+            }
+        }
+    }
+
+    private func open(_ key: FlowKey, _ segment: TCPSegment, _ direction: FlowDirection) {
+        let connection = Connection(key: key, serial: nextSerial, first: segment, direction: direction, context: context)
+        nextSerial += 1
+        tcpConnections += 1
+        table.insert(key, connection, at: segment.timestamp) { _, victim in
+            if !victim.closed { self.context.totals.evicted += 1 }
+            self.finalize(victim, reason: victim.closed ? (victim.closeReason ?? .fin) : .timeout, evicted: !victim.closed)
+        }
+        connection.handle(segment, direction: direction)
+        if connection.closed { linger(connection, at: segment.timestamp) }
+    }
+
+    /// A closed connection (FIN both ways, or RST) keeps reading for a moment:
+    /// data already in flight from the other side is still on the wire and is
+    /// reported (a server keeps sending after the client's RST).
+    private func linger(_ connection: Connection, at ts: Timestamp) {
+        guard !connection.lingering else { return }
+        connection.lingering = true
+        lingering.append((Timestamp(nanoseconds: ts.nanoseconds &+ TLSAnalyzer.lingerNanoseconds), connection))
+    }
+
+    static let lingerNanoseconds: Int64 = 2_000_000_000
+
+    private func endLingering(now: Timestamp) {
+        while lingerHead < lingering.count, lingering[lingerHead].deadline <= now {
+            let (_, connection) = lingering[lingerHead]
+            lingerHead += 1
+            guard !connection.finalized else { continue }
+            if connection.last.nanoseconds &+ TLSAnalyzer.lingerNanoseconds > now.nanoseconds {
+                lingering.append((Timestamp(nanoseconds: connection.last.nanoseconds &+ TLSAnalyzer.lingerNanoseconds), connection))
+                continue
+            }
+            finalize(connection, reason: connection.closeReason ?? .fin, evicted: false)
+            if table.lookup(connection.key) === connection { table.remove(connection.key) }
+        }
+        if lingerHead > 1024 && lingerHead * 2 > lingering.count {
+            lingering.removeFirst(lingerHead)
+            lingerHead = 0
+        }
+    }
+
+    private func finalize(_ connection: Connection, reason: CloseReason, evicted: Bool) {
+        guard !connection.finalized else { return }
+        connection.flushReassembly()
+        connection.finalized = true
+        connection.now = connection.last
+        let stats = connection.reassemblyStats
+        context.totals.outOfOrder += stats.outOfOrder
+        context.totals.retransmitted += stats.retransmitted
+        if connection.isTLS {
+            connection.closingFindings()
+            connection.emit(.connection(connection.summary(close: reason, evicted: evicted)))
+        }
+        connection.releaseBuffers()
+    }
+
+    /// End of input: every open connection ends with `end_of_input`.
+    public func finish() {
+        table.removeAll { _, connection in
+            self.finalize(connection, reason: .endOfInput, evicted: false)
+        }
+    }
+
+    /// Totals for the `stats` event.
+    public var reassemblyTotals: ReassemblyTotals { context.totals }
+    public var malformedRecords: Int { context.malformedRecords }
+}

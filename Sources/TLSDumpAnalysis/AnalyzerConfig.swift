@@ -1,0 +1,19 @@
+import TLSDumpFlow
+
+/// Limits and switches for the analysis stage.
+public struct AnalyzerConfig: Sendable {
+    public var flowLimits = FlowTableLimits.default
+    public var reassemblyLimits = ReassemblyLimits.default
+    /// Total out-of-order bytes buffered across all connections.
+    public var maxBufferedBytesTotal = 256 * 1024 * 1024
+    /// Ports where non-TLS traffic deserves a `not_tls` finding.
+    public var watchedPorts: Set<UInt16> = [443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8443]
+    /// Handshake message entries kept per handshake (the rest are counted).
+    public var maxMessagesPerHandshake = 64
+    /// Handshakes kept per connection (the rest are counted).
+    public var maxHandshakesPerConnection = 32
+    /// Alerts kept per connection.
+    public var maxAlertsPerConnection = 32
+
+    public init() {}
+}

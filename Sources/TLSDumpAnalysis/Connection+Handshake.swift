@@ -1,0 +1,277 @@
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpTLS
+
+/// Handshake messages seen in clear: hellos, certificates, requests, key exchange.
+extension Connection {
+    func handleClearHandshakeRecord(_ body: UnsafeRawBufferPointer, header: RecordHeader, side: Side) {
+        if direction(of: side) == .forward {
+            forwardMessages.begin(body)
+            while let item = forwardMessages.next() { handleMessageItem(item, header: header, side: side) }
+            forwardMessages.end()
+        } else {
+            reverseMessages.begin(body)
+            while let item = reverseMessages.next() { handleMessageItem(item, header: header, side: side) }
+            reverseMessages.end()
+        }
+    }
+
+    private func handleMessageItem(_ item: HandshakeDefragmenter.Item, header: RecordHeader, side: Side) {
+        switch item {
+        case .message(let message):
+            handleMessage(message, recordVersion: header.version, side: side)
+        case .oversized(let type, let length):
+            context.malformedRecords += 1
+            raise("tls.malformed", "The \(side.rawValue) announced a \(TLSRegistry.handshakeTypeName(type) ?? "type \(type)") message of \(length) bytes, over tlsdump's limit; it was skipped.",
+                  handshake: currentHandshake, evidence: [("sender", .string(side.rawValue)), ("length", .int(length))])
+        }
+    }
+
+    private func malformed(_ what: String, side: Side, _ error: ParseError) {
+        context.malformedRecords += 1
+        let reason: String
+        switch error {
+        case .needMoreBytes: reason = "it is truncated"
+        case .malformed(let text): reason = text
+        }
+        raise("tls.malformed", "The \(side.rawValue)'s \(what) could not be parsed: \(reason).", handshake: currentHandshake,
+              evidence: [("sender", .string(side.rawValue)), ("message", .string(what))])
+    }
+
+    func handleMessage(_ message: HandshakeMessage, recordVersion: UInt16, side sentBy: Side) {
+        var side = sentBy
+        let type = message.type
+        let name = TLSRegistry.handshakeTypeName(type)
+        if type == HandshakeType.clientHello && side == .server && handshakes.isEmpty && identity == nil {
+            // The ClientHello decides who the client is.
+            swapRoles()
+            side = .client
+        }
+        if handshakes.isEmpty && type != HandshakeType.clientHello && type != HandshakeType.serverHello && type != HandshakeType.helloRequest {
+            startHandshake(initiator: nil, encrypted: false, evidence: nil)
+        }
+        switch type {
+        case HandshakeType.clientHello:
+            clientHelloMessage(message, side: side, recordVersion: recordVersion)
+        case HandshakeType.serverHello:
+            serverHelloMessage(message, side: side, recordVersion: recordVersion)
+        default:
+            guard let cur = currentHandshake else {
+                if type == HandshakeType.helloRequest {
+                    addClear(message, side: side, recordVersion: recordVersion, to: nil)
+                }
+                return
+            }
+            addClear(message, side: side, recordVersion: recordVersion, to: cur)
+            switch type {
+            case HandshakeType.helloRequest:
+                // In clear: SSL 3.0/TLS before encryption. The request asks for the next handshake.
+                emit(.helloRequest(HelloRequestEvent(handshake: handshakes[cur].index + 1, encrypted: false, inferred: false)))
+                pendingHelloRequest = true
+            case HandshakeType.certificate:
+                certificateMessage(message, side: side, handshake: cur)
+            case HandshakeType.serverKeyExchange:
+                handshakes[cur].serverSentFullFlight = true
+                if handshakes[cur].resumed == nil { handshakes[cur].resumed = false }
+                serverKeyExchangeMessage(message, handshake: cur)
+            case HandshakeType.certificateRequest:
+                certificateRequestMessage(message, handshake: cur)
+            case HandshakeType.serverHelloDone:
+                handshakes[cur].serverSentFullFlight = true
+                if handshakes[cur].resumed == nil { handshakes[cur].resumed = false }
+            case HandshakeType.certificateVerify:
+                if side == .client { handshakes[cur].clientCertificateVerify = true }
+            case HandshakeType.finished:
+                handshakes[cur].finished[side] = true
+                completeHandshake(cur)
+            default:
+                break
+            }
+        }
+        _ = name
+    }
+
+    private func addClear(_ message: HandshakeMessage, side: Side, recordVersion: UInt16, to cur: Int?) {
+        let name = TLSRegistry.handshakeTypeName(message.type)
+        if let cur {
+            handshakes[cur].add(HandshakeMessageInfo(sender: side, type: name ?? "unknown_\(message.type)", length: message.length,
+                                                     encrypted: false, decrypted: false, inferred: false),
+                                limit: context.config.maxMessagesPerHandshake)
+        }
+        trace(side, version: recordVersion, contentType: ContentType.handshake, length: message.length + 4, name ?? "unknown handshake type \(message.type)")
+    }
+
+    private func swapRoles() {
+        clientDirection = clientDirection.reversed
+        sides = SidePair(client: sides.server, server: sides.client)
+    }
+
+    // MARK: hellos
+
+    private func clientHelloMessage(_ message: HandshakeMessage, side: Side, recordVersion: UInt16) {
+        let hello: ClientHello
+        do throws(ParseError) {
+            hello = try ClientHello.parse(message.body)
+        } catch {
+            malformed("ClientHello", side: side, error)
+            let cur = openHandshakeForClientHello(side: side)
+            addClear(message, side: side, recordVersion: recordVersion, to: cur)
+            return
+        }
+        addClear(message, side: side, recordVersion: recordVersion, to: nil)
+        clientHelloReceived(hello, side: side, length: message.length, recordVersion: nil)
+    }
+
+    /// Starts a handshake for a ClientHello unless it continues one (after HelloRetryRequest).
+    @discardableResult
+    private func openHandshakeForClientHello(side: Side) -> Int {
+        if let cur = currentHandshake {
+            let hs = handshakes[cur]
+            let continues = !hs.done && (hs.helloRetry || (hs.clientHello == nil && !hs.serverHelloSeen && !hs.failed))
+            if continues { return cur }
+        }
+        let renegotiating = !handshakes.isEmpty
+        let initiator: Side = pendingHelloRequest ? .server : .client
+        let evidence = pendingHelloRequest ? "hello_request" : "client_hello"
+        pendingHelloRequest = false
+        let cur = startHandshake(initiator: renegotiating ? initiator : .client, encrypted: false, evidence: renegotiating ? evidence : nil)
+        if renegotiating { announceRenegotiation(cur) }
+        return cur
+    }
+
+    func clientHelloReceived(_ hello: ClientHello, side: Side, length: Int, recordVersion: UInt16?) {
+        let cur = openHandshakeForClientHello(side: side)
+        handshakes[cur].clientHello = hello
+        if cur == 0 || handshakes[cur].index == 0 {
+            sni = hello.serverName ?? sni
+            clientOfferedSecureRenegotiation = hello.offersSecureRenegotiation
+        }
+        handshakes[cur].add(HandshakeMessageInfo(sender: side, type: "ClientHello", length: length, encrypted: false, decrypted: false, inferred: false),
+                            limit: context.config.maxMessagesPerHandshake)
+        emit(.clientHello(ClientHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
+                                           ja3: nil, ja3String: nil, ja4: nil)))
+    }
+
+    private func serverHelloMessage(_ message: HandshakeMessage, side: Side, recordVersion: UInt16) {
+        if handshakes.isEmpty { startHandshake(initiator: nil, encrypted: false, evidence: nil) }
+        guard let cur = currentHandshake else { return }
+        addClear(message, side: side, recordVersion: recordVersion, to: cur)
+        let hello: ServerHello
+        do throws(ParseError) {
+            hello = try ServerHello.parse(message.body)
+        } catch {
+            malformed("ServerHello", side: side, error)
+            return
+        }
+        serverHelloReceived(hello, handshake: cur)
+    }
+
+    func serverHelloReceived(_ hello: ServerHello, handshake cur: Int) {
+        handshakes[cur].serverHelloSeen = true
+        handshakes[cur].helloRetry = hello.isHelloRetryRequest
+        let version = hello.negotiatedVersion
+        handshakes[cur].version = version
+        handshakes[cur].cipherSuite = hello.cipherSuite
+        if !hello.isHelloRetryRequest {
+            negotiatedVersion = version
+            negotiatedSuite = hello.cipherSuite
+            if let alpn = hello.alpn { self.alpn = alpn }
+        }
+        // Resumption: TLS 1.3 by an accepted PSK; earlier versions by an echoed session id.
+        var resumed: Bool?
+        if ProtocolVersion.isTLS13Family(version) {
+            resumed = hello.isHelloRetryRequest ? nil : hello.hasPreSharedKey
+        } else if let clientHello = handshakes[cur].clientHello, !clientHello.sessionID.isEmpty, clientHello.sessionID == hello.sessionID {
+            resumed = true
+        }
+        if !hello.isHelloRetryRequest { handshakes[cur].resumed = resumed }
+        if handshakes[cur].index == 0 && !hello.isHelloRetryRequest {
+            secureRenegotiation = clientOfferedSecureRenegotiation && hello.hasRenegotiationInfo
+        }
+        emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
+                                           resumed: resumed, ja3s: nil, ja4s: nil)))
+        if !hello.isHelloRetryRequest {
+            negotiatedParameterFindings(version: version, suite: hello.cipherSuite, compression: hello.compressionMethod, handshake: handshakes[cur].index)
+        }
+    }
+
+    // MARK: certificates
+
+    private func certificateMessage(_ message: HandshakeMessage, side: Side, handshake cur: Int) {
+        if side == .server {
+            handshakes[cur].serverSentFullFlight = true
+            if handshakes[cur].resumed == nil { handshakes[cur].resumed = false }
+        }
+        let parsed: CertificateMessage
+        do throws(ParseError) {
+            parsed = try CertificateMessage.parse(message.body, tls13: handshakes[cur].isTLS13)
+        } catch {
+            malformed("Certificate", side: side, error)
+            return
+        }
+        certificatesReceived(parsed.certificates.map { X509Summarizer.summarize(der: $0) }, side: side, handshake: cur, encrypted: false)
+    }
+
+    func certificatesReceived(_ chain: [CertificateSummary], side: Side, handshake cur: Int, encrypted: Bool) {
+        let index = handshakes[cur].index
+        emit(.certificate(CertificateEvent(handshake: index, encrypted: encrypted, decrypted: encrypted, sender: side, chain: chain)))
+        if side == .client {
+            handshakes[cur].clientCertificateEmpty = chain.isEmpty
+            if let leaf = chain.first {
+                if clientCertificate == nil { clientCertificate = leaf }
+            } else if handshakes[cur].certificateRequested || firstCertificateRequestPhase != nil {
+                raise("client_auth.no_certificate", "The server asked for a client certificate and the client sent none.", handshake: index)
+            }
+            return
+        }
+        guard let leaf = chain.first else { return }
+        if serverCertificate == nil { serverCertificate = leaf }
+        certificateFindings(leaf, handshake: index)
+    }
+
+    private func certificateRequestMessage(_ message: HandshakeMessage, handshake cur: Int) {
+        let version = handshakes[cur].version ?? negotiatedVersion ?? ProtocolVersion.tls12
+        let request: CertificateRequest
+        do throws(ParseError) {
+            request = try CertificateRequest.parse(message.body, version: version)
+        } catch {
+            malformed("CertificateRequest", side: .server, error)
+            certificateRequestSeen(nil, handshake: cur, encrypted: false, inferred: false)
+            return
+        }
+        certificateRequestSeen(request, handshake: cur, encrypted: false, inferred: false)
+    }
+
+    func certificateRequestSeen(_ request: CertificateRequest?, handshake cur: Int, encrypted: Bool, inferred: Bool) {
+        handshakes[cur].certificateRequested = true
+        let hs = handshakes[cur]
+        let phase: CertificateRequestPhase = hs.done ? .postHandshake : (hs.index == 0 ? .initial : .renegotiation)
+        if firstCertificateRequestPhase == nil { firstCertificateRequestPhase = phase }
+        let appBytes = SidePair(client: sides.client.applicationDataBytes, server: sides.server.applicationDataBytes)
+        emit(.certificateRequest(CertificateRequestEvent(
+            handshake: hs.index, encrypted: encrypted, decrypted: encrypted && request != nil, phase: phase,
+            afterApplicationData: appBytes.client > 0 || appBytes.server > 0, applicationBytesBefore: appBytes,
+            msSinceConnectionStart: now.milliseconds(since: start),
+            certificateTypes: request?.certificateTypes, signatureAlgorithms: request?.signatureAlgorithms,
+            caNames: request?.certificateAuthorities.map { X509Summarizer.distinguishedName(der: $0) ?? "#" + hexEncode($0) },
+            inferred: inferred)))
+    }
+
+    private func serverKeyExchangeMessage(_ message: HandshakeMessage, handshake cur: Int) {
+        guard let suite = handshakes[cur].cipherSuite, let info = CipherSuiteRegistry.info(suite) else { return }
+        let kind: ServerKeyExchange.Kind
+        switch info.keyExchange {
+        case .ecdhe, .ecdhePSK: kind = .ecdhe
+        case .dhe, .dhePSK, .dh: kind = .dhe
+        case .rsa where info.isExport: kind = .rsaExport
+        case .psk, .rsaPSK: kind = .pskHintOnly
+        default: kind = .unknown
+        }
+        let pskHint = info.keyExchange == .dhePSK || info.keyExchange == .ecdhePSK
+        guard let exchange = try? ServerKeyExchange.parse(message.body, kind: kind, pskHint: pskHint) else {
+            context.malformedRecords += 1
+            return
+        }
+        keyExchangeFindings(exchange, handshake: handshakes[cur].index)
+    }
+}

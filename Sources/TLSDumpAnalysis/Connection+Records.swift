@@ -1,0 +1,259 @@
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpTLS
+
+/// Record-level handling: counts, ChangeCipherSpec, alerts, application data,
+/// and the handshake records that can only be seen as ciphertext.
+extension Connection {
+    func handleRecordItem(_ item: RecordStreamItem, direction: FlowDirection) {
+        let side = side(of: direction)
+        switch item {
+        case .record(let header, let body):
+            handleRecord(header, body: body, side: side)
+        case .sslv2Record(let length, let body):
+            handleSSLv2Record(length: length, body: body, side: side)
+        case .notTLS:
+            notTLS(from: side)
+        case .startedAfterPlaintext, .resynchronized, .recordCut:
+            break
+        case .lostSync(let header):
+            context.malformedRecords += 1
+            raise("tls.malformed", "The \(side.rawValue) sent bytes that are not a TLS record (type \(header.contentType), version 0x\(hex16(header.version)), length \(header.length)); tlsdump skipped ahead to the next plausible record.",
+                  handshake: currentHandshake, evidence: [("sender", .string(side.rawValue)), ("content_type", .int(Int(header.contentType))), ("length", .int(header.length))])
+        }
+    }
+
+    private func notTLS(from side: Side) {
+        guard !isTLS, !notTLSReported else { return }
+        let server = direction(of: .server) == .forward ? key.first : key.second
+        guard context.config.watchedPorts.contains(server.port) else { return }
+        notTLSReported = true
+        raise("not_tls", "Traffic on port \(server.port) is not TLS; tlsdump ignores it unless a TLS hello follows (STARTTLS).",
+              evidence: [("port", .int(Int(server.port))), ("first_sender", .string(side.rawValue))])
+    }
+
+    func markTLS(_ side: Side) {
+        if !isTLS {
+            isTLS = true
+            context.tlsConnections += 1
+        }
+        sides[side].sawTLS = true
+    }
+
+    func handleRecord(_ header: RecordHeader, body: UnsafeRawBufferPointer?, side: Side) {
+        if side == .server && !isSSLv2 && !sides.server.sawTLS {
+            // An SSLv2-compatible ClientHello answered in TLS: the client continues in TLS framing.
+            if direction(of: .client) == .forward { forwardRecords.useTLSFraming() } else { reverseRecords.useTLSFraming() }
+        }
+        markTLS(side)
+        sides[side].records.count(header.contentType)
+        switch header.contentType {
+        case ContentType.handshake:
+            if let cur = currentHandshake, !handshakes[cur].done { handshakes[cur].bytes[side] += header.length }
+            if let body, !sides[side].encrypted, clearHandshakePlausible(body, side: side) {
+                handleClearHandshakeRecord(body, header: header, side: side)
+            } else {
+                handleEncryptedHandshakeRecord(header, side: side)
+            }
+        case ContentType.changeCipherSpec:
+            if let cur = currentHandshake, !handshakes[cur].done { handshakes[cur].bytes[side] += header.length }
+            handleChangeCipherSpec(header, side: side)
+        case ContentType.alert:
+            handleAlert(header, body: alertLooksClear(body, side: side) ? body : nil, side: side)
+        case ContentType.applicationData:
+            handleApplicationData(header, side: side)
+        default:
+            trace(side, version: header.version, contentType: header.contentType, length: header.length, "")
+        }
+    }
+
+    /// A clear alert is two bytes with level 1 or 2; mid-stream, anything else is ciphertext.
+    private func alertLooksClear(_ body: UnsafeRawBufferPointer?, side: Side) -> Bool {
+        guard let body, !sides[side].encrypted else { return false }
+        if !handshakes.isEmpty || sawSYN { return true }
+        return body.count == 2 && (body[0] == 1 || body[0] == 2)
+    }
+
+    /// Without a handshake in view (picked up mid-stream), only a hello proves a record is in clear.
+    private func clearHandshakePlausible(_ body: UnsafeRawBufferPointer, side: Side) -> Bool {
+        if !handshakes.isEmpty || sawSYN { return true }
+        guard body.count >= 4 else { return false }
+        let type = body[0]
+        let length = Int(body[1]) << 16 | Int(body[2]) << 8 | Int(body[3])
+        return (type == HandshakeType.clientHello || type == HandshakeType.serverHello) && length + 4 <= HandshakeDefragmenter.defaultMaxMessageLength
+    }
+
+    // MARK: ChangeCipherSpec
+
+    private func handleChangeCipherSpec(_ header: RecordHeader, side: Side) {
+        trace(side, version: header.version, contentType: header.contentType, length: header.length, "")
+        guard let cur = currentHandshake else {
+            // Mid-stream: whatever follows from this side is ciphertext.
+            encrypt(side)
+            return
+        }
+        handshakes[cur].changeCipherSpec[side] = true
+        if handshakes[cur].isTLS13 { return }              // middlebox-compatibility CCS: changes nothing
+        guard handshakes[cur].serverHelloSeen || handshakes[cur].encrypted else { return }
+        if side == .server && handshakes[cur].resumed == nil {
+            // A server that changes cipher before any certificate or key exchange resumed a session.
+            handshakes[cur].resumed = !handshakes[cur].serverSentFullFlight
+        }
+        encrypt(side)
+    }
+
+    func encrypt(_ side: Side) {
+        sides[side].encrypted = true
+        setWantedBodies(side, 0)
+        if direction(of: side) == .forward { forwardMessages.reset() } else { reverseMessages.reset() }
+    }
+
+    // MARK: alerts
+
+    private func handleAlert(_ header: RecordHeader, body: UnsafeRawBufferPointer?, side: Side) {
+        let handshakeIndex = currentHandshake ?? 0
+        guard let body else {
+            trace(side, version: header.version, contentType: header.contentType, length: header.length, "encrypted")
+            recordAlert(AlertInfo(sender: side, level: nil, description: nil, encrypted: true), recordLength: header.length)
+            return
+        }
+        var offset = 0
+        while offset + 2 <= body.count {
+            let level = body[offset], description = body[offset + 1]
+            offset += 2
+            let text = "\(TLSRegistry.alertLevelName(level) ?? "level \(level)") \(TLSRegistry.alertName(description) ?? "description \(description)")"
+            trace(side, version: header.version, contentType: header.contentType, length: header.length, text)
+            recordAlert(AlertInfo(sender: side, level: level, description: description, encrypted: false), recordLength: header.length)
+        }
+        if offset == 0 {
+            context.malformedRecords += 1
+            raise("tls.malformed", "The \(side.rawValue) sent an alert record of \(body.count) bytes (an alert is 2).", handshake: handshakeIndex,
+                  evidence: [("sender", .string(side.rawValue)), ("length", .int(body.count))])
+        }
+    }
+
+    private func recordAlert(_ alert: AlertInfo, recordLength: Int) {
+        if alerts.count < context.config.maxAlertsPerConnection { alerts.append(alert) }
+        let handshakeIndex = currentHandshake ?? 0
+        emit(.alert(AlertEvent(sender: alert.sender, encrypted: alert.encrypted, level: alert.level, description: alert.description, handshake: handshakeIndex)))
+        guard let cur = currentHandshake, !handshakes[cur].done else { return }
+        if alert.description == 100 /* no_renegotiation */ && cur > 0 {
+            handshakes[cur].refused = true
+            return
+        }
+        if alert.level == 2 || (alert.encrypted && cur > 0) {
+            renegotiationAlert(alert, handshake: cur)
+        }
+        if alert.level == 2 {
+            handshakes[cur].failed = true
+            if cur == 0 {
+                let name = alert.description.flatMap { TLSRegistry.alertName($0) } ?? "unknown"
+                raise("handshake.failed", "The \(alert.sender.rawValue) ended the handshake with a fatal \(name) alert.", handshake: 0,
+                      evidence: [("sender", .string(alert.sender.rawValue)), ("alert", .string(name))])
+            }
+        } else if alert.encrypted && cur == 0 {
+            handshakes[cur].failed = true
+        }
+    }
+
+    func resetSeen(by side: Side) {
+        guard isTLS, let cur = currentHandshake, !handshakes[cur].done, !handshakes[cur].failed else { return }
+        handshakes[cur].failed = true
+        if cur == 0 {
+            raise("handshake.failed", "The \(side.rawValue) reset the connection before the handshake completed.", handshake: 0,
+                  evidence: [("sender", .string(side.rawValue)), ("reason", .string("rst"))])
+        } else {
+            renegotiationEnded(cur)
+        }
+    }
+
+    // MARK: application data
+
+    private func handleApplicationData(_ header: RecordHeader, side: Side) {
+        if let cur = currentHandshake, handshakes[cur].isTLS13, handshakes[cur].serverHelloSeen, !handshakes[cur].helloRetry, !handshakes[cur].done {
+            // TLS 1.3: the encrypted handshake flight travels as type-23 records.
+            handshakes[cur].bytes[side] += header.length
+            sides[side].recordsAfterServerHello += 1
+            let firstFromClient = side == .client
+            handshakes[cur].add(HandshakeMessageInfo(sender: side, type: nil, length: header.length, encrypted: true, decrypted: false, inferred: false),
+                                limit: context.config.maxMessagesPerHandshake)
+            trace(side, version: header.version, contentType: header.contentType, length: header.length, "encrypted handshake")
+            if firstFromClient {
+                // The client's first encrypted record ends its side of the handshake
+                // (Finished, or Certificate..Finished when asked): the server's flight is complete too.
+                handshakes[cur].finished = SidePair(client: true, server: true)
+                completeHandshake(cur)
+            }
+            return
+        }
+        sides[side].applicationDataBytes += header.length
+        trace(side, version: header.version, contentType: header.contentType, length: header.length, "")
+    }
+
+    // MARK: encrypted handshake records (TLS 1.2 and older)
+
+    private func handleEncryptedHandshakeRecord(_ header: RecordHeader, side: Side) {
+        guard let cur = currentHandshake else {
+            // Mid-stream pickup: a handshake we never saw the start of.
+            startHandshake(initiator: nil, encrypted: true, evidence: nil)
+            addEncryptedMessage(side: side, header: header, type: nil)
+            return
+        }
+        let hs = handshakes[cur]
+        if !hs.done && hs.changeCipherSpec[side] && !hs.finished[side] {
+            // The first encrypted handshake record after a side's ChangeCipherSpec is its Finished.
+            handshakes[cur].finished[side] = true
+            addEncryptedMessage(side: side, header: header, type: "Finished")
+            completeHandshake(cur)
+            return
+        }
+        if hs.done || hs.failed || hs.refused {
+            beginEncryptedRenegotiation(by: side, header: header)
+            return
+        }
+        addEncryptedMessage(side: side, header: header, type: guessEncryptedMessage(side: side, handshake: cur))
+        noteEncryptedRenegotiationProgress(side: side, handshake: cur)
+    }
+
+    func addEncryptedMessage(side: Side, header: RecordHeader, type: String?) {
+        guard let cur = currentHandshake else { return }
+        handshakes[cur].add(HandshakeMessageInfo(sender: side, type: type, length: header.length, encrypted: true, decrypted: false, inferred: type != nil),
+                            limit: context.config.maxMessagesPerHandshake)
+        trace(side, version: header.version, contentType: header.contentType, length: header.length, type.map { "encrypted (\($0)?)" } ?? "encrypted")
+    }
+
+    // MARK: handshakes
+
+    @discardableResult
+    func startHandshake(initiator: Side?, encrypted: Bool, evidence: String?) -> Int {
+        let index = handshakes.count
+        if handshakes.count >= context.config.maxHandshakesPerConnection {
+            // Keep the list bounded: reuse the last slot's number space by dropping the oldest detail.
+            handshakesDropped += 1
+            handshakes.remove(at: 1)
+        }
+        var state = HandshakeState(index: index + handshakesDropped, initiator: initiator, encrypted: encrypted, start: now)
+        state.evidence = evidence
+        handshakes.append(state)
+        return handshakes.count - 1
+    }
+
+    func completeHandshake(_ cur: Int) {
+        guard !handshakes[cur].done, handshakes[cur].finished.client, handshakes[cur].finished.server else { return }
+        handshakes[cur].done = true
+        let hs = handshakes[cur]
+        if hs.resumed == nil && !hs.encrypted && !hs.isTLS13 { handshakes[cur].resumed = !hs.serverSentFullFlight }
+        if let version = hs.version { negotiatedVersion = version }
+        if let suite = hs.cipherSuite { negotiatedSuite = suite }
+        emit(.handshakeDone(HandshakeDoneEvent(
+            handshake: hs.index, version: hs.version ?? negotiatedVersion, cipherSuite: hs.cipherSuite ?? negotiatedSuite,
+            resumed: handshakes[cur].resumed, milliseconds: now.milliseconds(since: hs.start), bytes: hs.bytes,
+            clientAuthenticated: hs.clientAuthenticated)))
+        if hs.index > 0 { renegotiationEnded(cur) }
+    }
+}
+
+func hex16(_ v: UInt16) -> String {
+    let s = String(v, radix: 16)
+    return String(repeating: "0", count: max(0, 4 - s.count)) + s
+}

@@ -1,0 +1,257 @@
+import TLSDumpBase
+import TLSDumpDecode
+import TLSDumpFlow
+import TLSDumpTLS
+
+/// One TCP connection: reassembly of both directions, the TLS record streams
+/// on top, and what the TLS exchange revealed. Parsers are stored per
+/// direction, state per side (client/server); both are separate stored
+/// properties so a parser's pull loop never overlaps a state mutation.
+final class Connection {
+    let key: FlowKey
+    let serial: Int
+    let context: AnalysisContext
+    /// Direction (relative to `key`) in which the client sends.
+    var clientDirection: FlowDirection
+    /// Roles come from a SYN or a ClientHello; until then they are a port-based guess.
+    var rolesSettled = false
+    private(set) var identity: FlowIdentity?
+
+    var forwardReassembler: HalfStreamReassembler
+    var reverseReassembler: HalfStreamReassembler
+    var forwardRecords: RecordStream
+    var reverseRecords: RecordStream
+    var forwardMessages = HandshakeDefragmenter()
+    var reverseMessages = HandshakeDefragmenter()
+
+    var sides = SidePair(client: SideState(), server: SideState())
+    var handshakes: [HandshakeState] = []
+    var handshakesDropped = 0
+    var start: Timestamp
+    var last: Timestamp
+    var now: Timestamp
+
+    var isTLS = false
+    var isSSLv2 = false
+    var notTLSReported = false
+    var sawSYN = false
+    var closed = false
+    /// The `connection` event went out.
+    var finalized = false
+    /// Closed, reading what is still in flight before the `connection` event.
+    var lingering = false
+    var closeReason: CloseReason?
+
+    // Facts for the connection summary.
+    var sni: String?
+    var alpn: [UInt8]?
+    var serverCertificate: CertificateSummary?
+    var clientCertificate: CertificateSummary?
+    var secureRenegotiation: Bool?
+    var clientOfferedSecureRenegotiation = false
+    var firstCertificateRequestPhase: CertificateRequestPhase?
+    var certificateRequestHidden = false
+    var alerts: [AlertInfo] = []
+    var findingIDs: [String] = []
+    var findingSeverities: [Severity] = []
+    var negotiatedVersion: UInt16?
+    var negotiatedSuite: UInt16?
+    var sslv2CipherKind: UInt32?
+    var serverKeyBits: Int?
+    /// A HelloRequest was seen in clear and no ClientHello has answered it yet.
+    var pendingHelloRequest = false
+
+    init(key: FlowKey, serial: Int, first: TCPSegment, direction: FlowDirection, context: AnalysisContext) {
+        self.key = key
+        self.serial = serial
+        self.context = context
+        self.start = first.timestamp
+        self.last = first.timestamp
+        self.now = first.timestamp
+        let limits = context.config.reassemblyLimits
+        forwardReassembler = HalfStreamReassembler(limits: limits, budget: context.budget)
+        reverseReassembler = HalfStreamReassembler(limits: limits, budget: context.budget)
+        // Roles: SYN sender is the client; SYN+ACK sender the server; else guess by port.
+        if first.flags.contains(.syn) {
+            clientDirection = first.flags.contains(.ack) ? direction.reversed : direction
+            rolesSettled = true
+            sawSYN = true
+        } else {
+            let sourceIsServer = Connection.looksLikeServerPort(first.sourcePort, other: first.destinationPort, watched: context.config.watchedPorts)
+            clientDirection = sourceIsServer ? direction.reversed : direction
+        }
+        // Picked up mid-stream: look for a record boundary rather than expect one.
+        let midstream = !first.flags.contains(.syn)
+        forwardRecords = RecordStream(midstream: midstream)
+        reverseRecords = RecordStream(midstream: midstream)
+    }
+
+    /// "else the lower-numbered side of a port 443 pair": a watched port, or the lower port, is the server.
+    static func looksLikeServerPort(_ port: UInt16, other: UInt16, watched: Set<UInt16>) -> Bool {
+        let portWatched = watched.contains(port)
+        let otherWatched = watched.contains(other)
+        if portWatched != otherWatched { return portWatched }
+        return port < other
+    }
+
+    func side(of direction: FlowDirection) -> Side { direction == clientDirection ? .client : .server }
+    func direction(of side: Side) -> FlowDirection { side == .client ? clientDirection : clientDirection.reversed }
+
+    var currentHandshake: Int? { handshakes.isEmpty ? nil : handshakes.count - 1 }
+
+    var established: Bool { handshakes.contains { $0.done } }
+
+    // MARK: - identity and emission
+
+    func flowIdentity() -> FlowIdentity {
+        if let identity { return identity }
+        let clientEnd = clientDirection == .forward ? key.first : key.second
+        let serverEnd = clientDirection == .forward ? key.second : key.first
+        let id = FlowIdentity(
+            flowID: "C\(serial)",
+            communityID: CommunityID.compute(source: clientEnd.ip, sourcePort: clientEnd.port,
+                                             destination: serverEnd.ip, destinationPort: serverEnd.port),
+            client: clientEnd, server: serverEnd)
+        identity = id
+        rolesSettled = true
+        return id
+    }
+
+    func emit(_ body: EventBody) {
+        context.emit(Event(timestamp: now, flow: flowIdentity(), body: body))
+    }
+
+    /// Raises a finding once per connection and id.
+    func raise(_ id: String, _ message: String, handshake: Int? = nil, evidence: [(String, EvidenceValue)] = []) {
+        guard !findingIDs.contains(id) else { return }
+        let severity = FindingCatalog.severity(of: id)
+        findingIDs.append(id)
+        findingSeverities.append(severity)
+        emit(.finding(Finding(id: id, severity: severity, message: message, handshake: handshake, evidence: evidence)))
+    }
+
+    func trace(_ side: Side, version: UInt16, contentType: UInt8, length: Int, _ detail: String) {
+        guard context.wantsTrace else { return }
+        emit(.trace(TraceEntry(sender: side, recordVersion: version, contentType: contentType, length: length, detail: detail)))
+    }
+
+    // MARK: - packets
+
+    func handle(_ segment: TCPSegment, direction: FlowDirection) {
+        now = segment.timestamp
+        if segment.timestamp > last { last = segment.timestamp }
+        let flags = segment.flags
+        if flags.contains(.syn) && !sawSYN {
+            sawSYN = true
+            if !isTLS && !rolesSettled {
+                clientDirection = flags.contains(.ack) ? direction.reversed : direction
+                rolesSettled = true
+            }
+        }
+        let side = side(of: direction)
+        sides[side].payloadBytes += segment.payload.count
+        let syn = flags.contains(.syn), fin = flags.contains(.fin), rst = flags.contains(.rst)
+        if direction == .forward {
+            forwardReassembler.accept(sequence: segment.sequence, syn: syn, fin: fin, rst: rst, payload: segment.payload) { chunk in
+                self.consume(chunk, direction: .forward)
+            }
+        } else {
+            reverseReassembler.accept(sequence: segment.sequence, syn: syn, fin: fin, rst: rst, payload: segment.payload) { chunk in
+                self.consume(chunk, direction: .reverse)
+            }
+        }
+        // The peer's acknowledgment tells what this side received: holes below it were lost in capture.
+        if flags.contains(.ack) && !rst {
+            if direction == .forward {
+                reverseReassembler.acknowledged(segment.acknowledgment) { chunk in self.consume(chunk, direction: .reverse) }
+            } else {
+                forwardReassembler.acknowledged(segment.acknowledgment) { chunk in self.consume(chunk, direction: .forward) }
+            }
+        }
+        if rst {
+            if !closed { closeReason = .rst }
+            closed = true
+            resetSeen(by: side)
+        } else if fin {
+            sides[side].fin = true
+            if sides.client.fin && sides.server.fin && !closed {
+                closeReason = .fin
+                closed = true
+            }
+        }
+    }
+
+    /// End of the connection: deliver whatever reassembly still holds.
+    func flushReassembly() {
+        forwardReassembler.flush { chunk in self.consume(chunk, direction: .forward) }
+        reverseReassembler.flush { chunk in self.consume(chunk, direction: .reverse) }
+    }
+
+    // MARK: - stream chunks -> records
+
+    func consume(_ chunk: StreamChunk, direction: FlowDirection) {
+        switch chunk {
+        case .data(let bytes):
+            var input = StreamInput(bytes)
+            while let item = nextRecordItem(direction, &input) {
+                handleRecordItem(item, direction: direction)
+            }
+        case .gap(let count):
+            let side = side(of: direction)
+            sides[side].gapBytes += count
+            context.totals.gaps += 1
+            context.totals.gapBytes += count
+            if isTLS || sides[side].sawTLS {
+                raise("stream.gap", "\(count) bytes from the \(side.rawValue) were missing from the capture; what they carried is unknown.",
+                      handshake: currentHandshake, evidence: [("sender", .string(side.rawValue)), ("bytes", .int(count))])
+            }
+            let item: RecordStreamItem?
+            if direction == .forward { item = forwardRecords.gap(count) } else { item = reverseRecords.gap(count) }
+            if direction == .forward { forwardMessages.reset() } else { reverseMessages.reset() }
+            if let item { handleRecordItem(item, direction: direction) }
+        }
+    }
+
+    private func nextRecordItem(_ direction: FlowDirection, _ input: inout StreamInput) -> RecordStreamItem? {
+        direction == .forward ? forwardRecords.next(&input) : reverseRecords.next(&input)
+    }
+
+    func setWantedBodies(_ side: Side, _ mask: UInt32) {
+        if direction(of: side) == .forward { forwardRecords.wantedBodies = mask } else { reverseRecords.wantedBodies = mask }
+    }
+
+    func recordStream(_ side: Side) -> RecordStream {
+        direction(of: side) == .forward ? forwardRecords : reverseRecords
+    }
+}
+
+extension Connection {
+    struct ReassemblyCounts {
+        var outOfOrder: Int
+        var retransmitted: Int
+    }
+
+    var reassemblyStats: ReassemblyCounts {
+        ReassemblyCounts(
+            outOfOrder: forwardReassembler.stats.outOfOrderSegments + reverseReassembler.stats.outOfOrderSegments,
+            retransmitted: forwardReassembler.stats.retransmittedSegments + reverseReassembler.stats.retransmittedSegments)
+    }
+
+    /// After the `connection` event only a tombstone remains: drop buffers and parsers' memory.
+    func releaseBuffers() {
+        forwardReassembler.discard()
+        reverseReassembler.discard()
+        forwardMessages.reset()
+        reverseMessages.reset()
+        forwardRecords = RecordStream()
+        reverseRecords = RecordStream()
+        handshakes.removeAll()
+        alerts.removeAll()
+    }
+
+    /// Findings that can only be told at the end.
+    func closingFindings() {
+        guard let first = handshakes.first, !first.done, !first.failed else { return }
+        _ = first
+    }
+}

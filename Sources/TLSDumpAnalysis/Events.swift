@@ -1,0 +1,359 @@
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpTLS
+
+/// Which end of a connection: the client sent the ClientHello (else the SYN).
+public enum Side: String, Sendable {
+    case client, server
+
+    public var other: Side { self == .client ? .server : .client }
+}
+
+/// Identity shared by every event of one connection (a class: built once, referenced by all events).
+public final class FlowIdentity: Sendable {
+    public let flowID: String
+    public let communityID: String
+    public let client: Endpoint
+    public let server: Endpoint
+
+    public init(flowID: String, communityID: String, client: Endpoint, server: Endpoint) {
+        self.flowID = flowID
+        self.communityID = communityID
+        self.client = client
+        self.server = server
+    }
+}
+
+/// A per-side pair of counts.
+public struct SidePair<Value: Sendable>: Sendable {
+    public var client: Value
+    public var server: Value
+
+    public init(client: Value, server: Value) {
+        self.client = client
+        self.server = server
+    }
+
+    public subscript(side: Side) -> Value {
+        get { side == .client ? client : server }
+        set { if side == .client { client = newValue } else { server = newValue } }
+    }
+}
+
+public enum Severity: Int, Sendable, Comparable, CaseIterable {
+    case info = 0, low, medium, high
+
+    public var name: String {
+        switch self {
+        case .info: "info"
+        case .low: "low"
+        case .medium: "medium"
+        case .high: "high"
+        }
+    }
+
+    public init?(name: String) {
+        guard let s = Severity.allCases.first(where: { $0.name == name }) else { return nil }
+        self = s
+    }
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// A free-form evidence value (the `evidence` object of a finding).
+public enum EvidenceValue: Sendable, Equatable {
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case strings([String])
+    case null
+}
+
+public struct Finding: Sendable {
+    public var id: String
+    public var severity: Severity
+    public var message: String
+    public var handshake: Int?
+    public var evidence: [(String, EvidenceValue)]
+
+    public init(id: String, severity: Severity, message: String, handshake: Int?, evidence: [(String, EvidenceValue)] = []) {
+        self.id = id
+        self.severity = severity
+        self.message = message
+        self.handshake = handshake
+        self.evidence = evidence
+    }
+}
+
+public struct ClientHelloEvent: Sendable {
+    public var handshake: Int
+    public var encrypted: Bool
+    public var decrypted: Bool
+    public var hello: ClientHello
+    public var ja3: String?
+    public var ja3String: String?
+    public var ja4: String?
+}
+
+public struct ServerHelloEvent: Sendable {
+    public var handshake: Int
+    public var encrypted: Bool
+    public var decrypted: Bool
+    public var hello: ServerHello
+    public var resumed: Bool?
+    public var ja3s: String?
+    public var ja4s: String?
+}
+
+public struct CertificateEvent: Sendable {
+    public var handshake: Int
+    public var encrypted: Bool
+    public var decrypted: Bool
+    public var sender: Side
+    public var chain: [CertificateSummary]
+}
+
+public enum CertificateRequestPhase: String, Sendable {
+    case initial, renegotiation
+    case postHandshake = "post_handshake"
+}
+
+public struct CertificateRequestEvent: Sendable {
+    public var handshake: Int
+    public var encrypted: Bool
+    public var decrypted: Bool
+    public var phase: CertificateRequestPhase
+    public var afterApplicationData: Bool
+    public var applicationBytesBefore: SidePair<Int>
+    public var msSinceConnectionStart: Double
+    /// nil when hidden by encryption.
+    public var certificateTypes: [UInt8]?
+    public var signatureAlgorithms: [UInt16]?
+    public var caNames: [String]?
+    public var inferred: Bool
+}
+
+public struct HelloRequestEvent: Sendable {
+    public var handshake: Int
+    public var encrypted: Bool
+    public var inferred: Bool
+}
+
+public struct HandshakeDoneEvent: Sendable {
+    public var handshake: Int
+    public var version: UInt16?
+    public var cipherSuite: UInt16?
+    public var resumed: Bool?
+    public var milliseconds: Double
+    public var bytes: SidePair<Int>
+    public var clientAuthenticated: Bool?
+}
+
+public enum RenegotiationOutcome: String, Sendable {
+    case completed, refused, failed, unknown
+}
+
+public struct RenegotiationEvent: Sendable {
+    public var handshake: Int
+    public var initiator: String
+    public var evidence: String
+    public var encrypted: Bool
+    public var secure: Bool?
+    public var outcome: RenegotiationOutcome
+}
+
+public struct AlertEvent: Sendable {
+    public var sender: Side
+    public var encrypted: Bool
+    public var level: UInt8?
+    public var description: UInt8?
+    public var handshake: Int
+}
+
+/// One line of the `openssl s_client -msg`-style trace (trace format only; not in JSON).
+public struct TraceEntry: Sendable {
+    public var sender: Side
+    public var recordVersion: UInt16
+    public var contentType: UInt8
+    /// Handshake message length + 4, or record length for other records.
+    public var length: Int
+    /// "ClientHello", "encrypted", "warning close_notify" ...
+    public var detail: String
+}
+
+public struct HandshakeMessageInfo: Sendable {
+    public var sender: Side
+    public var type: String?
+    public var length: Int
+    public var encrypted: Bool
+    public var decrypted: Bool
+    public var inferred: Bool
+}
+
+public struct HandshakeSummary: Sendable {
+    public var index: Int
+    public var initiator: Side?
+    public var outcome: String
+    public var encrypted: Bool
+    public var messages: [HandshakeMessageInfo]
+    public var messagesDropped: Int
+}
+
+public struct AlertInfo: Sendable {
+    public var sender: Side
+    public var level: UInt8?
+    public var description: UInt8?
+    public var encrypted: Bool
+}
+
+public enum CloseReason: String, Sendable {
+    case fin, rst, timeout
+    case endOfInput = "end_of_input"
+}
+
+public struct RecordCounts: Sendable, Equatable {
+    public var handshake = 0
+    public var changeCipherSpec = 0
+    public var alert = 0
+    public var applicationData = 0
+    public var heartbeat = 0
+    /// SSLv2-framed records (not split by type).
+    public var sslv2 = 0
+
+    public init() {}
+
+    public mutating func count(_ contentType: UInt8) {
+        switch contentType {
+        case ContentType.handshake: handshake += 1
+        case ContentType.changeCipherSpec: changeCipherSpec += 1
+        case ContentType.alert: alert += 1
+        case ContentType.applicationData: applicationData += 1
+        case ContentType.heartbeat: heartbeat += 1
+        default: break
+        }
+    }
+}
+
+public struct ConnectionSummary: Sendable {
+    public var start: Timestamp
+    public var end: Timestamp
+    public var version: UInt16?
+    public var cipherSuite: UInt16?
+    public var sni: String?
+    public var alpn: [UInt8]?
+    public var established: Bool
+    public var resumed: Bool?
+    public var serverCertificate: CertificateSummary?
+    public var clientCertificate: CertificateSummary?
+    public var secureRenegotiation: Bool?
+    public var renegotiations: Int
+    /// "none", "initial", "renegotiation", "post_handshake"; nil when ciphertext could hide one.
+    public var certificateRequest: String?
+    /// Why a field is null: field name -> reason.
+    public var unknownReasons: [(String, String)]
+    public var clientAuthenticated: Bool?
+    public var handshakes: [HandshakeSummary]
+    public var records: SidePair<RecordCounts>
+    public var alerts: [AlertInfo]
+    public var findings: [String]
+    public var findingSeverities: [Severity]
+    public var ja3: String?
+    public var ja3s: String?
+    public var ja4: String?
+    public var ja4s: String?
+    public var bytes: SidePair<Int>
+    public var gaps: Int
+    public var decrypted: Bool
+    public var close: CloseReason
+    public var evicted: Bool
+    public var sslv2: Bool
+    /// SSL 2.0 cipher kind (3 bytes) when SSL 2.0 was negotiated.
+    public var sslv2CipherKind: UInt32?
+}
+
+public struct ReassemblyTotals: Sendable {
+    public var gaps = 0
+    public var gapBytes = 0
+    public var outOfOrder = 0
+    public var retransmitted = 0
+    public var evicted = 0
+    public init() {}
+}
+
+public struct StatsEvent: Sendable {
+    public var packets: Int
+    public var bytes: Int
+    public var tcpConnections: Int
+    public var tlsConnections: Int
+    public var dropped: Int?
+    public var seconds: Double
+    public var reassembly: ReassemblyTotals
+    public var events: Int
+    public var decode: [(String, Int)]
+
+    public init(packets: Int, bytes: Int, tcpConnections: Int, tlsConnections: Int, dropped: Int?, seconds: Double,
+                reassembly: ReassemblyTotals, events: Int, decode: [(String, Int)]) {
+        self.packets = packets
+        self.bytes = bytes
+        self.tcpConnections = tcpConnections
+        self.tlsConnections = tlsConnections
+        self.dropped = dropped
+        self.seconds = seconds
+        self.reassembly = reassembly
+        self.events = events
+        self.decode = decode
+    }
+}
+
+public enum EventBody: Sendable {
+    case clientHello(ClientHelloEvent)
+    case serverHello(ServerHelloEvent)
+    case certificate(CertificateEvent)
+    case certificateRequest(CertificateRequestEvent)
+    case helloRequest(HelloRequestEvent)
+    case handshakeDone(HandshakeDoneEvent)
+    case renegotiation(RenegotiationEvent)
+    case alert(AlertEvent)
+    case finding(Finding)
+    case connection(ConnectionSummary)
+    case stats(StatsEvent)
+    case trace(TraceEntry)
+
+    public var typeName: String {
+        switch self {
+        case .clientHello: "client_hello"
+        case .serverHello: "server_hello"
+        case .certificate: "certificate"
+        case .certificateRequest: "certificate_request"
+        case .helloRequest: "hello_request"
+        case .handshakeDone: "handshake_done"
+        case .renegotiation: "renegotiation"
+        case .alert: "alert"
+        case .finding: "finding"
+        case .connection: "connection"
+        case .stats: "stats"
+        case .trace: "trace"
+        }
+    }
+}
+
+public struct Event: Sendable {
+    public var timestamp: Timestamp
+    /// nil only for `stats`.
+    public var flow: FlowIdentity?
+    public var body: EventBody
+
+    public init(timestamp: Timestamp, flow: FlowIdentity?, body: EventBody) {
+        self.timestamp = timestamp
+        self.flow = flow
+        self.body = body
+    }
+}
+
+/// Where events go. Output formats implement it.
+public protocol EventSink: AnyObject {
+    /// Trace entries are only produced when a sink asks for them.
+    var wantsTrace: Bool { get }
+    func emit(_ event: Event)
+}

@@ -1,0 +1,430 @@
+/// A fast NDJSON writer: appends UTF-8 to a reused byte buffer, no Foundation.
+///
+/// Commas are inserted automatically. Each nesting level has one "needs comma"
+/// bit (set once the level holds a member); `key` suppresses the comma for the
+/// value that follows it. Output is valid JSON for any input, including invalid
+/// UTF-8 passed to `string(bytes:)` (replaced by U+FFFD).
+///
+/// Typical use: `beginObject(); field("a", 1); endObject(); endLine()` per
+/// event, write `buffer` out, then `removeAll()` to reuse the storage.
+/// Write one top-level value per line: `endLine()` between records.
+public struct JSONWriter: Sendable {
+    public var buffer: [UInt8]
+
+    /// Current nesting level (0 = top level of the line).
+    private var depth = 0
+    /// Bit `n` set: level `n` already holds a member, the next one needs a comma.
+    private var needsComma: UInt64 = 0
+    /// The last thing written was a key, so the next value gets no comma.
+    private var afterKey = false
+
+    /// Levels tracked by the bit set. Deeper levels (never produced by tlsdump)
+    /// still get correct commas by looking at the previous byte instead.
+    private static let trackedDepth = 64
+
+    public init(reservingCapacity: Int = 1 << 16) {
+        buffer = []
+        buffer.reserveCapacity(max(0, reservingCapacity))
+    }
+
+    // MARK: Structure
+
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    /// Emits `"name":` (with a leading comma when needed).
+    public mutating func key(_ name: StaticString) {
+        memberPrefix()
+        afterKey = true
+        name.withUTF8Buffer { appendQuoted($0, validate: false) }
+        buffer.append(UInt8(ascii: ":"))
+    }
+
+    public mutating func key(_ name: String) {
+        memberPrefix()
+        afterKey = true
+        appendQuoted(name)
+        buffer.append(UInt8(ascii: ":"))
+    }
+
+    /// Ends one NDJSON record: appends "\n" and resets the nesting state.
+    public mutating func endLine() {
+        buffer.append(UInt8(ascii: "\n"))
+        resetState()
+    }
+
+    public mutating func removeAll(keepingCapacity: Bool = true) {
+        buffer.removeAll(keepingCapacity: keepingCapacity)
+        resetState()
+    }
+
+    // MARK: Values
+
+    public mutating func string(_ value: String) {
+        memberPrefix()
+        appendQuoted(value)
+    }
+
+    /// `nil` is written as `null`.
+    public mutating func string(_ value: String?) {
+        guard let value else { return null() }
+        string(value)
+    }
+
+    /// Raw bytes as a JSON string. Valid UTF-8 passes through (escaped as
+    /// needed); each maximal invalid subsequence becomes U+FFFD, exactly as
+    /// `String(decoding:as: UTF8.self)` would repair it.
+    public mutating func string(bytes: UnsafeRawBufferPointer) {
+        memberPrefix()
+        bytes.withMemoryRebound(to: UInt8.self) { appendQuoted($0, validate: true) }
+    }
+
+    /// Lower-case hex of `bytes` as a JSON string (ids, digests, serials).
+    public mutating func hex(bytes: UnsafeRawBufferPointer) {
+        memberPrefix()
+        buffer.append(UInt8(ascii: "\""))
+        for b in bytes {
+            buffer.append(hexDigit(b >> 4))
+            buffer.append(hexDigit(b & 0x0f))
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func hex(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { hex(bytes: $0) }
+    }
+
+    public mutating func int(_ value: Int) {
+        memberPrefix()
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        appendDigits(UInt64(value.magnitude))
+    }
+
+    public mutating func int(_ value: Int?) {
+        guard let value else { return null() }
+        int(value)
+    }
+
+    public mutating func uint64(_ value: UInt64) {
+        memberPrefix()
+        appendDigits(value)
+    }
+
+    /// A decimal with at most `fractionDigits` (0...9) digits after the point,
+    /// rounded half away from zero, trailing zeros dropped (`2.50` -> `2.5`,
+    /// `2.0` -> `2`). NaN and infinities are not JSON numbers: written as `null`.
+    /// Magnitudes of 2^63 and above keep full JSON validity but may use an exponent.
+    public mutating func double(_ value: Double, fractionDigits: Int = 3) {
+        guard value.isFinite else { return null() }
+        memberPrefix()
+        let digits = min(max(fractionDigits, 0), 9)
+        var scale: UInt64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = value.magnitude * Double(scale)
+        // Below 2^53 the rounded value is an exact integer: print it as fixed point.
+        if scaled < 9_007_199_254_740_992 {
+            let units = roundedHalfAway(scaled)
+            if units == 0 { buffer.append(UInt8(ascii: "0")); return }   // also -0.0004 -> 0
+            if value < 0 { buffer.append(UInt8(ascii: "-")) }
+            appendDigits(units / scale)
+            appendFraction(units % scale, digits: digits)
+            return
+        }
+        // Too large for the requested precision: the fraction is noise anyway.
+        if value.magnitude < 9_223_372_036_854_775_808 {
+            if value < 0 { buffer.append(UInt8(ascii: "-")) }
+            appendDigits(roundedHalfAway(value.magnitude))
+            return
+        }
+        // Astronomically large: Swift's shortest form ("1e+20") is still valid JSON.
+        buffer.append(contentsOf: value.description.utf8)
+    }
+
+    public mutating func bool(_ value: Bool) {
+        memberPrefix()
+        appendLiteral(value ? "true" : "false")
+    }
+
+    public mutating func bool(_ value: Bool?) {
+        guard let value else { return null() }
+        bool(value)
+    }
+
+    public mutating func null() {
+        memberPrefix()
+        appendLiteral("null")
+    }
+
+    /// A pre-encoded JSON value (e.g. a constant object), written verbatim.
+    /// The caller guarantees it is valid JSON; commas are handled as for any value.
+    public mutating func raw(_ bytes: StaticString) {
+        memberPrefix()
+        bytes.withUTF8Buffer { buffer.append(contentsOf: $0) }
+    }
+
+    /// `"t"` as an RFC 3339 string with microseconds (see `RFC3339`).
+    public mutating func timestamp(_ t: Timestamp) {
+        memberPrefix()
+        buffer.append(UInt8(ascii: "\""))
+        RFC3339.append(t, to: &buffer)
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    // MARK: Fields (key + value). A nil value omits the field entirely;
+    // use `key(_:)` followed by a value method to write an explicit `null`.
+
+    public mutating func field(_ name: StaticString, _ value: String?) {
+        guard let value else { return }
+        key(name); string(value)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: Int?) {
+        guard let value else { return }
+        key(name); int(value)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: UInt64?) {
+        guard let value else { return }
+        key(name); uint64(value)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: Bool?) {
+        guard let value else { return }
+        key(name); bool(value)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: Double?, fractionDigits: Int = 3) {
+        guard let value else { return }
+        key(name); double(value, fractionDigits: fractionDigits)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: Timestamp?) {
+        guard let value else { return }
+        key(name); timestamp(value)
+    }
+
+    public mutating func field(_ name: StaticString, bytes: UnsafeRawBufferPointer) {
+        key(name); string(bytes: bytes)
+    }
+
+    // MARK: Comma and nesting bookkeeping
+
+    private mutating func resetState() {
+        depth = 0
+        needsComma = 0
+        afterKey = false
+    }
+
+    /// Writes the comma before a value or key when the current level needs one,
+    /// and marks the level as non-empty.
+    private mutating func memberPrefix() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        if depth < Self.trackedDepth {
+            let bit: UInt64 = 1 << UInt64(depth)
+            if needsComma & bit != 0 { buffer.append(UInt8(ascii: ",")) }
+            needsComma |= bit
+        } else if let last = buffer.last, !opensValue(last) {
+            buffer.append(UInt8(ascii: ","))
+        }
+    }
+
+    /// Bytes after which a member needs no comma: container starts and a key's colon.
+    private func opensValue(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: ":")
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        memberPrefix()
+        buffer.append(bracket)
+        depth += 1
+        if depth < Self.trackedDepth { needsComma &= ~(1 << UInt64(depth)) }
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        // A key left without its value would make the output invalid: give it null.
+        if afterKey { null() }
+        buffer.append(bracket)
+        if depth > 0 { depth -= 1 }
+    }
+
+    /// Appends a literal without building a temporary array.
+    private mutating func appendLiteral(_ text: StaticString) {
+        text.withUTF8Buffer { buffer.append(contentsOf: $0) }
+    }
+
+    // MARK: Number formatting
+
+    private mutating func appendDigits(_ value: UInt64) {
+        // UInt64.max has 20 digits; fill a stack scratch right to left.
+        var v = value
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            var i = scratch.count
+            repeat {
+                i -= 1
+                scratch[i] = UInt8(truncatingIfNeeded: v % 10) &+ UInt8(ascii: "0")
+                v /= 10
+            } while v != 0 && i > 0
+            buffer.append(contentsOf: UnsafeMutableBufferPointer(rebasing: scratch[i...]))
+        }
+    }
+
+    /// `x` (0 <= x < 2^63) rounded half away from zero. Done by hand because
+    /// `Double.rounded()` calls libm's `round`, which not every link pulls in.
+    private func roundedHalfAway(_ x: Double) -> UInt64 {
+        let whole = UInt64(x)                 // truncates
+        return x - Double(whole) >= 0.5 ? whole + 1 : whole
+    }
+
+    /// ".ddd" for `fraction` (< 10^digits), trailing zeros dropped; nothing if zero.
+    private mutating func appendFraction(_ fraction: UInt64, digits: Int) {
+        guard fraction != 0 else { return }
+        var f = fraction
+        var width = digits
+        while f % 10 == 0 { f /= 10; width -= 1 }
+        buffer.append(UInt8(ascii: "."))
+        // Leading zeros: width minus the number of digits in f.
+        var digitCount = 1
+        var probe = f
+        while probe >= 10 { probe /= 10; digitCount += 1 }
+        for _ in 0..<(width - digitCount) { buffer.append(UInt8(ascii: "0")) }
+        appendDigits(f)
+    }
+
+    // MARK: String escaping
+
+    private mutating func appendQuoted(_ value: String) {
+        var value = value
+        // Swift strings are valid UTF-8, so no validation is needed.
+        value.withUTF8 { appendQuoted($0, validate: false) }
+    }
+
+    /// Quotes and escapes per RFC 8259, also escaping U+2028/U+2029 so the
+    /// output is safe to embed in JavaScript. With `validate`, invalid UTF-8
+    /// becomes U+FFFD; without it the bytes must already be valid UTF-8.
+    private mutating func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, validate: Bool) {
+        buffer.append(UInt8(ascii: "\""))
+        let n = bytes.count
+        var runStart = 0   // start of the pending run copied verbatim
+        var i = 0
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 {
+                // Fast path without a table lookup: printable ASCII other than `"` and `\`.
+                if b >= 0x20 && b != 0x22 && b != 0x5C { i += 1; continue }
+                flush(bytes, from: runStart, to: i)
+                appendEscape(b, kind: asciiEscapes[Int(b)])
+                i += 1
+                runStart = i
+                continue
+            }
+            let length = validate ? validSequenceLength(bytes, at: i) : utf8SequenceLength(b)
+            if length == 0 {
+                // Invalid: replace the maximal ill-formed subpart with U+FFFD.
+                flush(bytes, from: runStart, to: i)
+                appendLiteral("\u{FFFD}")
+                i += maximalInvalidSubpartLength(bytes, at: i)
+                runStart = i
+                continue
+            }
+            // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
+            if b == 0xE2, i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] & 0xFE == 0xA8 {
+                flush(bytes, from: runStart, to: i)
+                appendLiteral(bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029")
+                i += 3
+                runStart = i
+                continue
+            }
+            i += length
+        }
+        flush(bytes, from: runStart, to: min(i, n))
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func flush(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
+        if end > start { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end])) }
+    }
+
+    private mutating func appendEscape(_ byte: UInt8, kind: UInt8) {
+        buffer.append(UInt8(ascii: "\\"))
+        if kind == UInt8(ascii: "u") {
+            appendLiteral("u00")
+            buffer.append(hexDigit(byte >> 4))
+            buffer.append(hexDigit(byte & 0x0f))
+        } else {
+            buffer.append(kind)
+        }
+    }
+}
+
+// MARK: - Tables
+
+/// Lower-case hex digit for a nibble (0...15). Arithmetic rather than a global
+/// table: global arrays cost a lazy-initialisation check on every access.
+private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+}
+
+/// Escape for each ASCII byte (consulted only off the fast path): 0 = copy verbatim, `u` = \u00XX, otherwise the
+/// letter after the backslash. DEL (0x7F) is legal in JSON strings and copied.
+private let asciiEscapes: [UInt8] = {
+    var table = [UInt8](repeating: 0, count: 128)
+    for c in 0..<0x20 { table[c] = UInt8(ascii: "u") }
+    let short: [(Int, Character)] = [
+        (0x08, "b"), (0x09, "t"), (0x0A, "n"), (0x0C, "f"), (0x0D, "r"),
+        (0x22, "\""), (0x5C, "\\"),
+    ]
+    for (byte, letter) in short { table[byte] = letter.asciiValue ?? UInt8(ascii: "u") }
+    return table
+}()
+
+
+// MARK: - UTF-8 validation (Unicode Table 3-7, well-formed byte sequences)
+
+/// Sequence length implied by a lead byte of already-valid UTF-8.
+private func utf8SequenceLength(_ lead: UInt8) -> Int {
+    lead < 0xE0 ? 2 : (lead < 0xF0 ? 3 : 4)
+}
+
+/// Allowed range of the second byte for a lead byte, or nil if the lead byte
+/// can never start a sequence (continuation bytes, C0, C1, F5...FF).
+/// The narrowed ranges exclude overlong forms, surrogates and > U+10FFFF.
+private func secondByteRange(_ lead: UInt8) -> ClosedRange<UInt8>? {
+    switch lead {
+    case 0xC2...0xDF, 0xE1...0xEC, 0xEE...0xEF, 0xF1...0xF3: return 0x80...0xBF
+    case 0xE0: return 0xA0...0xBF
+    case 0xED: return 0x80...0x9F
+    case 0xF0: return 0x90...0xBF
+    case 0xF4: return 0x80...0x8F
+    default: return nil
+    }
+}
+
+/// Length of the well-formed sequence starting at `i` (2...4), or 0 if ill-formed.
+private func validSequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+    let lead = bytes[i]
+    guard let second = secondByteRange(lead) else { return 0 }
+    let length = utf8SequenceLength(lead)
+    guard i + length <= bytes.count, second.contains(bytes[i + 1]) else { return 0 }
+    for k in 2..<max(2, length) where bytes[i + k] & 0xC0 != 0x80 { return 0 }
+    return length
+}
+
+/// Bytes covered by one U+FFFD: the lead byte plus the continuation bytes that
+/// were still valid before the sequence broke (Unicode "maximal subpart"), so
+/// the output matches `String(decoding:as: UTF8.self)`.
+private func maximalInvalidSubpartLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+    guard let second = secondByteRange(bytes[i]) else { return 1 }
+    let length = utf8SequenceLength(bytes[i])
+    var consumed = 1
+    var allowed = second
+    while consumed < length, i + consumed < bytes.count, allowed.contains(bytes[i + consumed]) {
+        consumed += 1
+        allowed = 0x80...0xBF
+    }
+    return consumed
+}

@@ -1,0 +1,31 @@
+/// Why a capture could not be opened or configured. Each case prints as one
+/// line a person can act on.
+public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
+    case fileNotFound(path: String)
+    case permissionDenied(path: String)
+    case notARegularFile(path: String)
+    case emptyFile(path: String)
+    case notACaptureFile(path: String)
+    /// The file is too short to hold its own file header (libpcap's detail).
+    case truncatedHeader(path: String, detail: String)
+    case unsupportedLinkType(name: String, dlt: Int32)
+    case badFilter(expression: String, message: String)
+    /// Any other libpcap open failure, with libpcap's message.
+    case openFailed(path: String, message: String)
+    case closed
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path): "no such file: \(path)"
+        case .permissionDenied(let path): "permission denied: \(path)"
+        case .notARegularFile(let path): "\(path) is not a regular file"
+        case .emptyFile(let path): "\(path) is empty, not a pcap or pcapng capture"
+        case .notACaptureFile(let path): "\(path) is not a pcap or pcapng capture"
+        case .truncatedHeader(let path, let detail): "\(path) ends inside its file header (\(detail))"
+        case .unsupportedLinkType(let name, let dlt): "unsupported link type \(name) (DLT \(dlt))"
+        case .badFilter(let expression, let message): "bad capture filter \"\(expression)\": \(message)"
+        case .openFailed(let path, let message): "cannot open \(path): \(message)"
+        case .closed: "the capture has been closed"
+        }
+    }
+}

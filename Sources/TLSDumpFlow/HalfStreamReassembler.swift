@@ -1,0 +1,275 @@
+/// Reassembles one direction of a TCP connection into an ordered byte stream.
+///
+/// Contract with the consumer: `deliver` is called synchronously, in stream
+/// order, with `.data` (borrowed bytes, valid only during the call) and
+/// `.gap(n)` (n bytes lost in the capture). Every sequence number from the
+/// synchronisation point to `nextSequence` is covered exactly once.
+///
+/// Policy:
+/// - Synchronisation: a SYN sets the next expected byte to ISN+1. Data seen
+///   before any SYN synchronises on the first data segment (mid-stream
+///   pickup); earlier bytes arriving later count as retransmissions. A pure
+///   ACK (no data, no FIN) never synchronises: keep-alives carry seq-1.
+/// - SYN and FIN each consume one sequence number. SYN payload (TFO) starts
+///   at ISN+1. A FIN fixes the end of the stream: the first FIN wins, later
+///   bytes (and queued bytes) past it are dropped and counted.
+/// - In-order data is delivered straight from the packet (zero copy).
+///   Out-of-order data is copied into a sorted, non-overlapping queue and
+///   delivered when the hole fills.
+/// - Retransmissions (wholly below `nextSequence`) are counted and dropped.
+/// - Overlaps: first wins. Bytes already delivered or queued are kept; overlap
+///   bytes are counted, and those that differ from queued bytes are counted
+///   as conflicts (delivered bytes are not kept, so they cannot be compared).
+/// - Limits: when queued bytes or segments exceed `limits`, or a shared
+///   `ReassemblyBudget` is exhausted, the hole before the earliest queued
+///   segment is declared a `.gap` and delivery resumes from there, until back
+///   within limits. Queued bytes never exceed the limits between calls.
+/// - `acknowledged(_:)`: the peer acknowledged bytes we never saw, so they
+///   were lost in the capture (the endpoint did receive them): holes below the
+///   ack become gaps. Caveat: a tap that reorders directions can show the ack
+///   before the data; that data then counts as a retransmission.
+/// - A segment starting more than `limits.maxSequenceLead` (1 GiB) ahead is
+///   garbage: counted, not buffered. An ack that far ahead is ignored.
+/// - After RST, and after the FIN has been reached, segments are ignored.
+/// - All arithmetic is modulo 2^32; streams may cross the wrap anywhere.
+public struct HalfStreamReassembler {
+    public let limits: ReassemblyLimits
+    /// Next byte to deliver; nil until synchronised.
+    public private(set) var nextSequence: SequenceNumber?
+    public private(set) var stats = ReassemblyStats()
+    /// Sequence number of the FIN, once seen (it may still be ahead of a hole).
+    public private(set) var finSequence: SequenceNumber?
+    public private(set) var sawSYN = false
+    public private(set) var sawReset = false
+    /// The stream reached its FIN: everything before it has been delivered or gapped.
+    public private(set) var isFinished = false
+
+    private var queue = SegmentQueue()
+    private let budget: ReassemblyBudget?
+
+    public init(limits: ReassemblyLimits = .default, budget: ReassemblyBudget? = nil) {
+        self.limits = limits
+        self.budget = budget
+    }
+
+    public var isSynchronized: Bool { nextSequence != nil }
+    /// No more data will be accepted (FIN reached or RST seen).
+    public var isClosed: Bool { isFinished || sawReset }
+    public var bufferedBytes: Int { queue.byteCount }
+    public var bufferedSegments: Int { queue.count }
+
+    // MARK: - Input
+
+    /// Feeds one segment of this direction. See the type's policy.
+    public mutating func accept(sequence: UInt32, syn: Bool, fin: Bool, rst: Bool,
+                                payload: UnsafeRawBufferPointer,
+                                deliver: (StreamChunk) -> Void) {
+        if isClosed {
+            if !payload.isEmpty { stats.ignoredAfterClose += 1 }
+            return
+        }
+        if rst {
+            // The payload of a RST is diagnostic text, not stream data.
+            sawReset = true
+            return
+        }
+        var start = SequenceNumber(sequence)
+        if syn {
+            if nextSequence == nil {
+                nextSequence = start.advanced(by: 1)
+                sawSYN = true
+            }
+            start = start.advanced(by: 1)
+        }
+        if nextSequence == nil {
+            guard !payload.isEmpty || fin else { return }
+            nextSequence = start
+            stats.midstreamPickups += 1
+        }
+        var data = payload
+        if fin { noteFIN(at: start.advanced(by: data.count)) }
+        if let end = finSequence {
+            let allowed = max(0, Int(start.distance(to: end)))
+            if allowed < data.count {
+                stats.ignoredAfterClose += 1
+                data = UnsafeRawBufferPointer(rebasing: data[0..<allowed])
+            }
+        }
+        if !data.isEmpty { place(data, at: start, deliver: deliver) }
+        consumeFINIfReached()
+    }
+
+    /// The other direction acknowledged everything below `ack`: bytes below it
+    /// that never showed up were lost in the capture. Emits gaps for them and
+    /// delivers the queued data past each hole.
+    public mutating func acknowledged(_ ack: UInt32, deliver: (StreamChunk) -> Void) {
+        guard let next = nextSequence, !isFinished else { return }
+        var target = SequenceNumber(ack)
+        // The FIN's own sequence number is not stream data.
+        if let end = finSequence, next.distance(to: end) < next.distance(to: target) { target = end }
+        let lead = Int(next.distance(to: target))
+        guard lead > 0, lead <= limits.maxSequenceLead else { return }
+
+        while let head = queue.first, let now = nextSequence, now.distance(to: head.start) < now.distance(to: target) {
+            releaseHead(deliver: deliver)
+            drainContiguous(deliver: deliver)
+        }
+        if let now = nextSequence {
+            let missing = Int(now.distance(to: target))
+            if missing > 0 { declareGap(missing, deliver: deliver) }
+        }
+        consumeFINIfReached()
+        updatePeaks()
+    }
+
+    /// The connection is ending (FIN, RST, idle timeout, eviction, end of
+    /// input): delivers everything queued, with gaps for the holes, and a gap
+    /// up to a FIN that was seen beyond a hole.
+    public mutating func flush(deliver: (StreamChunk) -> Void) {
+        while !queue.isEmpty {
+            releaseHead(deliver: deliver)
+            drainContiguous(deliver: deliver)
+        }
+        if let end = finSequence, let now = nextSequence {
+            let missing = Int(now.distance(to: end))
+            if missing > 0 { declareGap(missing, deliver: deliver) }
+        }
+        consumeFINIfReached()
+        stats.bufferedBytes = 0
+    }
+
+    /// Drops queued data without delivering it (returns it to the budget).
+    public mutating func discard() {
+        budget?.release(queue.byteCount)
+        queue.removeAll()
+        stats.bufferedBytes = 0
+    }
+
+    // MARK: - Placement
+
+    private mutating func place(_ data: UnsafeRawBufferPointer, at start: SequenceNumber,
+                                deliver: (StreamChunk) -> Void) {
+        guard let next = nextSequence else { return }
+        let offset = Int(next.distance(to: start))
+        let end = offset + data.count
+        if end <= 0 {
+            stats.retransmittedSegments += 1
+            stats.retransmittedBytes += data.count
+        } else if offset > limits.maxSequenceLead {
+            stats.garbageSegments += 1
+        } else if offset <= 0 {
+            stats.overlapBytes += -offset
+            deliverInOrder(UnsafeRawBufferPointer(rebasing: data[(-offset)...]), deliver: deliver)
+        } else {
+            let inserted = queue.insert(data, at: start, base: next)
+            stats.outOfOrderSegments += 1
+            stats.outOfOrderBytes += inserted.newBytes
+            stats.overlapBytes += inserted.overlapBytes
+            stats.overlapConflicts += inserted.conflictBytes
+            budget?.charge(inserted.newBytes)
+            enforceLimits(deliver: deliver)
+        }
+        updatePeaks()
+    }
+
+    /// `data` starts exactly at `nextSequence`. Delivered from the packet,
+    /// except where queued bytes already cover it (those were first).
+    private mutating func deliverInOrder(_ data: UnsafeRawBufferPointer, deliver: (StreamChunk) -> Void) {
+        var cursor = 0
+        while cursor < data.count, let next = nextSequence {
+            guard let head = queue.first else {
+                emit(UnsafeRawBufferPointer(rebasing: data[cursor...]), deliver: deliver)
+                break
+            }
+            let headOffset = Int(next.distance(to: head.start))
+            if headOffset > 0 {
+                let n = min(headOffset, data.count - cursor)
+                emit(UnsafeRawBufferPointer(rebasing: data[cursor..<(cursor + n)]), deliver: deliver)
+                cursor += n
+            } else {
+                // Queue invariant: headOffset == 0 here.
+                let overlap = min(head.bytes.count, data.count - cursor)
+                stats.overlapBytes += overlap
+                stats.overlapConflicts += differingBytes(data, from: cursor, head.bytes, from: 0, count: overlap)
+                releaseHead(deliver: deliver)
+                cursor += head.bytes.count
+            }
+        }
+        drainContiguous(deliver: deliver)
+    }
+
+    private mutating func enforceLimits(deliver: (StreamChunk) -> Void) {
+        while !queue.isEmpty && (queue.byteCount > limits.maxBufferedBytesPerDirection
+                                 || queue.count > limits.maxSegmentsPerDirection
+                                 || budget?.isExhausted == true) {
+            stats.limitReleases += 1
+            releaseHead(deliver: deliver)
+            drainContiguous(deliver: deliver)
+        }
+    }
+
+    // MARK: - Delivery
+
+    /// Delivers queued segments that start exactly at `nextSequence`.
+    private mutating func drainContiguous(deliver: (StreamChunk) -> Void) {
+        while let head = queue.first, let next = nextSequence, next.distance(to: head.start) <= 0 {
+            releaseHead(deliver: deliver)
+        }
+    }
+
+    /// Pops the earliest queued segment and delivers it, declaring the hole
+    /// before it (if any) a gap.
+    private mutating func releaseHead(deliver: (StreamChunk) -> Void) {
+        guard let head = queue.popFirst(), let next = nextSequence else { return }
+        budget?.release(head.bytes.count)
+        let offset = Int(next.distance(to: head.start))
+        if offset > 0 { declareGap(offset, deliver: deliver) }
+        let skip = max(0, -offset)   // defensive: never re-deliver bytes
+        if skip < head.bytes.count {
+            head.bytes.withUnsafeBytes { all in
+                emit(UnsafeRawBufferPointer(rebasing: all[skip...]), deliver: deliver)
+            }
+        }
+    }
+
+    private mutating func emit(_ bytes: UnsafeRawBufferPointer, deliver: (StreamChunk) -> Void) {
+        guard !bytes.isEmpty, let next = nextSequence else { return }
+        nextSequence = next.advanced(by: bytes.count)
+        stats.deliveredBytes += bytes.count
+        deliver(.data(bytes))
+    }
+
+    private mutating func declareGap(_ count: Int, deliver: (StreamChunk) -> Void) {
+        guard count > 0, let next = nextSequence else { return }
+        nextSequence = next.advanced(by: count)
+        stats.gaps += 1
+        stats.gapBytes += count
+        deliver(.gap(count))
+    }
+
+    // MARK: - FIN and bookkeeping
+
+    private mutating func noteFIN(at position: SequenceNumber) {
+        guard finSequence == nil, let next = nextSequence else { return }
+        // A FIN behind data already delivered cannot move the end backwards.
+        guard next.distance(to: position) >= 0 else { return }
+        finSequence = position
+        let dropped = queue.truncate(at: position, base: next)
+        if dropped > 0 {
+            budget?.release(dropped)
+            stats.ignoredAfterClose += 1
+        }
+    }
+
+    private mutating func consumeFINIfReached() {
+        guard !isFinished, let end = finSequence, nextSequence == end else { return }
+        nextSequence = end.advanced(by: 1)
+        isFinished = true
+    }
+
+    private mutating func updatePeaks() {
+        stats.bufferedBytes = queue.byteCount
+        stats.bufferedBytesPeak = max(stats.bufferedBytesPeak, queue.byteCount)
+        stats.bufferedSegmentsPeak = max(stats.bufferedSegmentsPeak, queue.count)
+    }
+}

@@ -1,0 +1,353 @@
+import TLSDumpAnalysis
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpTLS
+
+/// `--format json`: one object per line, the contract in docs/events.md.
+/// Bytes are written straight into a reused buffer (no JSONEncoder).
+public final class JSONEventWriter: EventSink {
+    private let output: OutputStream
+    private var json = JSONWriter(reservingCapacity: 1 << 14)
+    public var filter: EventFilter
+    public private(set) var written = 0
+
+    public init(output: OutputStream, filter: EventFilter = EventFilter()) {
+        self.output = output
+        self.filter = filter
+    }
+
+    public var wantsTrace: Bool { false }
+
+    public func emit(_ event: Event) {
+        guard filter.accepts(event) else { return }
+        if case .trace = event.body { return }
+        json.removeAll()
+        JSONEventWriter.encode(event, into: &json)
+        json.endLine()
+        output.write(json.buffer)
+        written += 1
+    }
+
+    public static func encode(_ event: Event, into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("schema"); w.int(1)
+        w.key("type"); w.string(event.body.typeName)
+        w.key("ts"); w.timestamp(event.timestamp)
+        if let flow = event.flow {
+            w.key("flow"); w.string(flow.flowID)
+            w.key("community_id"); w.string(flow.communityID)
+            w.key("client"); endpoint(flow.client, &w)
+            w.key("server"); endpoint(flow.server, &w)
+        }
+        switch event.body {
+        case .clientHello(let e): clientHello(e, &w)
+        case .serverHello(let e): serverHello(e, &w)
+        case .certificate(let e):
+            w.key("handshake"); w.int(e.handshake)
+            w.key("encrypted"); w.bool(e.encrypted)
+            w.key("decrypted"); w.bool(e.decrypted)
+            w.key("sender"); w.string(e.sender.rawValue)
+            w.key("chain"); w.beginArray()
+            for cert in e.chain { certificate(cert, &w) }
+            w.endArray()
+        case .certificateRequest(let e): certificateRequest(e, &w)
+        case .helloRequest(let e):
+            w.key("handshake"); w.int(e.handshake)
+            w.key("encrypted"); w.bool(e.encrypted)
+            w.key("inferred"); w.bool(e.inferred)
+        case .handshakeDone(let e):
+            w.key("handshake"); w.int(e.handshake)
+            w.key("version"); w.string(e.version.map(Naming.version))
+            w.key("cipher_suite"); cipherSuite(e.cipherSuite, &w)
+            w.key("resumed"); w.bool(e.resumed)
+            w.key("ms"); w.double(e.milliseconds)
+            w.key("bytes"); sidePair(e.bytes, &w)
+            w.key("client_authenticated"); w.bool(e.clientAuthenticated)
+        case .renegotiation(let e):
+            w.key("handshake"); w.int(e.handshake)
+            w.key("initiator"); w.string(e.initiator)
+            w.key("evidence"); w.string(e.evidence)
+            w.key("encrypted"); w.bool(e.encrypted)
+            w.key("secure"); w.bool(e.secure)
+            w.key("outcome"); w.string(e.outcome.rawValue)
+        case .alert(let e):
+            w.key("sender"); w.string(e.sender.rawValue)
+            w.key("encrypted"); w.bool(e.encrypted)
+            w.key("level"); w.string(e.level.map(Naming.alertLevel))
+            w.key("description"); w.string(e.description.map(Naming.alertDescription))
+            w.key("handshake"); w.int(e.handshake)
+        case .finding(let f): finding(f, &w)
+        case .connection(let c): connection(c, &w)
+        case .stats(let s): stats(s, &w)
+        case .trace:
+            break
+        }
+        w.endObject()
+    }
+
+    static func endpoint(_ e: Endpoint, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("ip"); w.string(e.ip.description)
+        w.key("port"); w.int(Int(e.port))
+        w.endObject()
+    }
+
+    static func sidePair(_ p: SidePair<Int>, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("client"); w.int(p.client)
+        w.key("server"); w.int(p.server)
+        w.endObject()
+    }
+
+    static func cipherSuite(_ code: UInt16?, _ w: inout JSONWriter) {
+        guard let code else { w.null(); return }
+        w.beginObject()
+        w.key("code"); w.string(Naming.hex4(code))
+        w.key("name"); w.string(TLSRegistry.isGREASE(code) ? "GREASE" : Naming.cipherSuiteName(code))
+        w.endObject()
+    }
+
+    static func sslv2CipherKind(_ kind: UInt32, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("code"); w.string(Naming.hex6(kind))
+        w.key("name"); w.string(TLSRegistry.sslv2CipherKindName(kind))
+        w.endObject()
+    }
+
+    static func stringArray(_ values: [String], _ w: inout JSONWriter) {
+        w.beginArray()
+        for v in values { w.string(v) }
+        w.endArray()
+    }
+
+    static func clientHello(_ e: ClientHelloEvent, _ w: inout JSONWriter) {
+        let h = e.hello
+        w.key("handshake"); w.int(e.handshake)
+        w.key("encrypted"); w.bool(e.encrypted)
+        w.key("decrypted"); w.bool(e.decrypted)
+        w.key("version"); w.string(Naming.version(h.legacyVersion))
+        w.key("supported_versions"); stringArray(h.supportedVersions.map { TLSRegistry.isGREASE($0) ? "GREASE" : Naming.version($0) }, &w)
+        w.key("cipher_suites"); w.beginArray()
+        if h.isSSLv2 {
+            for kind in h.sslv2CipherKinds {
+                if kind >> 16 == 0 { cipherSuite(UInt16(truncatingIfNeeded: kind), &w) } else { sslv2CipherKind(kind, &w) }
+            }
+        } else {
+            for code in h.cipherSuites { cipherSuite(code, &w) }
+        }
+        w.endArray()
+        w.key("compression"); stringArray(h.compressionMethods.map { TLSRegistry.compressionMethodName($0) ?? String($0) }, &w)
+        w.key("extensions"); stringArray(h.extensionTypes.map(Naming.extensionName), &w)
+        w.key("sni"); w.string(h.serverName)
+        w.key("alpn"); stringArray(h.alpn.map(Naming.alpn), &w)
+        w.key("supported_groups"); stringArray(h.supportedGroups.map(Naming.groupName), &w)
+        w.key("signature_algorithms"); stringArray(h.signatureAlgorithms.map(Naming.signatureSchemeName), &w)
+        w.key("secure_renegotiation"); w.bool(h.offersSecureRenegotiation)
+        w.key("session_id"); w.string(h.sessionID.isEmpty ? nil : hexEncode(h.sessionID))
+        w.key("ja3"); w.string(e.ja3)
+        w.key("ja3_string"); w.string(e.ja3String)
+        w.key("ja4"); w.string(e.ja4)
+        w.key("sslv2_format"); w.bool(h.isSSLv2)
+    }
+
+    static func serverHello(_ e: ServerHelloEvent, _ w: inout JSONWriter) {
+        let h = e.hello
+        w.key("handshake"); w.int(e.handshake)
+        w.key("encrypted"); w.bool(e.encrypted)
+        w.key("decrypted"); w.bool(e.decrypted)
+        w.key("version"); w.string(Naming.version(h.negotiatedVersion))
+        w.key("cipher_suite")
+        if h.isSSLv2 {
+            // SSL 2.0: the client picks the cipher later (CLIENT-MASTER-KEY).
+            w.null()
+        } else {
+            cipherSuite(h.cipherSuite, &w)
+        }
+        w.key("compression"); w.string(TLSRegistry.compressionMethodName(h.compressionMethod) ?? String(h.compressionMethod))
+        w.key("extensions"); stringArray(h.extensionTypes.map(Naming.extensionName), &w)
+        w.key("alpn"); w.string(h.alpn.map(Naming.alpn))
+        w.key("secure_renegotiation"); w.bool(h.hasRenegotiationInfo)
+        w.key("resumed"); w.bool(e.resumed)
+        w.key("hello_retry"); w.bool(h.isHelloRetryRequest)
+        w.key("ja3s"); w.string(e.ja3s)
+        w.key("ja4s"); w.string(e.ja4s)
+        w.key("legacy_version"); w.string(Naming.version(h.legacyVersion))
+        w.key("session_id"); w.string(h.sessionID.isEmpty ? nil : hexEncode(h.sessionID))
+    }
+
+    static func certificate(_ c: CertificateSummary, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("subject"); w.string(c.subject)
+        w.key("issuer"); w.string(c.issuer)
+        w.key("serial"); w.string(c.serial)
+        w.key("not_before"); w.string(c.notBefore)
+        w.key("not_after"); w.string(c.notAfter)
+        w.key("key_type"); w.string(c.keyType)
+        w.key("key_bits"); w.int(c.keyBits)
+        w.key("signature_algorithm"); w.string(c.signatureAlgorithm)
+        w.key("san"); stringArray(c.subjectAlternativeNames, &w)
+        w.key("sha256"); w.string(c.sha256)
+        if let error = c.parseError { w.key("parse_error"); w.string(error) }
+        w.endObject()
+    }
+
+    static func certificateRequest(_ e: CertificateRequestEvent, _ w: inout JSONWriter) {
+        w.key("handshake"); w.int(e.handshake)
+        w.key("encrypted"); w.bool(e.encrypted)
+        w.key("decrypted"); w.bool(e.decrypted)
+        w.key("inferred"); w.bool(e.inferred)
+        w.key("phase"); w.string(e.phase.rawValue)
+        w.key("after_application_data"); w.bool(e.afterApplicationData)
+        w.key("application_bytes_before"); sidePair(e.applicationBytesBefore, &w)
+        w.key("ms_since_connection_start"); w.double(e.msSinceConnectionStart)
+        w.key("certificate_types")
+        if let types = e.certificateTypes { stringArray(types.map { TLSRegistry.clientCertificateTypeName($0) ?? String($0) }, &w) } else { w.null() }
+        w.key("signature_algorithms")
+        if let algs = e.signatureAlgorithms { stringArray(algs.map(Naming.signatureSchemeName), &w) } else { w.null() }
+        w.key("ca_names")
+        if let names = e.caNames { stringArray(names, &w) } else { w.null() }
+    }
+
+    static func finding(_ f: Finding, _ w: inout JSONWriter) {
+        w.key("id"); w.string(f.id)
+        w.key("severity"); w.string(f.severity.name)
+        w.key("message"); w.string(f.message)
+        w.key("handshake"); w.int(f.handshake)
+        w.key("evidence"); w.beginObject()
+        for (key, value) in f.evidence {
+            w.key(key)
+            switch value {
+            case .string(let s): w.string(s)
+            case .int(let i): w.int(i)
+            case .double(let d): w.double(d)
+            case .bool(let b): w.bool(b)
+            case .strings(let list): stringArray(list, &w)
+            case .null: w.null()
+            }
+        }
+        w.endObject()
+    }
+
+    static func recordCounts(_ r: RecordCounts, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("handshake"); w.int(r.handshake)
+        w.key("change_cipher_spec"); w.int(r.changeCipherSpec)
+        w.key("alert"); w.int(r.alert)
+        w.key("application_data"); w.int(r.applicationData)
+        w.key("heartbeat"); w.int(r.heartbeat)
+        if r.sslv2 > 0 { w.key("sslv2"); w.int(r.sslv2) }
+        w.endObject()
+    }
+
+    static func connection(_ c: ConnectionSummary, _ w: inout JSONWriter) {
+        w.key("start"); w.timestamp(c.start)
+        w.key("end"); w.timestamp(c.end)
+        w.key("duration_ms"); w.double(c.end.milliseconds(since: c.start))
+        w.key("version"); w.string(c.version.map(Naming.version))
+        w.key("cipher_suite")
+        if c.sslv2, let kind = c.sslv2CipherKind { sslv2CipherKind(kind, &w) } else { cipherSuite(c.cipherSuite, &w) }
+        w.key("sni"); w.string(c.sni)
+        w.key("alpn"); w.string(c.alpn.map(Naming.alpn))
+        w.key("established"); w.bool(c.established)
+        w.key("resumed"); w.bool(c.resumed)
+        w.key("server_certificate")
+        if let cert = c.serverCertificate { certificate(cert, &w) } else { w.null() }
+        w.key("client_certificate")
+        if let cert = c.clientCertificate { certificate(cert, &w) } else { w.null() }
+        w.key("secure_renegotiation"); w.bool(c.secureRenegotiation)
+        w.key("renegotiations"); w.int(c.renegotiations)
+        w.key("certificate_request"); w.string(c.certificateRequest)
+        w.key("client_authenticated"); w.bool(c.clientAuthenticated)
+        w.key("handshakes"); w.beginArray()
+        for h in c.handshakes {
+            w.beginObject()
+            w.key("index"); w.int(h.index)
+            w.key("initiator"); w.string(h.initiator?.rawValue)
+            w.key("outcome"); w.string(h.outcome)
+            w.key("encrypted"); w.bool(h.encrypted)
+            w.key("messages"); w.beginArray()
+            for m in h.messages {
+                w.beginObject()
+                w.key("sender"); w.string(m.sender.rawValue)
+                w.key("type"); w.string(m.type)
+                w.key("length"); w.int(m.length)
+                w.key("encrypted"); w.bool(m.encrypted)
+                w.key("decrypted"); w.bool(m.decrypted)
+                w.key("inferred"); w.bool(m.inferred)
+                w.endObject()
+            }
+            w.endArray()
+            if h.messagesDropped > 0 { w.key("messages_dropped"); w.int(h.messagesDropped) }
+            w.endObject()
+        }
+        w.endArray()
+        w.key("records"); w.beginObject()
+        w.key("client"); recordCounts(c.records.client, &w)
+        w.key("server"); recordCounts(c.records.server, &w)
+        w.endObject()
+        w.key("alerts"); w.beginArray()
+        for a in c.alerts {
+            w.beginObject()
+            w.key("sender"); w.string(a.sender.rawValue)
+            w.key("level"); w.string(a.level.map(Naming.alertLevel))
+            w.key("description"); w.string(a.description.map(Naming.alertDescription))
+            w.key("encrypted"); w.bool(a.encrypted)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("findings"); stringArray(c.findings, &w)
+        w.key("ja3"); w.string(c.ja3)
+        w.key("ja3s"); w.string(c.ja3s)
+        w.key("ja4"); w.string(c.ja4)
+        w.key("ja4s"); w.string(c.ja4s)
+        w.key("bytes"); sidePair(c.bytes, &w)
+        w.key("gaps"); w.int(c.gaps)
+        w.key("decrypted"); w.bool(c.decrypted)
+        w.key("close"); w.string(c.close.rawValue)
+        if c.evicted { w.key("evicted"); w.bool(true) }
+        if !c.unknownReasons.isEmpty {
+            w.key("unknown"); w.beginObject()
+            for (field, reason) in c.unknownReasons { w.key(field); w.string(reason) }
+            w.endObject()
+        }
+    }
+
+    static func stats(_ s: StatsEvent, _ w: inout JSONWriter) {
+        w.key("packets"); w.int(s.packets)
+        w.key("bytes"); w.int(s.bytes)
+        w.key("tcp_connections"); w.int(s.tcpConnections)
+        w.key("tls_connections"); w.int(s.tlsConnections)
+        w.key("dropped"); w.int(s.dropped)
+        w.key("seconds"); w.double(s.seconds)
+        w.key("reassembly"); w.beginObject()
+        w.key("gaps"); w.int(s.reassembly.gaps)
+        w.key("gap_bytes"); w.int(s.reassembly.gapBytes)
+        w.key("out_of_order"); w.int(s.reassembly.outOfOrder)
+        w.key("retransmitted"); w.int(s.reassembly.retransmitted)
+        w.key("evicted"); w.int(s.reassembly.evicted)
+        w.endObject()
+        w.key("events"); w.int(s.events)
+        w.key("decode"); w.beginObject()
+        for (name, count) in s.decode { w.key(name); w.int(count) }
+        w.endObject()
+    }
+}
+
+/// Which events reach the output (`--type`, `--only-findings`, `--min-severity`).
+public struct EventFilter: Sendable {
+    public var types: Set<String> = []
+    public var minimumSeverity: Severity?
+    public var onlyFindings = false
+
+    public init() {}
+
+    public func accepts(_ event: Event) -> Bool {
+        if case .stats = event.body { return types.isEmpty || types.contains("stats") }
+        if onlyFindings {
+            guard case .finding = event.body else { return false }
+        }
+        if !types.isEmpty && !types.contains(event.body.typeName) { return false }
+        if let minimumSeverity, case .finding(let f) = event.body, f.severity < minimumSeverity { return false }
+        return true
+    }
+}

@@ -1,0 +1,203 @@
+import TLSDumpAnalysis
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpTLS
+
+/// `--format text`: a short story per connection, told when it ends, and a
+/// summary table at the end of the run.
+public final class TextEventWriter: EventSink {
+    private let output: OutputStream
+    public var filter: EventFilter
+    public var summaryOnly = false
+    /// Facts gathered per flow until its `connection` event.
+    private var pending: [String: PendingFlow] = [:]
+    private var summary = RunSummary()
+
+    private struct PendingFlow {
+        var findings: [Finding] = []
+        var certificateRequests: [CertificateRequestEvent] = []
+        var clientChains: [Int: [CertificateSummary]] = [:]
+        var renegotiations: [RenegotiationEvent] = []
+    }
+
+    public init(output: OutputStream, filter: EventFilter = EventFilter()) {
+        self.output = output
+        self.filter = filter
+    }
+
+    public var wantsTrace: Bool { false }
+
+    public func emit(_ event: Event) {
+        guard let flow = event.flow else {
+            if case .stats(let stats) = event.body { writeSummary(stats) }
+            return
+        }
+        switch event.body {
+        case .finding(let f):
+            if f.id == "not_tls" {
+                if !summaryOnly && filter.accepts(event) {
+                    output.write("\(flow.flowID)  \(flow.client) -> \(flow.server)  not TLS: \(f.message)\n")
+                }
+                summary.count(finding: f)
+                return
+            }
+            pending[flow.flowID, default: PendingFlow()].findings.append(f)
+        case .certificateRequest(let e):
+            pending[flow.flowID, default: PendingFlow()].certificateRequests.append(e)
+        case .certificate(let e) where e.sender == .client:
+            pending[flow.flowID, default: PendingFlow()].clientChains[e.handshake] = e.chain
+        case .renegotiation(let e):
+            pending[flow.flowID, default: PendingFlow()].renegotiations.append(e)
+        case .connection(let c):
+            let facts = pending.removeValue(forKey: flow.flowID) ?? PendingFlow()
+            summary.count(connection: c, findings: facts.findings)
+            if !summaryOnly && filter.accepts(event) { output.write(story(flow, c, facts)) }
+        default:
+            break
+        }
+    }
+
+    private func story(_ flow: FlowIdentity, _ c: ConnectionSummary, _ facts: PendingFlow) -> String {
+        var lines: [String] = []
+        var head = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
+        if let sni = c.sni { head += "  \(sni)" }
+        head += "  \(RFC3339.string(c.start))  \(formatDuration(c.end.milliseconds(since: c.start)))"
+        lines.append(head)
+        var negotiated = "  "
+        negotiated += c.version.map(Naming.version) ?? "version unknown"
+        if let kind = c.sslv2CipherKind, c.sslv2 {
+            negotiated += "  " + (TLSRegistry.sslv2CipherKindName(kind) ?? Naming.hex6(kind))
+        } else if let suite = c.cipherSuite {
+            negotiated += "  " + (Naming.cipherSuiteName(suite) ?? Naming.hex4(suite))
+        }
+        if let alpn = c.alpn { negotiated += "  ALPN " + Naming.alpn(alpn) }
+        negotiated += c.established ? "  established" : "  not established"
+        if c.resumed == true { negotiated += " (resumed)" }
+        lines.append(negotiated)
+        if let cert = c.serverCertificate {
+            lines.append("  server certificate: \(describe(cert))")
+        }
+        for h in c.handshakes {
+            lines.append("  " + describe(h, c, facts))
+        }
+        switch c.secureRenegotiation {
+        case true?: lines.append("  secure renegotiation (RFC 5746): yes")
+        case false?: lines.append("  secure renegotiation (RFC 5746): NO")
+        case nil: break
+        }
+        if !c.alerts.isEmpty {
+            let alerts = c.alerts.map { a -> String in
+                if a.encrypted { return "\(a.sender.rawValue) encrypted alert" }
+                return "\(a.sender.rawValue) \(a.level.map(Naming.alertLevel) ?? "?") \(a.description.map(Naming.alertDescription) ?? "?")"
+            }
+            lines.append("  alerts: " + alerts.joined(separator: ", "))
+        }
+        for f in facts.findings where filter.minimumSeverity.map({ f.severity >= $0 }) ?? true {
+            lines.append("  [\(f.severity.name)] \(f.id): \(f.message)")
+        }
+        var closing = "  closed by \(c.close.rawValue)"
+        if c.evicted { closing += " (evicted)" }
+        closing += "; \(c.bytes.client) bytes from client, \(c.bytes.server) from server"
+        if c.gaps > 0 { closing += "; \(c.gaps) bytes missing from the capture" }
+        lines.append(closing)
+        return lines.joined(separator: "\n") + "\n\n"
+    }
+
+    private func describe(_ cert: CertificateSummary) -> String {
+        var parts = [cert.subject ?? "(no subject)"]
+        if let issuer = cert.issuer, issuer != cert.subject { parts.append("issued by \(issuer)") } else if cert.isSelfIssued { parts.append("self-signed") }
+        if let type = cert.keyType { parts.append("\(type) \(cert.keyBits.map(String.init) ?? "?") bits") }
+        if let notAfter = cert.notAfter { parts.append("valid until \(notAfter)") }
+        return parts.joined(separator: ", ")
+    }
+
+    private func describe(_ h: HandshakeSummary, _ c: ConnectionSummary, _ facts: PendingFlow) -> String {
+        var text = h.index == 0 ? "handshake 0" : "handshake \(h.index) (renegotiation"
+        if h.index > 0 {
+            text += ", started by \(h.initiator?.rawValue ?? "unknown")"
+            if h.encrypted { text += ", encrypted" }
+            text += ")"
+        }
+        text += ": "
+        let names = h.messages.map { m -> String in
+            let arrow = m.sender == .client ? ">" : "<"
+            if let type = m.type { return arrow + type + (m.inferred ? "?" : "") }
+            return arrow + "encrypted(\(m.length))"
+        }
+        text += names.joined(separator: " ")
+        if h.messagesDropped > 0 { text += " +\(h.messagesDropped) more" }
+        text += " -> \(h.outcome)"
+        if let request = facts.certificateRequests.first(where: { $0.handshake == h.index }) {
+            text += "\n    certificate requested (\(request.phase.rawValue))"
+            if request.afterApplicationData {
+                text += " after \(request.applicationBytesBefore.client) bytes of client and \(request.applicationBytesBefore.server) bytes of server application data"
+            }
+            text += ", \(formatDuration(request.msSinceConnectionStart)) into the connection"
+            if let names = request.caNames {
+                text += names.isEmpty ? "; no CA names listed" : "; acceptable CAs: " + names.joined(separator: " | ")
+            }
+            if let chain = facts.clientChains[h.index] {
+                text += chain.isEmpty ? "\n    client sent no certificate" : "\n    client certificate: \(describe(chain[0]))"
+            }
+        } else if let chain = facts.clientChains[h.index] {
+            text += chain.isEmpty ? "\n    client sent an empty certificate list" : "\n    client certificate: \(describe(chain[0]))"
+        }
+        return text
+    }
+
+    private func writeSummary(_ stats: StatsEvent) {
+        var lines: [String] = []
+        lines.append("Summary: \(summary.connections) TLS connections (\(stats.tcpConnections) TCP), \(stats.packets) packets, \(stats.bytes) bytes")
+        if !summary.versions.isEmpty {
+            lines.append("  versions: " + summary.versions.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !summary.suites.isEmpty {
+            lines.append("  cipher suites:")
+            for (name, count) in summary.suites.sorted(by: { $0.value > $1.value }).prefix(10) { lines.append("    \(count)  \(name)") }
+        }
+        if !summary.findings.isEmpty {
+            lines.append("  findings:")
+            for (id, entry) in summary.findings.sorted(by: { ($0.value.severity, $0.value.count) > ($1.value.severity, $1.value.count) }) {
+                lines.append("    \(pad(entry.severity.name, 6)) \(entry.count)  \(id)")
+            }
+        }
+        if stats.reassembly.gaps > 0 || stats.reassembly.evicted > 0 {
+            lines.append("  reassembly: \(stats.reassembly.gaps) gaps (\(stats.reassembly.gapBytes) bytes), \(stats.reassembly.evicted) connections evicted")
+        }
+        output.write(lines.joined(separator: "\n") + "\n")
+    }
+}
+
+/// Totals for the end-of-run summary.
+struct RunSummary {
+    var connections = 0
+    var versions: [String: Int] = [:]
+    var suites: [String: Int] = [:]
+    var findings: [String: (severity: Severity, count: Int)] = [:]
+
+    mutating func count(connection c: ConnectionSummary, findings list: [Finding]) {
+        connections += 1
+        versions[c.version.map(Naming.version) ?? "unknown", default: 0] += 1
+        if let suite = c.cipherSuite { suites[Naming.cipherSuiteName(suite) ?? Naming.hex4(suite), default: 0] += 1 }
+        for f in list { count(finding: f) }
+    }
+
+    mutating func count(finding f: Finding) {
+        findings[f.id, default: (f.severity, 0)].count += 1
+    }
+}
+
+func formatDuration(_ ms: Double) -> String {
+    if ms < 1000 { return "\(format1(ms)) ms" }
+    return "\(format1(ms / 1000)) s"
+}
+
+func format1(_ value: Double) -> String {
+    guard value.isFinite else { return "?" }
+    let tenths = Int((value * 10).rounded())
+    return "\(tenths / 10).\(abs(tenths % 10))"
+}
+
+func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+}

@@ -1,0 +1,71 @@
+import TLSDumpAnalysis
+import TLSDumpBase
+import TLSDumpTLS
+
+/// `--format trace`: the `openssl s_client -msg` look, one block per
+/// connection (written when it ends), `>>>` client to server, `<<<` back.
+public final class TraceEventWriter: EventSink {
+    private let output: OutputStream
+    private var blocks: [String: Block] = [:]
+    /// Lines kept per connection; past it, lines are counted (application data on long connections).
+    public var maxLinesPerConnection = 2000
+
+    private struct Block {
+        var start: Timestamp
+        var lines: [String] = []
+        var omitted = 0
+    }
+
+    public init(output: OutputStream) {
+        self.output = output
+    }
+
+    public var wantsTrace: Bool { true }
+
+    public func emit(_ event: Event) {
+        guard let flow = event.flow else { return }
+        switch event.body {
+        case .trace(let t):
+            var block = blocks[flow.flowID] ?? Block(start: event.timestamp)
+            if block.lines.count < maxLinesPerConnection {
+                block.lines.append(line(t, at: event.timestamp, since: block.start))
+            } else {
+                block.omitted += 1
+            }
+            blocks[flow.flowID] = block
+        case .finding(let f):
+            blocks[flow.flowID, default: Block(start: event.timestamp)].lines.append("    !!! \(f.severity.name) \(f.id): \(f.message)")
+        case .connection(let c):
+            let block = blocks.removeValue(forKey: flow.flowID) ?? Block(start: c.start)
+            var text = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
+            if let sni = c.sni { text += "  \(sni)" }
+            text += "  \(RFC3339.string(c.start))\n"
+            for l in block.lines { text += l + "\n" }
+            if block.omitted > 0 { text += "    ... \(block.omitted) more records\n" }
+            text += "    --- closed by \(c.close.rawValue)\n\n"
+            output.write(text)
+        case .finding, .stats:
+            break
+        default:
+            break
+        }
+    }
+
+    private func line(_ t: TraceEntry, at ts: Timestamp, since start: Timestamp) -> String {
+        let arrow = t.sender == .client ? ">>>" : "<<<"
+        let version = Naming.version(t.recordVersion)
+        let label = t.contentType == 0 ? "SSLv2" : Naming.contentTypeLabel(t.contentType)
+        let length = String(t.length, radix: 16)
+        let padded = String(repeating: "0", count: max(0, 4 - length.count)) + length
+        var text = "  +\(format3(ts.milliseconds(since: start) / 1000))s \(arrow) \(version) \(label) [length \(padded)]"
+        if !t.detail.isEmpty { text += ", \(t.detail)" }
+        return text
+    }
+}
+
+func format3(_ value: Double) -> String {
+    guard value.isFinite else { return "?" }
+    let thousandths = Int((value * 1000).rounded())
+    let frac = abs(thousandths % 1000)
+    return "\(thousandths / 1000)." + String(repeating: "0", count: frac < 10 ? 2 : frac < 100 ? 1 : 0) + "\(frac)"
+}

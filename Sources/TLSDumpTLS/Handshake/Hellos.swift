@@ -1,0 +1,217 @@
+import TLSDumpBase
+
+/// A ClientHello, TLS or SSLv2-compatible. Lists keep wire order and GREASE values
+/// (consumers filter with `TLSRegistry.isGREASE`).
+public struct ClientHello: Sendable, Equatable {
+    public var legacyVersion: UInt16 = 0
+    public var random: [UInt8] = []
+    public var sessionID: [UInt8] = []
+    public var cipherSuites: [UInt16] = []
+    /// SSLv2-compatible hellos list 3-byte cipher kinds; TLS suites appear as 0x00XXXX.
+    public var sslv2CipherKinds: [UInt32] = []
+    public var compressionMethods: [UInt8] = []
+    public var extensionTypes: [UInt16] = []
+    public var serverName: String?
+    public var alpn: [[UInt8]] = []
+    public var supportedGroups: [UInt16] = []
+    public var ecPointFormats: [UInt8] = []
+    public var signatureAlgorithms: [UInt16] = []
+    public var supportedVersions: [UInt16] = []
+    public var keyShareGroups: [UInt16] = []
+    public var hasRenegotiationInfo = false
+    public var renegotiationInfoLength = 0
+    public var isSSLv2 = false
+
+    public init() {}
+
+    /// RFC 5746: the renegotiation_info extension or the signalling suite.
+    public var offersSecureRenegotiation: Bool {
+        hasRenegotiationInfo || cipherSuites.contains(0x00ff) || sslv2CipherKinds.contains(0x0000ff)
+    }
+
+    /// The highest version the client offers (supported_versions wins over legacy_version).
+    public var highestVersion: UInt16 {
+        supportedVersions.filter { $0 & 0x0f0f != 0x0a0a || $0 >> 8 != $0 & 0xff }.max() ?? legacyVersion
+    }
+
+    public static func parse(_ body: UnsafeRawBufferPointer) throws(ParseError) -> ClientHello {
+        var r = ByteReader(body)
+        var hello = ClientHello()
+        hello.legacyVersion = try r.u16()
+        hello.random = try r.array(32)
+        hello.sessionID = Array(try r.vector(lengthBytes: 1).bytes)
+        hello.cipherSuites = try r.u16List(lengthBytes: 2)
+        hello.compressionMethods = Array(try r.vector(lengthBytes: 1).bytes)
+        for ext in try r.extensions() {
+            hello.extensionTypes.append(ext.type)
+            // A malformed extension body is tolerated: the type list stays exact.
+            do throws(ParseError) { try hello.read(ext) } catch {}
+        }
+        return hello
+    }
+
+    private mutating func read(_ ext: RawExtension) throws(ParseError) {
+        var r = ByteReader(ext.body)
+        switch ext.type {
+        case ExtensionType.serverName:
+            var list = try r.vector(lengthBytes: 2)
+            while !list.isAtEnd {
+                let nameType = try list.u8()
+                let name = try list.vector(lengthBytes: 2)
+                if nameType == 0 && serverName == nil {
+                    serverName = String(decoding: name.bytes, as: UTF8.self)
+                }
+            }
+        case ExtensionType.alpn:
+            var list = try r.vector(lengthBytes: 2)
+            while !list.isAtEnd { alpn.append(Array(try list.vector(lengthBytes: 1).bytes)) }
+        case ExtensionType.supportedGroups:
+            supportedGroups = try r.u16List(lengthBytes: 2)
+        case ExtensionType.ecPointFormats:
+            ecPointFormats = Array(try r.vector(lengthBytes: 1).bytes)
+        case ExtensionType.signatureAlgorithms:
+            signatureAlgorithms = try r.u16List(lengthBytes: 2)
+        case ExtensionType.supportedVersions:
+            supportedVersions = try r.u16List(lengthBytes: 1)
+        case ExtensionType.renegotiationInfo:
+            hasRenegotiationInfo = true
+            renegotiationInfoLength = try r.vector(lengthBytes: 1).remaining
+        case ExtensionType.keyShare:
+            var list = try r.vector(lengthBytes: 2)
+            while !list.isAtEnd {
+                keyShareGroups.append(try list.u16())
+                _ = try list.vector(lengthBytes: 2)
+            }
+        default:
+            break
+        }
+    }
+
+    /// SSLv2 CLIENT-HELLO (RFC 6101 appendix E / draft-hickman): the body after the 2-byte record header.
+    public static func parseSSLv2(_ body: UnsafeRawBufferPointer) throws(ParseError) -> ClientHello {
+        var r = ByteReader(body)
+        guard try r.u8() == 1 else { throw .malformed("not an SSLv2 CLIENT-HELLO") }
+        var hello = ClientHello()
+        hello.isSSLv2 = true
+        hello.legacyVersion = try r.u16()
+        let specsLength = Int(try r.u16())
+        let sessionIDLength = Int(try r.u16())
+        let challengeLength = Int(try r.u16())
+        guard specsLength % 3 == 0 else { throw .malformed("SSLv2 cipher specs length \(specsLength) is not a multiple of 3") }
+        var specs = ByteReader(try r.slice(specsLength))
+        while !specs.isAtEnd {
+            let kind = UInt32(try specs.u8()) << 16 | UInt32(try specs.u16())
+            hello.sslv2CipherKinds.append(kind)
+            if kind >> 16 == 0 { hello.cipherSuites.append(UInt16(truncatingIfNeeded: kind)) }
+        }
+        hello.sessionID = try r.array(sessionIDLength)
+        let challenge = try r.array(challengeLength)
+        // The TLS random is the challenge right-aligned in 32 bytes (RFC 5246 appendix E.2).
+        hello.random = [UInt8](repeating: 0, count: Swift.max(0, 32 - challenge.count)) + challenge.suffix(32)
+        hello.compressionMethods = [0]
+        return hello
+    }
+}
+
+/// A ServerHello or HelloRetryRequest.
+public struct ServerHello: Sendable, Equatable {
+    public var legacyVersion: UInt16 = 0
+    public var random: [UInt8] = []
+    public var sessionID: [UInt8] = []
+    public var cipherSuite: UInt16 = 0
+    public var compressionMethod: UInt8 = 0
+    public var extensionTypes: [UInt16] = []
+    public var selectedVersion: UInt16?
+    public var alpn: [UInt8]?
+    public var hasRenegotiationInfo = false
+    public var keyShareGroup: UInt16?
+    public var hasPreSharedKey = false
+    public var isHelloRetryRequest = false
+    public var isSSLv2 = false
+    /// SSLv2 SERVER-HELLO carries the certificate and the cipher kinds it accepts.
+    public var sslv2Certificate: [UInt8]?
+    public var sslv2CipherKinds: [UInt32] = []
+
+    public init() {}
+
+    /// The version in force: supported_versions when present, else legacy_version.
+    public var negotiatedVersion: UInt16 { selectedVersion ?? legacyVersion }
+
+    /// SHA-256("HelloRetryRequest"), the fixed random of an HRR (RFC 8446 4.1.3).
+    public static let helloRetryRandom: [UInt8] = [
+        0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+        0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+    ]
+
+    public static func parse(_ body: UnsafeRawBufferPointer) throws(ParseError) -> ServerHello {
+        var r = ByteReader(body)
+        var hello = ServerHello()
+        hello.legacyVersion = try r.u16()
+        hello.random = try r.array(32)
+        // TLS 1.3 draft versions before 22 have no session id and no compression.
+        let draftWithoutLegacyFields = hello.legacyVersion >> 8 == 0x7f && hello.legacyVersion & 0xff < 22
+        if !draftWithoutLegacyFields {
+            hello.sessionID = Array(try r.vector(lengthBytes: 1).bytes)
+        }
+        hello.cipherSuite = try r.u16()
+        if !draftWithoutLegacyFields {
+            hello.compressionMethod = try r.u8()
+        }
+        hello.isHelloRetryRequest = hello.random == ServerHello.helloRetryRandom
+        if draftWithoutLegacyFields { hello.selectedVersion = hello.legacyVersion }
+        for ext in try r.extensions() {
+            hello.extensionTypes.append(ext.type)
+            var e = ByteReader(ext.body)
+            do throws(ParseError) {
+                switch ext.type {
+                case ExtensionType.supportedVersions:
+                    hello.selectedVersion = try e.u16()
+                case ExtensionType.alpn:
+                    var list = try e.vector(lengthBytes: 2)
+                    hello.alpn = Array(try list.vector(lengthBytes: 1).bytes)
+                case ExtensionType.renegotiationInfo:
+                    hello.hasRenegotiationInfo = true
+                case ExtensionType.keyShare:
+                    hello.keyShareGroup = try e.u16()
+                case ExtensionType.preSharedKey:
+                    hello.hasPreSharedKey = true
+                default:
+                    break
+                }
+            } catch {}
+        }
+        return hello
+    }
+
+    /// SSLv2 SERVER-HELLO: the body after the record header.
+    public static func parseSSLv2(_ body: UnsafeRawBufferPointer) throws(ParseError) -> ServerHello {
+        var r = ByteReader(body)
+        guard try r.u8() == 4 else { throw .malformed("not an SSLv2 SERVER-HELLO") }
+        var hello = ServerHello()
+        hello.isSSLv2 = true
+        _ = try r.u8()                       // session id hit
+        _ = try r.u8()                       // certificate type
+        hello.legacyVersion = try r.u16()
+        let certificateLength = Int(try r.u16())
+        let specsLength = Int(try r.u16())
+        _ = try r.u16()                      // connection id length
+        let certificate = try r.array(certificateLength)
+        if !certificate.isEmpty { hello.sslv2Certificate = certificate }
+        guard specsLength % 3 == 0 else { throw .malformed("SSLv2 cipher specs length \(specsLength) is not a multiple of 3") }
+        var specs = ByteReader(try r.slice(specsLength))
+        while !specs.isAtEnd { hello.sslv2CipherKinds.append(UInt32(try specs.u8()) << 16 | UInt32(try specs.u16())) }
+        return hello
+    }
+}
+
+/// SSLv2 CLIENT-MASTER-KEY: names the cipher kind the client chose (in clear).
+public struct SSLv2ClientMasterKey: Sendable, Equatable {
+    public var cipherKind: UInt32
+
+    public static func parse(_ body: UnsafeRawBufferPointer) throws(ParseError) -> SSLv2ClientMasterKey {
+        var r = ByteReader(body)
+        guard try r.u8() == 2 else { throw .malformed("not an SSLv2 CLIENT-MASTER-KEY") }
+        let kind = UInt32(try r.u8()) << 16 | UInt32(try r.u16())
+        return SSLv2ClientMasterKey(cipherKind: kind)
+    }
+}

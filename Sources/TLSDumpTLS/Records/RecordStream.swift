@@ -1,0 +1,369 @@
+import TLSDumpBase
+
+/// Bytes handed to a `RecordStream`, consumed from `offset` onwards.
+public struct StreamInput {
+    public let bytes: UnsafeRawBufferPointer
+    public var offset = 0
+    /// True when `bytes` starts at a TCP segment boundary (STARTTLS detection looks there).
+    public let startsSegment: Bool
+
+    public init(_ bytes: UnsafeRawBufferPointer, startsSegment: Bool = true) {
+        self.bytes = bytes
+        self.startsSegment = startsSegment
+    }
+
+    public var remaining: Int { bytes.count - offset }
+}
+
+/// What a `RecordStream` found in the bytes, one item per `next` call.
+public enum RecordStreamItem {
+    /// A TLS record. `body` is nil when the body was not wanted (it is skipped
+    /// without copying, and the item is delivered as soon as the header is read).
+    case record(RecordHeader, body: UnsafeRawBufferPointer?)
+    /// An SSLv2-format record (`body` nil when not wanted).
+    case sslv2Record(length: Int, body: UnsafeRawBufferPointer?)
+    /// The first bytes of this direction are not TLS. Emitted once; the
+    /// stream then watches segment starts for a TLS hello (STARTTLS, proxies).
+    case notTLS
+    /// A TLS hello appeared after non-TLS bytes (STARTTLS, HTTP CONNECT, SOCKS).
+    case startedAfterPlaintext(skipped: Int)
+    /// An implausible record header inside a TLS stream: sync is lost.
+    case lostSync(RecordHeader)
+    /// Sync found again after `skipped` bytes (after a gap, a bad header, or a mid-stream pickup).
+    case resynchronized(skipped: Int)
+    /// A record whose wanted body was cut by a gap; its remainder is skipped.
+    case recordCut(RecordHeader)
+}
+
+/// Splits one direction of a TCP stream into TLS records.
+///
+/// Pull-style: the caller feeds a chunk through repeated `next(&input)`
+/// calls, and may change `wantedBodies` between calls (a direction turns
+/// encrypted at ChangeCipherSpec). Bodies are borrowed straight from the
+/// input when a record lies within one chunk; a record that straddles chunks
+/// is assembled in a capped buffer. Unwanted bodies are skipped by count, so
+/// application data is never copied.
+public struct RecordStream {
+    public enum Mode: Equatable {
+        case detecting      // first bytes not classified yet
+        case tls
+        case sslv2
+        case awaitingTLS    // not TLS so far: look for a hello at segment starts
+        case resync         // scanning for a plausible record header
+    }
+
+    public private(set) var mode: Mode = .detecting
+    /// Bit `1 << contentType` set: deliver that record type's body. Bit 0: SSLv2 record bodies.
+    public var wantedBodies: UInt32 = RecordStream.clearHandshakeBodies
+    /// The record version seen so far; resync requires it, to avoid locking onto ciphertext.
+    public private(set) var recordVersion: UInt16?
+    public private(set) var bytesSkippedWhileScanning = 0
+
+    public static let clearHandshakeBodies: UInt32 =
+        1 << 0 | 1 << UInt32(ContentType.changeCipherSpec) | 1 << UInt32(ContentType.alert) | 1 << UInt32(ContentType.handshake)
+
+    // Partial header accumulated across chunks.
+    private var headerBytes: (UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0)
+    private var headerCount = 0
+    // Current record body in progress.
+    private var current: RecordHeader?
+    private var currentIsSSLv2 = false
+    private var bodyRemaining = 0
+    private var bodyWanted = false
+    private let bodyBuffer: GrowableBuffer
+    private var releaseBufferOnNext = false
+    private var scanSkipped = 0
+
+    public init(midstream: Bool = false) {
+        bodyBuffer = GrowableBuffer(limit: RecordHeader.maxLength)
+        if midstream { mode = .resync }
+    }
+
+    /// True while inside a record body (used to tell whether a gap is harmless).
+    public var isInsideRecord: Bool { current != nil }
+
+    public var isSSLv2Framing: Bool { mode == .sslv2 }
+
+    /// An SSLv2-compatible ClientHello answered with a TLS ServerHello: the client continues in TLS framing.
+    public mutating func useTLSFraming() {
+        if mode == .sslv2 && current == nil { mode = .tls }
+    }
+
+    /// Lets the caller switch an SSLv2 connection's other direction to SSLv2 framing.
+    public mutating func useSSLv2Framing() {
+        if mode == .detecting || mode == .tls { mode = .sslv2 }
+    }
+
+    /// Returns the next item found in `input`, or nil when the chunk is used up.
+    public mutating func next(_ input: inout StreamInput) -> RecordStreamItem? {
+        if releaseBufferOnNext {
+            bodyBuffer.release()
+            releaseBufferOnNext = false
+        }
+        while input.remaining > 0 {
+            switch mode {
+            case .awaitingTLS:
+                if let item = scanForHello(&input) { return item }
+            case .resync:
+                if let item = scanForHeader(&input) { return item }
+            case .detecting, .tls, .sslv2:
+                if current != nil {
+                    if let item = continueBody(&input) { return item }
+                    continue
+                }
+                if let item = readHeader(&input) { return item }
+            }
+        }
+        return nil
+    }
+
+    /// Tells the stream that `count` bytes are missing at this point.
+    /// Returns an item to report when the gap broke something.
+    public mutating func gap(_ count: Int) -> RecordStreamItem? {
+        switch mode {
+        case .awaitingTLS, .resync:
+            return nil
+        case .detecting:
+            mode = .resync
+            headerCount = 0
+            return nil
+        case .tls, .sslv2:
+            if let header = current, headerCount == 0 {
+                if count < bodyRemaining {
+                    bodyRemaining -= count
+                    if bodyWanted {
+                        // The body we wanted has a hole: drop it, skip the rest.
+                        bodyWanted = false
+                        bodyBuffer.release()
+                        return .recordCut(header)
+                    }
+                    return nil
+                }
+                let lostInBody = bodyWanted
+                current = nil
+                bodyBuffer.release()
+                bodyWanted = false
+                if count == bodyRemaining {
+                    // The gap ends exactly at a record boundary: still in sync.
+                    bodyRemaining = 0
+                    return lostInBody ? .recordCut(header) : nil
+                }
+                bodyRemaining = 0
+            }
+            headerCount = 0
+            current = nil
+            mode = .resync
+            scanSkipped = 0
+            return nil
+        }
+    }
+
+    // MARK: - record framing
+
+    private mutating func readHeader(_ input: inout StreamInput) -> RecordStreamItem? {
+        let needed = (mode == .sslv2 ? 2 : RecordHeader.size)
+        // Fast path: a whole header inside the chunk.
+        if headerCount == 0 && input.remaining >= RecordHeader.size {
+            let b = input.bytes
+            let o = input.offset
+            return classify(b[o], b[o + 1], b[o + 2], b[o + 3], b[o + 4], consumed: &input.offset, available: input.remaining)
+        }
+        // Slow path: gather the header across chunks.
+        while headerCount < needed || (mode == .detecting && headerCount < RecordHeader.size) {
+            guard input.remaining > 0 else { return nil }
+            appendHeaderByte(input.bytes[input.offset])
+            input.offset += 1
+            if mode == .sslv2 && headerCount >= 2 {
+                let b0 = headerBytes.0
+                let needsThird = b0 & 0x80 == 0
+                if !needsThird || headerCount >= 3 { break }
+            }
+        }
+        let h = headerBytes
+        var consumed = 0
+        let item = classify(h.0, h.1, h.2, h.3, h.4, consumed: &consumed, available: headerCount, alreadyConsumed: true)
+        headerCount = 0
+        return item
+    }
+
+    private mutating func appendHeaderByte(_ byte: UInt8) {
+        switch headerCount {
+        case 0: headerBytes.0 = byte
+        case 1: headerBytes.1 = byte
+        case 2: headerBytes.2 = byte
+        case 3: headerBytes.3 = byte
+        default: headerBytes.4 = byte
+        }
+        headerCount += 1
+    }
+
+    /// Decides what the header bytes are. `consumed` advances past the header
+    /// when the bytes come straight from the input (`alreadyConsumed` false).
+    private mutating func classify(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8, _ b3: UInt8, _ b4: UInt8,
+                                   consumed: inout Int, available: Int, alreadyConsumed: Bool = false) -> RecordStreamItem? {
+        if mode == .sslv2 {
+            let twoByte = b0 & 0x80 != 0
+            let length = twoByte ? (Int(b0 & 0x7f) << 8 | Int(b1)) : (Int(b0 & 0x3f) << 8 | Int(b1))
+            let headerLength = twoByte ? 2 : 3
+            if !alreadyConsumed { consumed += headerLength }
+            else if available > headerLength {
+                // Gathered more header bytes than this SSLv2 header has: impossible by construction.
+            }
+            return beginBody(RecordHeader(contentType: 0, version: 0x0002, length: length), sslv2: true)
+        }
+        let header = RecordHeader(contentType: b0, version: UInt16(b1) << 8 | UInt16(b2), length: Int(b3) << 8 | Int(b4))
+        if header.isPlausible {
+            if !alreadyConsumed { consumed += RecordHeader.size }
+            mode = .tls
+            if recordVersion == nil { recordVersion = header.version }
+            return beginBody(header, sslv2: false)
+        }
+        if mode == .detecting {
+            if RecordStream.looksLikeSSLv2Hello(b0, b1, b2, b3) {
+                mode = .sslv2
+                let length = Int(b0 & 0x7f) << 8 | Int(b1)
+                if alreadyConsumed {
+                    // We swallowed 5 header bytes but the SSLv2 header is 2: the
+                    // other 3 belong to the body. Start the body with them.
+                    let extraCount = Swift.max(0, Swift.min(3, available - 2, length))
+                    let announced = beginBody(RecordHeader(contentType: 0, version: 0x0002, length: length), sslv2: true)
+                    if !bodyWanted {
+                        bodyRemaining -= extraCount
+                        if bodyRemaining <= 0 && current != nil {
+                            current = nil
+                            bodyRemaining = 0
+                            return .sslv2Record(length: length, body: nil)
+                        }
+                        return announced
+                    }
+                    let extra: [UInt8] = Array([b2, b3, b4].prefix(extraCount))
+                    return extra.withUnsafeBytes { raw in feedBody(raw, mustCopy: true) }
+                }
+                consumed += 2
+                return beginBody(RecordHeader(contentType: 0, version: 0x0002, length: length), sslv2: true)
+            }
+            mode = .awaitingTLS
+            scanSkipped = alreadyConsumed ? available : 0
+            return .notTLS
+        }
+        // An implausible header in the middle of a TLS stream.
+        mode = .resync
+        scanSkipped = alreadyConsumed ? available : 0
+        return .lostSync(header)
+    }
+
+    /// SSLv2 CLIENT-HELLO (type 1) with a version of 0x0002 or 3.x, or SERVER-HELLO (type 4).
+    public static func looksLikeSSLv2Hello(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8, _ b3: UInt8) -> Bool {
+        guard b0 & 0x80 != 0 else { return false }
+        let length = Int(b0 & 0x7f) << 8 | Int(b1)
+        guard length >= 3 else { return false }
+        if b2 == 1 { return b3 == 0 || b3 == 3 }
+        if b2 == 4 { return length >= 11 }
+        return false
+    }
+
+    private mutating func beginBody(_ header: RecordHeader, sslv2: Bool) -> RecordStreamItem? {
+        let wanted = wantedBodies & (1 << UInt32(sslv2 ? 0 : header.contentType)) != 0
+        if header.length == 0 {
+            return sslv2 ? .sslv2Record(length: 0, body: wanted ? UnsafeRawBufferPointer(start: nil, count: 0) : nil)
+                : .record(header, body: wanted ? UnsafeRawBufferPointer(start: nil, count: 0) : nil)
+        }
+        current = header
+        currentIsSSLv2 = sslv2
+        bodyRemaining = header.length
+        bodyWanted = wanted
+        // An unwanted body is skipped by count; the record is reported once
+        // its last byte has passed (a record cut off by the end of the capture
+        // was never sent whole, and is not counted).
+        return nil
+    }
+
+    private mutating func continueBody(_ input: inout StreamInput) -> RecordStreamItem? {
+        let take = Swift.min(bodyRemaining, input.remaining)
+        let piece = UnsafeRawBufferPointer(rebasing: input.bytes[input.offset..<(input.offset + take)])
+        input.offset += take
+        if !bodyWanted {
+            bodyRemaining -= take
+            guard bodyRemaining == 0, let header = current else { return nil }
+            current = nil
+            return currentIsSSLv2 ? .sslv2Record(length: header.length, body: nil) : .record(header, body: nil)
+        }
+        return feedBody(piece)
+    }
+
+    /// Adds body bytes of a wanted record; returns the record once complete.
+    private mutating func feedBody(_ piece: UnsafeRawBufferPointer, mustCopy: Bool = false) -> RecordStreamItem? {
+        guard let header = current else { return nil }
+        bodyRemaining -= piece.count
+        let body: UnsafeRawBufferPointer
+        if bodyRemaining == 0 && bodyBuffer.count == 0 && !mustCopy {
+            body = piece                                   // zero copy: whole body in this chunk
+        } else {
+            if bodyBuffer.count == 0 { bodyBuffer.reserve(header.length) }
+            bodyBuffer.append(piece)
+            guard bodyRemaining == 0 else { return nil }
+            body = bodyBuffer.bytes
+            releaseBufferOnNext = true
+        }
+        current = nil
+        bodyWanted = false
+        return currentIsSSLv2 ? .sslv2Record(length: header.length, body: body) : .record(header, body: body)
+    }
+
+    // MARK: - scanning
+
+    /// Non-TLS so far: a TLS ClientHello/ServerHello record at a segment start switches to TLS.
+    private mutating func scanForHello(_ input: inout StreamInput) -> RecordStreamItem? {
+        let b = input.bytes
+        let o = input.offset
+        if input.startsSegment && o == 0 && input.remaining >= 6 {
+            let header = RecordHeader.read(b, at: o)
+            let messageType = b[o + 5]
+            if header.contentType == ContentType.handshake && header.isPlausible && (messageType == 1 || messageType == 2) {
+                mode = .tls
+                let skipped = scanSkipped
+                scanSkipped = 0
+                return .startedAfterPlaintext(skipped: skipped)
+            }
+        }
+        scanSkipped += input.remaining
+        bytesSkippedWhileScanning += input.remaining
+        input.offset = b.count
+        return nil
+    }
+
+    /// After lost sync: find a plausible header (same record version as before)
+    /// whose record is followed by another plausible header, or ends the chunk.
+    private mutating func scanForHeader(_ input: inout StreamInput) -> RecordStreamItem? {
+        let b = input.bytes
+        var i = input.offset
+        let end = b.count
+        while i + RecordHeader.size <= end {
+            let header = RecordHeader.read(b, at: i)
+            if header.isPlausible && (recordVersion == nil || header.version == recordVersion) {
+                let nextHeader = i + RecordHeader.size + header.length
+                var confirmed = nextHeader + RecordHeader.size > end
+                if !confirmed {
+                    let follower = RecordHeader.read(b, at: nextHeader)
+                    confirmed = follower.isPlausible && follower.version == header.version
+                }
+                if confirmed {
+                    let skipped = scanSkipped + (i - input.offset)
+                    bytesSkippedWhileScanning += i - input.offset
+                    scanSkipped = 0
+                    input.offset = i
+                    mode = .tls
+                    if recordVersion == nil { recordVersion = header.version }
+                    return .resynchronized(skipped: skipped)
+                }
+            }
+            i += 1
+        }
+        // Keep the tail: a header may start in the last 4 bytes, but we only
+        // look inside chunks, so drop them (documented limitation).
+        scanSkipped += end - input.offset
+        bytesSkippedWhileScanning += end - input.offset
+        input.offset = end
+        return nil
+    }
+}
