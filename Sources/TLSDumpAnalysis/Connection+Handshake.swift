@@ -127,8 +127,9 @@ extension Connection {
     private func openHandshakeForClientHello(side: Side) -> Int {
         if let cur = currentHandshake {
             let hs = handshakes[cur]
-            let continues = !hs.done && (hs.helloRetry || (hs.clientHello == nil && !hs.serverHelloSeen && !hs.failed))
-            if continues { return cur }
+            // Only a completed handshake can be renegotiated: a second ClientHello before that
+            // answers a HelloRetryRequest (seen or not) and continues the same handshake.
+            if !hs.done { return cur }
         }
         let renegotiating = !handshakes.isEmpty
         let initiator: Side = pendingHelloRequest ? .server : .client

@@ -175,6 +175,10 @@ public struct HalfStreamReassembler {
     /// `data` starts exactly at `nextSequence`. Delivered from the packet,
     /// except where queued bytes already cover it (those were first).
     private mutating func deliverInOrder(_ data: UnsafeRawBufferPointer, deliver: (StreamChunk) -> Void) {
+        if queue.isEmpty {   // the common path: straight through
+            emit(data, deliver: deliver)
+            return
+        }
         var cursor = 0
         while cursor < data.count, let next = nextSequence {
             guard let head = queue.first else {

@@ -27,6 +27,13 @@ final class ReassemblyFuzzTests: XCTestCase {
 
     func testScrambledLosslessStreamsDeliverExactlyTheOriginalBytes() {
         var rng = SplitMix64(seed: 0x7151_D0C5)
+        var total = ReassemblyStats()
+        defer {
+            // The scrambling really exercised queueing, overlaps and retransmissions.
+            XCTAssertGreaterThan(total.outOfOrderSegments, 1000)
+            XCTAssertGreaterThan(total.overlapBytes, 10_000)
+            XCTAssertGreaterThan(total.retransmittedSegments, 100)
+        }
         for round in 0..<300 {
             let length = Int.random(in: 0...6000, using: &rng)
             let stream = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -48,6 +55,7 @@ final class ReassemblyFuzzTests: XCTestCase {
             XCTAssertEqual(h.reassembler.stats.overlapConflicts, 0)
             XCTAssertTrue(h.reassembler.isFinished)
             XCTAssertEqual(h.reassembler.nextSequence, SequenceNumber(isn).advanced(by: length + 2))
+            total.merge(h.reassembler.stats)
         }
     }
 
@@ -56,6 +64,12 @@ final class ReassemblyFuzzTests: XCTestCase {
     /// position must be accounted for exactly once.
     func testTightLimitsNeverExceededAndDeliveredBytesStayInPlace() {
         var rng = SplitMix64(seed: 0xBAD_5EED)
+        var total = ReassemblyStats()
+        defer {
+            XCTAssertGreaterThan(total.limitReleases, 100)
+            XCTAssertGreaterThan(total.gapBytes, 0)
+            XCTAssertGreaterThan(total.deliveredBytes, 100_000)
+        }
         for round in 0..<300 {
             let length = Int.random(in: 1...5000, using: &rng)
             let stream = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -93,6 +107,7 @@ final class ReassemblyFuzzTests: XCTestCase {
                 XCTAssertEqual(Int(SequenceNumber(isn &+ 1).distance(to: next)), position, "round \(round)")
             }
             XCTAssertEqual(h.reassembler.bufferedBytes, 0)
+            total.merge(h.reassembler.stats)
         }
     }
 
@@ -116,11 +131,15 @@ final class ReassemblyFuzzTests: XCTestCase {
                     }
                 }
                 if flags & 0x08 != 0 {
-                    r.acknowledged(near ? base &+ UInt32.random(in: 0...4000, using: &rng) : UInt32.random(in: 0...UInt32.max, using: &rng)) { _ in }
+                    r.acknowledged(near ? base &+ UInt32.random(in: 0...4000, using: &rng) : UInt32.random(in: 0...UInt32.max, using: &rng)) { chunk in
+                        if case .data(let b) = chunk { delivered += b.count }
+                    }
                 }
                 XCTAssertLessThanOrEqual(r.bufferedBytes, limits.maxBufferedBytesPerDirection)
             }
-            r.flush { _ in }
+            r.flush { chunk in
+                if case .data(let b) = chunk { delivered += b.count }
+            }
             XCTAssertEqual(r.bufferedBytes, 0)
             XCTAssertEqual(r.stats.deliveredBytes, delivered)
         }

@@ -67,9 +67,14 @@ struct X509DERReader {
 
     /// A reader over the content of `element`, which must come from `bytes`.
     init(bytes: [UInt8], contentOf element: X509DERElement) {
+        self.init(bytes: bytes, range: element.content)
+    }
+
+    /// A reader over `bytes[range]`; `range` must lie within `bytes`.
+    init(bytes: [UInt8], range: Range<Int>) {
         self.bytes = bytes
-        self.position = element.contentStart
-        self.end = element.end
+        self.position = range.lowerBound
+        self.end = range.upperBound
     }
 
     var isAtEnd: Bool { position >= end }

@@ -189,9 +189,7 @@ private struct CertificateWalker {
         switch known.bits {
         case .rsaModulus:
             //   RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
-            var rsa = X509DERReader(bytes: bytes, contentOf: X509DERElement(
-                identifier: X509DERTag.bitString, start: key.start, contentStart: keyBytes.lowerBound,
-                end: keyBytes.upperBound, isTruncated: false))
+            var rsa = X509DERReader(bytes: bytes, range: keyBytes)
             let sequence = try rsa.read(expecting: X509DERTag.sequence, "RSAPublicKey")
             var numbers = rsa.children(of: sequence)
             let modulus = try numbers.read(expecting: X509DERTag.integer, "modulus")

@@ -1,0 +1,98 @@
+import Foundation
+import TLSDumpAnalysis
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpPipeline
+import XCTest
+
+/// Paths of the package and of the shared material beside it.
+enum Paths {
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    static var shared: URL { packageRoot.deletingLastPathComponent().appendingPathComponent("shared") }
+    static var sharedCaptures: URL { shared.appendingPathComponent("captures") }
+    static var bundledCaptures: URL { packageRoot.appendingPathComponent("captures") }
+    static var fixtures: URL { packageRoot.appendingPathComponent("Tests/PipelineTests/Fixtures") }
+    static var tlsdump: URL { packageRoot.appendingPathComponent(".build/debug/tlsdump") }
+
+    /// Captures with an oracle, as (capture path, oracle path), in a stable order.
+    static func oracleCaptures() -> [(capture: URL, oracle: URL)] {
+        var result: [(URL, URL)] = []
+        for dir in ["zeek", "ja4"] {
+            let folder = sharedCaptures.appendingPathComponent(dir)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            for name in names.sorted() where name.hasSuffix(".oracle.json") {
+                let capture = folder.appendingPathComponent(String(name.dropLast(".oracle.json".count)))
+                result.append((capture, folder.appendingPathComponent(name)))
+            }
+        }
+        return result
+    }
+}
+
+/// Collects events in memory.
+final class CollectingSink: EventSink {
+    var events: [Event] = []
+    let wantsTrace: Bool
+
+    init(trace: Bool = false) { wantsTrace = trace }
+
+    func emit(_ event: Event) { events.append(event) }
+
+    var connections: [(flow: FlowIdentity, summary: ConnectionSummary)] {
+        events.compactMap { e in
+            if case .connection(let c) = e.body, let flow = e.flow { return (flow, c) }
+            return nil
+        }
+    }
+
+    var findings: [Finding] {
+        events.compactMap { e in
+            if case .finding(let f) = e.body { return f }
+            return nil
+        }
+    }
+}
+
+/// Runs the whole pipeline in-process over one capture.
+func analyse(_ url: URL, trace: Bool = false, configure: (inout PipelineOptions) -> Void = { _ in }) throws -> CollectingSink {
+    let sink = CollectingSink(trace: trace)
+    var options = PipelineOptions(input: url.path)
+    configure(&options)
+    _ = try Pipeline.run(options, sink: sink)
+    return sink
+}
+
+/// "ip:port" the way tshark's oracle writes endpoints (no brackets for IPv6).
+func oracleEndpoint(_ e: Endpoint) -> String { "\(e.ip):\(e.port)" }
+
+/// Runs the tlsdump binary; returns (status, stdout, stderr).
+func runTLSDump(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: Data) {
+    let process = Process()
+    process.executableURL = Paths.tlsdump
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    if let stdin {
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(stdin)
+        try input.fileHandleForWriting.close()
+    } else {
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, outData, errData)
+}
