@@ -59,7 +59,7 @@ struct TLSDumpCommand: ParsableCommand {
     @Option(name: .customLong("min-severity"), help: "Only write findings at or above: info, low, medium, high.")
     var minSeverity: String?
 
-    @Argument(parsing: .captureForPassthrough, help: "BPF filter expression, as with tcpdump.")
+    @Argument(help: "BPF filter expression, as with tcpdump (quote it, or give it after the options).")
     var filter: [String] = []
 
     /// Usage errors exit with 2 (like tcpdump), not ArgumentParser's 64.
