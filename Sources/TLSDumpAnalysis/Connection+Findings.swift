@@ -4,7 +4,7 @@ import TLSDumpTLS
 
 /// Findings about what was negotiated: suite, version, compression, keys, certificates.
 extension Connection {
-    func negotiatedParameterFindings(version: UInt16, suite: UInt16, compression: UInt8, handshake: Int) {
+    func negotiatedParameterFindings(version: UInt16, suite: UInt16?, compression: UInt8, handshake: Int) {
         let versionName = TLSRegistry.versionName(version)
         switch version {
         case ProtocolVersion.sslv2:
@@ -22,7 +22,7 @@ extension Connection {
             raise("compression.enabled", "TLS compression was negotiated (method \(TLSRegistry.compressionMethodName(compression) ?? String(compression))), which exposes secrets to CRIME.",
                   handshake: handshake, evidence: [("method", .int(Int(compression)))])
         }
-        guard let info = CipherSuiteRegistry.info(suite) else { return }
+        guard let suite, let info = CipherSuiteRegistry.info(suite) else { return }
         suiteFindings(name: info.name, cipher: info.cipher, mac: info.mac, export: info.isExport,
                       anonymous: info.authentication == .anonymous, handshake: handshake)
     }

@@ -187,7 +187,13 @@ extension Connection {
         }
         if !hello.isHelloRetryRequest { handshakes[cur].resumed = resumed }
         if handshakes[cur].index == 0 && !hello.isHelloRetryRequest {
-            secureRenegotiation = clientOfferedSecureRenegotiation && hello.hasRenegotiationInfo
+            // TLS 1.3 has no renegotiation: RFC 5746 does not apply (null, not false).
+            // Unknown (null) when the ClientHello was not seen.
+            if ProtocolVersion.isTLS13Family(version) || handshakes[cur].clientHello == nil {
+                secureRenegotiation = nil
+            } else {
+                secureRenegotiation = clientOfferedSecureRenegotiation && hello.hasRenegotiationInfo
+            }
         }
         emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
                                            resumed: resumed, ja3s: nil, ja4s: nil)))

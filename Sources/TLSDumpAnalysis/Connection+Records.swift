@@ -24,8 +24,16 @@ extension Connection {
     }
 
     private func notTLS(from side: Side) {
-        guard !isTLS, !notTLSReported else { return }
+        guard !notTLSReported else { return }
         let server = direction(of: .server) == .forward ? key.first : key.second
+        if isTLS && side == .server && sides.client.sawTLS && !sides.server.sawTLS {
+            // A TLS client talking to something else (an HTTP server on the TLS port, say).
+            notTLSReported = true
+            raise("not_tls", "The client sent a TLS hello but the server on port \(server.port) answered with something that is not TLS.",
+                  handshake: currentHandshake, evidence: [("port", .int(Int(server.port))), ("first_sender", .string("server"))])
+            return
+        }
+        guard !isTLS else { return }
         guard context.config.watchedPorts.contains(server.port) else { return }
         notTLSReported = true
         raise("not_tls", "Traffic on port \(server.port) is not TLS; tlsdump ignores it unless a TLS hello follows (STARTTLS).",
@@ -36,6 +44,11 @@ extension Connection {
         if !isTLS {
             isTLS = true
             context.tlsConnections += 1
+            for lossy in [Side.client, Side.server] where sides[lossy].gapBytes > 0 {
+                // Bytes were lost before the stream showed itself as TLS.
+                raise("stream.gap", "\(sides[lossy].gapBytes) bytes from the \(lossy.rawValue) were missing from the capture before the first TLS record; what they carried is unknown.",
+                      evidence: [("sender", .string(lossy.rawValue)), ("bytes", .int(sides[lossy].gapBytes))])
+            }
         }
         sides[side].sawTLS = true
     }

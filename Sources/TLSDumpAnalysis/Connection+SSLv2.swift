@@ -11,7 +11,7 @@ extension Connection {
         sides[side].records.sslv2 += 1
         guard let body, body.count > 0 else {
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 encrypted")
-            sslv2EncryptedRecord(side: side)
+            sslv2EncryptedRecord(side: side, length: length)
             return
         }
         switch body[0] {
@@ -46,7 +46,7 @@ extension Connection {
             negotiatedVersion = ProtocolVersion.sslv2
             emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
                                                resumed: nil, ja3s: nil, ja4s: nil)))
-            negotiatedParameterFindings(version: ProtocolVersion.sslv2, suite: 0, compression: 0, handshake: handshakes[cur].index)
+            negotiatedParameterFindings(version: ProtocolVersion.sslv2, suite: nil, compression: 0, handshake: handshakes[cur].index)
             if let der = hello.sslv2Certificate {
                 certificatesReceived([X509Summarizer.summarize(der: der)], side: .server, handshake: cur, encrypted: false)
             }
@@ -67,16 +67,16 @@ extension Connection {
             handshakes[cur].changeCipherSpec = SidePair(client: true, server: true)
         default:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 message \(body[0])")
-            sslv2EncryptedRecord(side: side)
+            sslv2EncryptedRecord(side: side, length: length)
         }
     }
 
     /// SSLv2 has no Finished in clear: both sides sending ciphertext after
     /// CLIENT-MASTER-KEY means the handshake went through.
-    private func sslv2EncryptedRecord(side: Side) {
+    private func sslv2EncryptedRecord(side: Side, length: Int) {
         guard let cur = currentHandshake, handshakes[cur].changeCipherSpec[side], !handshakes[cur].done else { return }
         handshakes[cur].finished[side] = true
-        handshakes[cur].add(HandshakeMessageInfo(sender: side, type: nil, length: 0, encrypted: true, decrypted: false, inferred: false),
+        handshakes[cur].add(HandshakeMessageInfo(sender: side, type: nil, length: length, encrypted: true, decrypted: false, inferred: false),
                             limit: context.config.maxMessagesPerHandshake)
         completeHandshake(cur)
     }

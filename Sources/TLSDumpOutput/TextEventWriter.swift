@@ -14,6 +14,7 @@ public final class TextEventWriter: EventSink {
     private var summary = RunSummary()
 
     private struct PendingFlow {
+        var identity: FlowIdentity?
         var findings: [Finding] = []
         var certificateRequests: [CertificateRequestEvent] = []
         var clientChains: [Int: [CertificateSummary]] = [:]
@@ -29,19 +30,16 @@ public final class TextEventWriter: EventSink {
 
     public func emit(_ event: Event) {
         guard let flow = event.flow else {
-            if case .stats(let stats) = event.body { writeSummary(stats) }
+            if case .stats(let stats) = event.body {
+                writeNonTLSFlows()
+                writeSummary(stats)
+            }
             return
         }
         switch event.body {
         case .finding(let f):
-            if f.id == "not_tls" {
-                if !summaryOnly && filter.accepts(event) {
-                    output.write("\(flow.flowID)  \(flow.client) -> \(flow.server)  not TLS: \(f.message)\n")
-                }
-                summary.count(finding: f)
-                return
-            }
             pending[flow.flowID, default: PendingFlow()].findings.append(f)
+            if f.id == "not_tls" { pending[flow.flowID]?.identity = flow }
         case .certificateRequest(let e):
             pending[flow.flowID, default: PendingFlow()].certificateRequests.append(e)
         case .certificate(let e) where e.sender == .client:
@@ -143,6 +141,18 @@ public final class TextEventWriter: EventSink {
             text += chain.isEmpty ? "\n    client sent an empty certificate list" : "\n    client certificate: \(describe(chain[0]))"
         }
         return text
+    }
+
+    /// Flows that never turned out to be TLS but earned a `not_tls` finding.
+    private func writeNonTLSFlows() {
+        for (_, facts) in pending.sorted(by: { $0.key < $1.key }) {
+            guard let flow = facts.identity else { continue }
+            for f in facts.findings {
+                summary.count(finding: f)
+                if !summaryOnly { output.write("\(flow.flowID)  \(flow.client) -> \(flow.server)  not TLS: \(f.message)\n\n") }
+            }
+        }
+        pending.removeAll()
     }
 
     private func writeSummary(_ stats: StatsEvent) {
