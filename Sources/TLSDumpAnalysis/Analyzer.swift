@@ -135,7 +135,8 @@ public final class TLSAnalyzer {
     /// End of input: every open connection ends with `end_of_input`.
     public func finish() {
         table.removeAll { _, connection in
-            self.finalize(connection, reason: .endOfInput, evicted: false)
+            // A connection that closed (and was lingering for late packets) keeps its own reason.
+            self.finalize(connection, reason: connection.closed ? (connection.closeReason ?? .fin) : .endOfInput, evicted: false)
         }
     }
 
