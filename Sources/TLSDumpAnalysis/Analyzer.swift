@@ -76,6 +76,17 @@ public final class TLSAnalyzer {
         }
     }
 
+    /// Moves capture time forward without a packet (a quiet live interface):
+    /// idle connections time out and closed ones finish lingering.
+    public func advance(to now: Timestamp) {
+        if lastTimestamp.map({ now > $0 }) ?? true { lastTimestamp = now }
+        endLingering(now: now)
+        lastExpiry = now
+        table.expireIdle(now: now) { _, connection in
+            self.finalize(connection, reason: connection.closed ? (connection.closeReason ?? .fin) : .timeout, evicted: false)
+        }
+    }
+
     private func open(_ key: FlowKey, _ segment: TCPSegment, _ direction: FlowDirection) {
         let connection = Connection(key: key, serial: nextSerial, first: segment, direction: direction, context: context)
         nextSerial += 1
