@@ -63,6 +63,12 @@ extension Connection {
                 return
             }
             addClear(message, side: side, recordVersion: recordVersion, to: cur)
+            if side == .server && !handshakes[cur].changeCipherSpec.server && HandshakeState.serverFlightTypes.contains(type) {
+                handshakes[cur].clearServerFlightBytes += message.length + 4
+            }
+            if side == .client && type == HandshakeType.clientKeyExchange {
+                handshakes[cur].clearClientKeyExchangeBytes = message.length + 4
+            }
             switch type {
             case HandshakeType.helloRequest:
                 // In clear: SSL 3.0/TLS before encryption. The request asks for the next handshake.
@@ -158,6 +164,7 @@ extension Connection {
         guard let cur = currentHandshake else { return }
         addClear(message, side: side, recordVersion: recordVersion, to: cur)
         let hello: ServerHello
+        defer { handshakes[cur].clearServerFlightBytes += message.length + 4 }
         do throws(ParseError) {
             hello = try ServerHello.parse(message.body)
         } catch {
@@ -169,6 +176,9 @@ extension Connection {
 
     func serverHelloReceived(_ hello: ServerHello, handshake cur: Int) {
         handshakes[cur].serverHelloSeen = true
+        handshakes[cur].clearServerFlightBytes = 0
+        handshakes[cur].encryptThenMAC = hello.extensionTypes.contains(ExtensionType.encryptThenMAC)
+            && (handshakes[cur].clientHello?.extensionTypes.contains(ExtensionType.encryptThenMAC) ?? true)
         handshakes[cur].helloRetry = hello.isHelloRetryRequest
         let version = hello.negotiatedVersion
         handshakes[cur].version = version
@@ -253,7 +263,15 @@ extension Connection {
         handshakes[cur].certificateRequested = true
         let hs = handshakes[cur]
         let phase: CertificateRequestPhase = hs.done ? .postHandshake : (hs.index == 0 ? .initial : .renegotiation)
-        if firstCertificateRequestPhase == nil { firstCertificateRequestPhase = phase }
+        if firstCertificateRequestPhase == nil || certificateRequestInferred {
+            if firstCertificateRequestPhase == nil { firstCertificateRequestPhase = phase }
+            certificateRequestInferred = inferred && firstCertificateRequestPhase == phase
+        }
+        if phase == .renegotiation && hs.initiator == .server && !handshakes.contains(where: { $0.index == 0 && $0.certificateRequested }) {
+            raise("client_auth.via_renegotiation",
+                  "The server asked for a client certificate only in a renegotiation it started after the first handshake; clients that expect the request in the first handshake can fail here.",
+                  handshake: hs.index, evidence: [("inferred", .bool(false)), ("encrypted", .bool(encrypted))])
+        }
         let appBytes = SidePair(client: sides.client.applicationDataBytes, server: sides.server.applicationDataBytes)
         emit(.certificateRequest(CertificateRequestEvent(
             handshake: hs.index, encrypted: encrypted, decrypted: encrypted && request != nil, phase: phase,

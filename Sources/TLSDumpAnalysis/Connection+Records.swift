@@ -108,11 +108,14 @@ extension Connection {
         handshakes[cur].changeCipherSpec[side] = true
         if handshakes[cur].isTLS13 { return }              // middlebox-compatibility CCS: changes nothing
         guard handshakes[cur].serverHelloSeen || handshakes[cur].encrypted else { return }
-        if side == .server && handshakes[cur].resumed == nil {
+        if side == .server && handshakes[cur].resumed == nil && !handshakes[cur].encrypted {
             // A server that changes cipher before any certificate or key exchange resumed a session.
             handshakes[cur].resumed = !handshakes[cur].serverSentFullFlight
         }
         encrypt(side)
+        if side == .client && handshakes[cur].encrypted && handshakes[cur].index > 0 {
+            inferClientAuthentication(handshake: cur)
+        }
     }
 
     func encrypt(_ side: Side) {
@@ -150,12 +153,12 @@ extension Connection {
         let handshakeIndex = currentHandshake ?? 0
         emit(.alert(AlertEvent(sender: alert.sender, encrypted: alert.encrypted, level: alert.level, description: alert.description, handshake: handshakeIndex)))
         guard let cur = currentHandshake, !handshakes[cur].done else { return }
-        if alert.description == 100 /* no_renegotiation */ && cur > 0 {
-            handshakes[cur].refused = true
-            return
-        }
-        if alert.level == 2 || (alert.encrypted && cur > 0) {
+        if handshakes[cur].index > 0 {
+            let name = alert.description.flatMap { TLSRegistry.alertName($0) }
+            handshakes[cur].failureReason = alert.encrypted ? "the \(alert.sender.rawValue) sent an encrypted alert"
+                : "the \(alert.sender.rawValue) sent a \(alert.level == 2 ? "fatal" : "warning") \(name ?? "unknown") alert"
             renegotiationAlert(alert, handshake: cur)
+            return
         }
         if alert.level == 2 {
             handshakes[cur].failed = true
@@ -172,7 +175,8 @@ extension Connection {
     func resetSeen(by side: Side) {
         guard isTLS, let cur = currentHandshake, !handshakes[cur].done, !handshakes[cur].failed else { return }
         handshakes[cur].failed = true
-        if cur == 0 {
+        handshakes[cur].failureReason = "the \(side.rawValue) reset the connection"
+        if handshakes[cur].index == 0 {
             raise("handshake.failed", "The \(side.rawValue) reset the connection before the handshake completed.", handshake: 0,
                   evidence: [("sender", .string(side.rawValue)), ("reason", .string("rst"))])
         } else {
@@ -200,6 +204,9 @@ extension Connection {
             return
         }
         sides[side].applicationDataBytes += header.length
+        if let cur = currentHandshake, handshakes[cur].index > 0, !handshakes[cur].done {
+            handshakes[cur].applicationRecordsDuring[side] += 1
+        }
         trace(side, version: header.version, contentType: header.contentType, length: header.length, "")
     }
 
@@ -224,8 +231,7 @@ extension Connection {
             beginEncryptedRenegotiation(by: side, header: header)
             return
         }
-        addEncryptedMessage(side: side, header: header, type: guessEncryptedMessage(side: side, handshake: cur))
-        noteEncryptedRenegotiationProgress(side: side, handshake: cur)
+        renegotiationRecord(side: side, header: header, handshake: cur)
     }
 
     func addEncryptedMessage(side: Side, header: RecordHeader, type: String?) {
@@ -258,6 +264,9 @@ extension Connection {
         if hs.resumed == nil && !hs.encrypted && !hs.isTLS13 { handshakes[cur].resumed = !hs.serverSentFullFlight }
         if let version = hs.version { negotiatedVersion = version }
         if let suite = hs.cipherSuite { negotiatedSuite = suite }
+        if !hs.encrypted, let suite = hs.cipherSuite, let version = hs.version {
+            protection = RecordProtection(suite: suite, version: version, encryptThenMAC: hs.encryptThenMAC)
+        }
         emit(.handshakeDone(HandshakeDoneEvent(
             handshake: hs.index, version: hs.version ?? negotiatedVersion, cipherSuite: hs.cipherSuite ?? negotiatedSuite,
             resumed: handshakes[cur].resumed, milliseconds: now.milliseconds(since: hs.start), bytes: hs.bytes,

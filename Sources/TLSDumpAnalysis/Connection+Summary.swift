@@ -36,6 +36,8 @@ extension Connection {
             secureRenegotiation: secureRenegotiation,
             renegotiations: max(0, handshakes.count + handshakesDropped - 1),
             certificateRequest: certificateRequest,
+            certificateRequestInferred: certificateRequestInferred && firstCertificateRequestPhase != nil,
+            clientAuthenticatedInferred: clientAuthenticated != nil && handshakes.contains { $0.clientCertificateInferred != nil && !$0.clientCertificateVerify },
             unknownReasons: unknownReasons,
             clientAuthenticated: clientAuthenticated,
             handshakes: handshakes.map {

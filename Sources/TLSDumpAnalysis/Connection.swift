@@ -60,6 +60,10 @@ final class Connection {
     var serverKeyBits: Int?
     /// A HelloRequest was seen in clear and no ClientHello has answered it yet.
     var pendingHelloRequest = false
+    /// Record protection of the last completed clear handshake (for size inference).
+    var protection: RecordProtection?
+    /// The CertificateRequest reported in `firstCertificateRequestPhase` was inferred from sizes.
+    var certificateRequestInferred = false
 
     init(key: FlowKey, serial: Int, first: TCPSegment, direction: FlowDirection, context: AnalysisContext) {
         self.key = key
@@ -251,7 +255,6 @@ extension Connection {
 
     /// Findings that can only be told at the end.
     func closingFindings() {
-        guard let first = handshakes.first, !first.done, !first.failed else { return }
-        _ = first
+        closeOpenRenegotiation()
     }
 }

@@ -250,6 +250,9 @@ public struct ConnectionSummary: Sendable {
     public var renegotiations: Int
     /// "none", "initial", "renegotiation", "post_handshake"; nil when ciphertext could hide one.
     public var certificateRequest: String?
+    /// `certificateRequest` and `clientAuthenticated` were inferred from encrypted record sizes.
+    public var certificateRequestInferred: Bool
+    public var clientAuthenticatedInferred: Bool
     /// Why a field is null: field name -> reason.
     public var unknownReasons: [(String, String)]
     public var clientAuthenticated: Bool?

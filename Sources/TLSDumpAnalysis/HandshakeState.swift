@@ -35,6 +35,27 @@ struct HandshakeState {
     /// Encrypted renegotiation bookkeeping.
     var clientHelloSeenEncrypted = false
     var handshakeRecords = SidePair(client: 0, server: 0)
+    /// The side asked to renegotiate sent a handshake record (it did not refuse).
+    var answered = false
+    /// How records were protected while this handshake ran (the previous handshake's suite).
+    var protection: RecordProtection?
+    /// Plaintext bytes of each side's flight inside an encrypted renegotiation, as a range
+    /// (exact for stream/AEAD suites, within a block per record for CBC).
+    var flightLow = SidePair(client: 0, server: 0)
+    var flightHigh = SidePair(client: 0, server: 0)
+    var flightRecords = SidePair(client: 0, server: 0)
+    var flightSizeKnown = true
+    var lastServerFlightTime: Timestamp?
+    var applicationBytesAtStart = SidePair(client: 0, server: 0)
+    /// Application data each side sent after the renegotiation started.
+    var applicationRecordsDuring = SidePair(client: 0, server: 0)
+    var certificateRequestInferred = false
+    var clientCertificateInferred: Bool?
+    /// Clear handshakes: exact sizes (message + 4-byte header) used as the baseline for inference.
+    var clearServerFlightBytes = 0
+    var clearClientKeyExchangeBytes: Int?
+    var encryptThenMAC = false
+    var failureReason: String?
 
     init(index: Int, initiator: Side?, encrypted: Bool, start: Timestamp) {
         self.index = index
@@ -44,6 +65,10 @@ struct HandshakeState {
     }
 
     var isTLS13: Bool { version.map(ProtocolVersion.isTLS13Family) ?? false }
+
+    /// The server's first flight (ServerHello through ServerHelloDone), the baseline a renegotiation is compared with.
+    static let serverFlightTypes: Set<UInt8> = [HandshakeType.certificate, HandshakeType.serverKeyExchange, HandshakeType.certificateRequest,
+                                                 HandshakeType.serverHelloDone, HandshakeType.certificateStatus]
 
     mutating func add(_ message: HandshakeMessageInfo, limit: Int) {
         if messages.count < limit { messages.append(message) } else { messagesDropped += 1 }
@@ -56,10 +81,11 @@ struct HandshakeState {
         return "unknown"
     }
 
-    /// Client authentication as far as it can be told.
+    /// Client authentication as far as it can be told (inferred from sizes when encrypted).
     var clientAuthenticated: Bool? {
         if clientCertificateVerify { return true }
         if clientCertificateEmpty == true { return false }
+        if let inferred = clientCertificateInferred { return inferred }
         if encrypted || isTLS13 { return nil }
         if !certificateRequested { return false }
         return nil

@@ -257,7 +257,9 @@ public final class JSONEventWriter: EventSink {
         w.key("secure_renegotiation"); w.bool(c.secureRenegotiation)
         w.key("renegotiations"); w.int(c.renegotiations)
         w.key("certificate_request"); w.string(c.certificateRequest)
+        if c.certificateRequestInferred { w.key("certificate_request_inferred"); w.bool(true) }
         w.key("client_authenticated"); w.bool(c.clientAuthenticated)
+        if c.clientAuthenticatedInferred { w.key("client_authenticated_inferred"); w.bool(true) }
         w.key("handshakes"); w.beginArray()
         for h in c.handshakes {
             w.beginObject()

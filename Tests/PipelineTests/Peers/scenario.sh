@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# Runs ONE TLS scenario live between real OpenSSL / GnuTLS peers on loopback and
+# captures it; prints the capture's path on stdout (the only thing it prints
+# there). Used by Tests/PipelineTests/RealPeerTests.swift.
+#
+#   scenario.sh NAME [WORKDIR]     run NAME, files in WORKDIR (default: a new temp dir)
+#   scenario.sh --list             the scenario names
+#
+# Derived from captures/generate.sh (same peers, command lines and step-by-step
+# driving: each step waits until a peer logged the previous one), but on a free
+# random port, without tshark, and under a hard time limit (SCENARIO_TIMEOUT,
+# default 20 s). WORKDIR keeps NAME.pcap, NAME.keys (client key log, for
+# debugging with captures/tools/sequence.py), client.log, server.log and
+# capture.log. Exit status: 0 ok, 1 scenario failed, 2 usage, 3 a tool is missing.
+#
+# The capture step is start_capture/stop_capture only, so it can be switched to
+# tlsdump's own live capture (`tlsdump -i lo`) in one place.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+PKI=$ROOT/captures/pki
+GNUTLS_RENEG_SOURCE=$ROOT/captures/tools/gnutls-reneg-server.c
+TIME_LIMIT=${SCENARIO_TIMEOUT:-20}
+
+SCENARIOS=(
+    iis-renegotiation-tls10
+    renegotiation-no-client-cert-tls12
+    server-renegotiation-no-certreq-tls12
+    client-renegotiation-accepted
+    client-renegotiation-refused
+    renegotiation-refused-by-client
+    certreq-initial-tls12
+    rc4-md5-tls10-gnutls
+    iis-renegotiation-rc4-md5
+    tls13-pha-keyupdate
+    insecure-renegotiation-gnutls
+)
+
+usage() { echo "usage: $0 NAME [WORKDIR] | --list" >&2; exit 2; }
+[[ $# -ge 1 ]] || usage
+if [[ $1 == --list ]]; then printf '%s\n' "${SCENARIOS[@]}"; exit 0; fi
+SCENARIO=$1
+[[ " ${SCENARIOS[*]} " == *" $SCENARIO "* ]] || { echo "scenario.sh: unknown scenario '$SCENARIO'" >&2; usage; }
+if [[ $# -ge 2 ]]; then OUT=$2; mkdir -p "$OUT"; else OUT=$(mktemp -d "${TMPDIR:-/tmp}/tlsdump-peer.XXXXXX"); fi
+chmod 755 "$OUT"
+PCAP=$OUT/$SCENARIO.pcap
+KEYS=$OUT/$SCENARIO.keys
+
+fail() { echo "scenario.sh: $SCENARIO: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- tools
+
+missing_tool() { echo "scenario.sh: $SCENARIO: $1 (CI installs it with 'make test-deps')" >&2; exit 3; }
+need() { # command debian-package
+    command -v "$1" >/dev/null 2>&1 || missing_tool "'$1' not found: install the Debian package $2"
+}
+need timeout coreutils
+need stdbuf coreutils
+need tcpdump tcpdump
+[[ -r $PKI/ca.pem ]] || fail "test PKI missing at $PKI"
+
+# Independent of the machine's openssl.cnf (MinProtocol, SECLEVEL, ...) and of
+# GnuTLS's system-wide priority file.
+: > "$OUT/openssl.cnf"
+export OPENSSL_CONF=$OUT/openssl.cnf
+export GNUTLS_SYSTEM_PRIORITY_FILE=/dev/null
+
+# gnutls_reneg_server: path of captures/tools/gnutls-reneg-server.c compiled
+# (cached beside the other scratch files; rebuilt when the source is newer).
+gnutls_reneg_server() {
+    need gcc gcc
+    need pkg-config pkg-config
+    pkg-config --exists gnutls ||
+        missing_tool "the GnuTLS headers are missing: install libgnutls28-dev (needed to compile captures/tools/gnutls-reneg-server.c; add it to TEST_PACKAGES in the Makefile)"
+    local cache=${TMPDIR:-/tmp}/tlsdump-peers-$(id -u)
+    local bin=$cache/gnutls-reneg-server
+    if [[ ! -x $bin || $GNUTLS_RENEG_SOURCE -nt $bin ]]; then
+        mkdir -p "$cache"
+        # shellcheck disable=SC2046
+        gcc -O2 -Wall -o "$bin.$$" "$GNUTLS_RENEG_SOURCE" $(pkg-config --cflags --libs gnutls) >"$OUT/gcc.log" 2>&1 ||
+            { cat "$OUT/gcc.log" >&2; fail "could not compile $GNUTLS_RENEG_SOURCE"; }
+        mv -f "$bin.$$" "$bin"
+    fi
+    echo "$bin"
+}
+
+# ---------------------------------------------------------------- processes
+
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'fail "did not finish within ${TIME_LIMIT}s (hard limit)"' USR1
+trap 'exit 130' INT TERM
+
+# The hard limit: a watchdog signals this shell, whose trap fails the scenario.
+(
+    sleep "$TIME_LIMIT" & nap=$!
+    trap 'kill $nap 2>/dev/null; exit 0' TERM
+    wait $nap && kill -USR1 $$ 2>/dev/null
+) &
+PIDS+=($!)
+
+# wait_for FILE ERE [COUNT] [TIMEOUT_S]: until FILE has COUNT lines matching ERE.
+wait_for() {
+    local file=$1 re=$2 count=${3:-1} timeout=${4:-10} i n
+    for ((i = 0; i < timeout * 20; i++)); do
+        n=$(grep -cE -- "$re" "$file" 2>/dev/null || true)
+        (( ${n:-0} >= count )) && return 0
+        sleep 0.05
+    done
+    echo "--- $file (tail):" >&2; tail -n 30 "$file" >&2 || true
+    fail "timed out waiting for $count x /$re/ in $(basename "$file")"
+}
+
+# wait_exit PID [TIMEOUT_S]: until the process ended.
+wait_exit() {
+    local pid=$1 timeout=${2:-10} i
+    for ((i = 0; i < timeout * 20; i++)); do
+        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+        sleep 0.05
+    done
+    fail "process $pid ($3) did not end within ${timeout}s"
+}
+
+# A random port outside Linux's ephemeral range that no TCP socket uses, locally
+# or as its peer (so the capture filter sees only this scenario).
+port_in_use() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    grep -qE "^ *[0-9]+: [0-9A-F]+:$hex |^ *[0-9]+: [0-9A-F]+:[0-9A-F]{4} [0-9A-F]+:$hex " \
+        /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+pick_port() {
+    local i
+    for ((i = 0; i < 50; i++)); do
+        PORT=$((20000 + RANDOM % 12000))
+        port_in_use "$PORT" || return 0
+    done
+    fail "no free port found"
+}
+
+# ---------------------------------------------------------------- capture
+# The one place that records the wire: tcpdump on lo for the scenario's port.
+
+start_capture() {
+    local user
+    user=$(id -un)   # tcpdump would otherwise drop to its own user, who cannot write OUT
+    tcpdump -i lo -U --immediate-mode -n -s 262144 -Z "$user" -w "$PCAP" "tcp port $PORT" 2>"$OUT/capture.log" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i
+    for ((i = 0; i < 100; i++)); do
+        grep -q 'listening on' "$OUT/capture.log" 2>/dev/null && return 0
+        kill -0 "$CAP_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$OUT/capture.log" >&2
+    fail "tcpdump did not start capturing on lo (capturing needs root or CAP_NET_RAW)"
+}
+
+stop_capture() {
+    sleep 0.3   # the last FIN/ACK reaches the capture buffer
+    kill -INT "$CAP_PID" 2>/dev/null || true
+    wait "$CAP_PID" 2>/dev/null || true
+    [[ -s $PCAP ]] || fail "empty capture"
+}
+
+# ---------------------------------------------------------------- peers
+
+# start_server CMD...: CMD with stdin from a fifo (written through fd SRV),
+# stdout+stderr in server.log.
+start_server() {
+    mkfifo "$OUT/server.in"
+    timeout "$TIME_LIMIT" stdbuf -o0 -e0 "$@" <"$OUT/server.in" >"$OUT/server.log" 2>&1 &
+    SRV_PID=$!; PIDS+=("$SRV_PID")
+    exec {SRV}>"$OUT/server.in"
+}
+
+# start_client CMD...: the same for the client (fd CLI, client.log), without
+# inheriting the server's fifo, whose end of file must stay ours to give.
+start_client() {
+    mkfifo "$OUT/client.in"
+    (exec {SRV}>&-; exec timeout "$TIME_LIMIT" stdbuf -o0 -e0 "$@" <"$OUT/client.in" >"$OUT/client.log" 2>&1) &
+    CLI_PID=$!; PIDS+=("$CLI_PID")
+    exec {CLI}>"$OUT/client.in"
+}
+
+# One write(2) per call (bash's builtin printf may split), so a message is one TLS record.
+to_server() { env printf "$@" >&"$SRV"; }
+to_client() { env printf "$@" >&"$CLI"; }
+close_client_stdin() { exec {CLI}>&-; }
+
+HTTP_REQUEST='GET / HTTP/1.1\r\nHost: server.test\r\n\r\n'
+HTTP_RESPONSE='HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n'
+LEGACY='@SECLEVEL=0'   # TLS 1.0, SHA-1/MD5 signatures, 1024-bit RSA
+
+begin() {
+    pick_port
+    start_capture
+}
+
+# finish: the client's stdin ends (close_notify), both peers exit, the capture stops.
+finish() {
+    { exec {CLI}>&-; } 2>/dev/null || true
+    wait_exit "$CLI_PID" 8 client
+    { exec {SRV}>&-; } 2>/dev/null || true
+    if [[ ${SERVER_PERSISTENT:-} == 1 ]]; then   # gnutls-serv never exits by itself
+        sleep 0.3
+        kill "$SRV_PID" 2>/dev/null || true
+    fi
+    wait_exit "$SRV_PID" 8 server
+    stop_capture
+}
+
+# ossl_server ARGS...: s_server for one connection; -no_cache/-no_ticket make
+# every renegotiation a full handshake.
+ossl_server() {
+    need openssl openssl
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -no_cache -no_ticket -msg -state "$@"
+    wait_for "$OUT/server.log" '^ACCEPT'
+}
+
+ossl_client() {
+    start_client openssl s_client -connect "127.0.0.1:$PORT" -servername server.test -CAfile "$PKI/ca.pem" \
+        -keylogfile "$KEYS" -msg -state "$@"
+    wait_for "$OUT/server.log" '^CIPHER is'
+}
+
+send_request() {
+    to_client "$HTTP_REQUEST"
+    wait_for "$OUT/server.log" '^GET / HTTP/1.1'
+}
+send_response() {
+    to_server "$HTTP_RESPONSE"
+    wait_for "$OUT/client.log" '^hello'
+}
+
+gnutls_client() {
+    local prio=$1; shift
+    need gnutls-cli gnutls-bin
+    start_client env SSLKEYLOGFILE="$KEYS" gnutls-cli 127.0.0.1 -p "$PORT" \
+        --sni-hostname server.test --verify-hostname server.test --x509cafile "$PKI/ca.pem" \
+        --priority "$prio" "$@"
+    wait_for "$OUT/client.log" '^- Simple Client Mode'
+}
+
+# A server renegotiation driven by s_server's command R (verify mode peer, so a
+# CertificateRequest in the new handshake) or r (no CertificateRequest).
+server_renegotiates() {
+    local command=$1
+    send_request
+    to_server "$command\\n"
+    wait_for "$OUT/client.log" '^<<< .*Finished' 2
+    send_response
+    finish
+}
+
+# The IIS story with GnuTLS: captures/tools/gnutls-reneg-server.c (HelloRequest after
+# the request, CertificateRequest in the renegotiation) and gnutls-cli with a certificate.
+gnutls_reneg() {
+    local prio=$1 client_prio=$2 bin
+    bin=$(gnutls_reneg_server)
+    begin
+    start_server "$bin" "$PORT" "$PKI/server1024.pem" "$PKI/server1024.key" "$PKI/ca.pem" "$prio"
+    wait_for "$OUT/server.log" '^LISTENING'
+    gnutls_client "$client_prio" --x509certfile "$PKI/client.pem" --x509keyfile "$PKI/client.key"
+    to_client "$HTTP_REQUEST"
+    wait_for "$OUT/server.log" '^RESPONSE'
+    grep -q '^REHANDSHAKE ok' "$OUT/server.log" || { cat "$OUT/server.log" >&2; fail "the renegotiation did not complete"; }
+    wait_for "$OUT/client.log" '^hello'
+    close_client_stdin
+    wait_for "$OUT/server.log" '^CLOSED'
+    finish
+}
+
+ECDHE12=(-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256)
+RC4_MD5_TLS10='NORMAL:-VERS-ALL:+VERS-TLS1.0:-CIPHER-ALL:+ARCFOUR-128:-MAC-ALL:+MD5:-KX-ALL:+RSA:%COMPAT'
+
+# ---------------------------------------------------------------- scenarios
+
+# IIS: plain TLS 1.0 AES128-SHA handshake (1024-bit key), GET, then HelloRequest and a
+# CertificateRequest in the renegotiation; the client sends its certificate.
+scenario_iis-renegotiation-tls10() {
+    begin
+    ossl_server -cert "$PKI/server1024.pem" -key "$PKI/server1024.key" -CAfile "$PKI/ca.pem" \
+        -tls1 -cipher "AES128-SHA:$LEGACY"
+    ossl_client -tls1 -cipher "AES128-SHA:$LEGACY" -cert "$PKI/client.pem" -key "$PKI/client.key"
+    server_renegotiates R
+}
+
+# The same on TLS 1.2 ECDHE; the client has no certificate (empty Certificate).
+scenario_renegotiation-no-client-cert-tls12() {
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -CAfile "$PKI/ca.pem" "${ECDHE12[@]}"
+    ossl_client "${ECDHE12[@]}"
+    server_renegotiates R
+}
+
+# Server renegotiation without a CertificateRequest (command r).
+scenario_server-renegotiation-no-certreq-tls12() {
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" "${ECDHE12[@]}"
+    ossl_client "${ECDHE12[@]}"
+    server_renegotiates r
+}
+
+# The client renegotiates (s_client command R) and the server allows it.
+scenario_client-renegotiation-accepted() {
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" "${ECDHE12[@]}" -client_renegotiation
+    ossl_client "${ECDHE12[@]}"
+    send_request
+    to_client 'R\n'
+    wait_for "$OUT/client.log" '^<<< .*Finished' 2
+    send_response
+    finish
+}
+
+# The client renegotiates and the server refuses (OpenSSL 3's default): encrypted
+# warning no_renegotiation, then the client's fatal handshake_failure.
+scenario_client-renegotiation-refused() {
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" "${ECDHE12[@]}"
+    ossl_client "${ECDHE12[@]}"
+    send_request
+    to_client 'R\n'
+    wait_exit "$CLI_PID" 8 client
+    finish
+}
+
+# The server sends HelloRequest and the client refuses (s_client -no_renegotiation):
+# warning no_renegotiation, then the server's fatal handshake_failure.
+scenario_renegotiation-refused-by-client() {
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -CAfile "$PKI/ca.pem" "${ECDHE12[@]}"
+    ossl_client "${ECDHE12[@]}" -no_renegotiation
+    send_request
+    to_server 'R\n'
+    wait_exit "$SRV_PID" 8 server
+    finish
+}
+
+# CertificateRequest in the first handshake; the client presents its certificate.
+scenario_certreq-initial-tls12() {
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -CAfile "$PKI/ca.pem" -verify 1 "${ECDHE12[@]}"
+    ossl_client "${ECDHE12[@]}" -cert "$PKI/client.pem" -key "$PKI/client.key"
+    send_request
+    send_response
+    finish
+}
+
+# GnuTLS both sides, TLS 1.0 RC4-MD5 with the 1024-bit key; one line echoed.
+scenario_rc4-md5-tls10-gnutls() {
+    need gnutls-serv gnutls-bin
+    begin
+    SERVER_PERSISTENT=1
+    start_server gnutls-serv --echo --disable-client-cert --nodb --noticket -p "$PORT" \
+        --x509certfile "$PKI/server1024.pem" --x509keyfile "$PKI/server1024.key" --priority "$RC4_MD5_TLS10"
+    wait_for "$OUT/server.log" 'listening'
+    gnutls_client "$RC4_MD5_TLS10"
+    to_client 'hello over tls\n'
+    wait_for "$OUT/client.log" '^hello over tls'
+    close_client_stdin
+    finish
+}
+
+# The IIS story with its original suite, RC4-MD5 on TLS 1.0, GnuTLS both sides.
+scenario_iis-renegotiation-rc4-md5() {
+    gnutls_reneg "$RC4_MD5_TLS10" "$RC4_MD5_TLS10"
+}
+
+# TLS 1.3: post-handshake client authentication (s_server command c), then a
+# KeyUpdate from the server (command k).
+scenario_tls13-pha-keyupdate() {
+    need openssl openssl
+    begin
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -num_tickets 0 -msg -state \
+        -cert "$PKI/server.pem" -key "$PKI/server.key" -CAfile "$PKI/ca.pem" \
+        -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256
+    wait_for "$OUT/server.log" '^ACCEPT'
+    ossl_client -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -enable_pha \
+        -cert "$PKI/client.pem" -key "$PKI/client.key"
+    send_request
+    to_server 'c\n'
+    wait_for "$OUT/server.log" '^<<< .*Finished' 2
+    to_server 'k\n'
+    wait_for "$OUT/client.log" '^<<< .*KeyUpdate' 1
+    send_response
+    finish
+}
+
+# Renegotiation without RFC 5746: a GnuTLS client with safe renegotiation disabled
+# (no renegotiation_info, no SCSV) and the GnuTLS reneg server allowing unsafe
+# renegotiation; TLS 1.2 ECDHE, IIS-like (CertificateRequest in the renegotiation).
+scenario_insecure-renegotiation-gnutls() {
+    local base='NORMAL:-VERS-ALL:+VERS-TLS1.2'
+    gnutls_reneg "$base:%UNSAFE_RENEGOTIATION" "$base:%DISABLE_SAFE_RENEGOTIATION"
+}
+
+# ---------------------------------------------------------------- main
+
+"scenario_$SCENARIO"
+echo "$PCAP"
