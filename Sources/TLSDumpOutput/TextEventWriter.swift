@@ -10,16 +10,8 @@ public final class TextEventWriter: EventSink {
     public var filter: EventFilter
     public var summaryOnly = false
     /// Facts gathered per flow until its `connection` event.
-    private var pending: [String: PendingFlow] = [:]
+    private var pending: [String: FlowFacts] = [:]
     private var summary = RunSummary()
-
-    private struct PendingFlow {
-        var identity: FlowIdentity?
-        var findings: [Finding] = []
-        var certificateRequests: [CertificateRequestEvent] = []
-        var clientChains: [Int: [CertificateSummary]] = [:]
-        var renegotiations: [RenegotiationEvent] = []
-    }
 
     public init(output: OutputStream, filter: EventFilter = EventFilter()) {
         self.output = output
@@ -36,26 +28,16 @@ public final class TextEventWriter: EventSink {
             }
             return
         }
-        switch event.body {
-        case .finding(let f):
-            pending[flow.flowID, default: PendingFlow()].findings.append(f)
-            if f.id == "not_tls" { pending[flow.flowID]?.identity = flow }
-        case .certificateRequest(let e):
-            pending[flow.flowID, default: PendingFlow()].certificateRequests.append(e)
-        case .certificate(let e) where e.sender == .client:
-            pending[flow.flowID, default: PendingFlow()].clientChains[e.handshake] = e.chain
-        case .renegotiation(let e):
-            pending[flow.flowID, default: PendingFlow()].renegotiations.append(e)
-        case .connection(let c):
-            let facts = pending.removeValue(forKey: flow.flowID) ?? PendingFlow()
+        if case .connection(let c) = event.body {
+            let facts = pending.removeValue(forKey: flow.flowID) ?? FlowFacts()
             summary.count(connection: c, findings: facts.findings)
             if !summaryOnly && filter.accepts(event) { output.write(story(flow, c, facts)) }
-        default:
-            break
+            return
         }
+        _ = pending[flow.flowID, default: FlowFacts()].absorb(event.body, flow: flow)
     }
 
-    private func story(_ flow: FlowIdentity, _ c: ConnectionSummary, _ facts: PendingFlow) -> String {
+    private func story(_ flow: FlowIdentity, _ c: ConnectionSummary, _ facts: FlowFacts) -> String {
         var lines: [String] = []
         var head = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
         if let sni = c.sni { head += "  \(sni)" }
@@ -74,6 +56,11 @@ public final class TextEventWriter: EventSink {
         lines.append(negotiated)
         if let cert = c.serverCertificate {
             lines.append("  server certificate: \(describe(cert))")
+        }
+        let narrative = Narrative.sentences(c, facts)
+        if c.handshakes.count > 1 || !facts.certificateRequests.isEmpty {
+            // Renegotiation and client-certificate stories come first, in words.
+            for sentence in narrative { lines.append(contentsOf: wrap(sentence, indent: "  | ")) }
         }
         for h in c.handshakes {
             lines.append("  " + describe(h, c, facts))
@@ -109,7 +96,7 @@ public final class TextEventWriter: EventSink {
         return parts.joined(separator: ", ")
     }
 
-    private func describe(_ h: HandshakeSummary, _ c: ConnectionSummary, _ facts: PendingFlow) -> String {
+    private func describe(_ h: HandshakeSummary, _ c: ConnectionSummary, _ facts: FlowFacts) -> String {
         var text = h.index == 0 ? "handshake 0" : "handshake \(h.index) (renegotiation"
         if h.index > 0 {
             text += ", started by \(h.initiator?.rawValue ?? "unknown")"
@@ -210,4 +197,19 @@ func format1(_ value: Double) -> String {
 
 func pad(_ s: String, _ width: Int) -> String {
     s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+}
+
+/// Wraps a sentence at 100 columns with a prefix on every line.
+func wrap(_ text: String, indent: String, width: Int = 100) -> [String] {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ") {
+        if !line.isEmpty && indent.count + line.count + 1 + word.count > width {
+            lines.append(indent + line)
+            line = ""
+        }
+        line += line.isEmpty ? String(word) : " " + word
+    }
+    if !line.isEmpty { lines.append(indent + line) }
+    return lines
 }

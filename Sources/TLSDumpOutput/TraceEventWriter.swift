@@ -14,6 +14,7 @@ public final class TraceEventWriter: EventSink {
         var start: Timestamp
         var lines: [String] = []
         var omitted = 0
+        var facts = FlowFacts()
     }
 
     public init(output: OutputStream) {
@@ -35,19 +36,26 @@ public final class TraceEventWriter: EventSink {
             blocks[flow.flowID] = block
         case .finding(let f):
             blocks[flow.flowID, default: Block(start: event.timestamp)].lines.append("    !!! \(f.severity.name) \(f.id): \(f.message)")
+            _ = blocks[flow.flowID]?.facts.absorb(event.body, flow: flow)
         case .connection(let c):
             let block = blocks.removeValue(forKey: flow.flowID) ?? Block(start: c.start)
             var text = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
             if let sni = c.sni { text += "  \(sni)" }
             text += "  \(RFC3339.string(c.start))\n"
+            if c.handshakes.count > 1 || !block.facts.certificateRequests.isEmpty {
+                // The story first, then the records that tell it.
+                for sentence in Narrative.sentences(c, block.facts) {
+                    for l in wrap(sentence, indent: "  # ") { text += l + "\n" }
+                }
+            }
             for l in block.lines { text += l + "\n" }
             if block.omitted > 0 { text += "    ... \(block.omitted) more records\n" }
             text += "    --- closed by \(c.close.rawValue)\n\n"
             output.write(text)
-        case .finding, .stats:
+        case .stats:
             break
         default:
-            break
+            _ = blocks[flow.flowID, default: Block(start: event.timestamp)].facts.absorb(event.body, flow: flow)
         }
     }
 

@@ -51,10 +51,13 @@ fail() { echo "scenario.sh: $SCENARIO: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- tools
 
-missing_tool() { echo "scenario.sh: $SCENARIO: $1 (CI installs it with 'make test-deps')" >&2; exit 3; }
-need() { # command debian-package
-    command -v "$1" >/dev/null 2>&1 || missing_tool "'$1' not found: install the Debian package $2"
+missing_tool() { echo "scenario.sh: $SCENARIO: $1" >&2; exit 3; }
+# need COMMAND DEBIAN-PACKAGE [HINT]
+need() {
+    command -v "$1" >/dev/null 2>&1 ||
+        missing_tool "'$1' not found: install the Debian package $2 (${3:-CI installs it with 'make test-deps'})"
 }
+BUILD_HINT="needed to compile captures/tools/gnutls-reneg-server.c; add it to TEST_PACKAGES in the Makefile"
 need timeout coreutils
 need stdbuf coreutils
 need tcpdump tcpdump
@@ -69,10 +72,10 @@ export GNUTLS_SYSTEM_PRIORITY_FILE=/dev/null
 # gnutls_reneg_server: path of captures/tools/gnutls-reneg-server.c compiled
 # (cached beside the other scratch files; rebuilt when the source is newer).
 gnutls_reneg_server() {
-    need gcc gcc
-    need pkg-config pkg-config
+    need gcc gcc "$BUILD_HINT"
+    need pkg-config pkg-config "$BUILD_HINT"
     pkg-config --exists gnutls ||
-        missing_tool "the GnuTLS headers are missing: install libgnutls28-dev (needed to compile captures/tools/gnutls-reneg-server.c; add it to TEST_PACKAGES in the Makefile)"
+        missing_tool "the GnuTLS headers are missing: install the Debian package libgnutls28-dev ($BUILD_HINT)"
     local cache=${TMPDIR:-/tmp}/tlsdump-peers-$(id -u)
     local bin=$cache/gnutls-reneg-server
     if [[ ! -x $bin || $GNUTLS_RENEG_SOURCE -nt $bin ]]; then
