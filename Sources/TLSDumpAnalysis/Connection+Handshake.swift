@@ -155,8 +155,14 @@ extension Connection {
         }
         handshakes[cur].add(HandshakeMessageInfo(sender: side, type: "ClientHello", length: length, encrypted: false, decrypted: false, inferred: false),
                             limit: context.config.maxMessagesPerHandshake)
+        let ja3 = Fingerprints.ja3IfDefined(hello)
+        let ja4 = Fingerprints.ja4(hello)
+        if fingerprints.ja4 == nil {
+            fingerprints.ja3 = ja3?.hash
+            fingerprints.ja4 = ja4
+        }
         emit(.clientHello(ClientHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
-                                           ja3: nil, ja3String: nil, ja4: nil)))
+                                           ja3: ja3?.hash, ja3String: ja3?.string, ja4: ja4)))
     }
 
     private func serverHelloMessage(_ message: HandshakeMessage, side: Side, recordVersion: UInt16) {
@@ -205,8 +211,14 @@ extension Connection {
                 secureRenegotiation = clientOfferedSecureRenegotiation && hello.hasRenegotiationInfo
             }
         }
+        let ja3s = Fingerprints.ja3sIfDefined(hello)?.hash
+        let ja4s = Fingerprints.ja4s(hello)
+        if fingerprints.ja4s == nil && !hello.isHelloRetryRequest {
+            fingerprints.ja3s = ja3s
+            fingerprints.ja4s = ja4s
+        }
         emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
-                                           resumed: resumed, ja3s: nil, ja4s: nil)))
+                                           resumed: resumed, ja3s: ja3s, ja4s: ja4s)))
         if !hello.isHelloRetryRequest {
             negotiatedParameterFindings(version: version, suite: hello.cipherSuite, compression: hello.compressionMethod, handshake: handshakes[cur].index)
         }

@@ -60,6 +60,8 @@ final class Connection {
     var serverKeyBits: Int?
     /// A HelloRequest was seen in clear and no ClientHello has answered it yet.
     var pendingHelloRequest = false
+    /// Fingerprints of the first handshake, for the `connection` event.
+    var fingerprints = (ja3: String?.none, ja3s: String?.none, ja4: String?.none, ja4s: String?.none)
     /// Record protection of the last completed clear handshake (for size inference).
     var protection: RecordProtection?
     /// The CertificateRequest reported in `firstCertificateRequestPhase` was inferred from sizes.

@@ -13,6 +13,16 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Any other libpcap open failure, with libpcap's message.
     case openFailed(path: String, message: String)
     case closed
+    // Live capture (`LiveCapture.open`) and writing packets (`-w`).
+    case noSuchInterface(name: String)
+    /// PCAP_ERROR_PERM_DENIED: capturing needs privileges the process lacks.
+    case capturePermissionDenied(interface: String)
+    case promiscuousPermissionDenied(interface: String)
+    case interfaceDown(name: String)
+    /// Any other `pcap_create`/`pcap_activate` failure, with libpcap's message.
+    case activateFailed(interface: String, message: String)
+    case interfaceListFailed(message: String)
+    case cannotWriteCapture(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -26,6 +36,15 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badFilter(let expression, let message): "bad capture filter \"\(expression)\": \(message)"
         case .openFailed(let path, let message): "cannot open \(path): \(message)"
         case .closed: "the capture has been closed"
+        case .noSuchInterface(let name): "no such interface: \(name) (tlsdump -D lists the interfaces)"
+        case .capturePermissionDenied(let name):
+            "cannot capture on \(name): permission denied (live capture needs root, or the CAP_NET_RAW and CAP_NET_ADMIN capabilities)"
+        case .promiscuousPermissionDenied(let name):
+            "cannot put \(name) in promiscuous mode: permission denied (-p captures without it)"
+        case .interfaceDown(let name): "cannot capture on \(name): the interface is down"
+        case .activateFailed(let name, let message): "cannot capture on \(name): \(message)"
+        case .interfaceListFailed(let message): "cannot list the capture interfaces: \(message)"
+        case .cannotWriteCapture(let path, let message): "cannot write the capture file \(path): \(message)"
         }
     }
 }

@@ -1,11 +1,21 @@
 /// What the pipeline needs from any packet source: the offline `PcapReader`
-/// now, a live interface capture later (both wrap a `PcapHandle`).
+/// and the live `LiveCapture` (both wrap a `PcapHandle`).
 public protocol PacketSource: AnyObject {
     var linkType: Int32 { get }
     var linkTypeName: String { get }
+    /// libpcap's human name of the link type ("Ethernet").
+    var linkTypeDescription: String { get }
+    var snapshotLength: Int { get }
     func setFilter(_ expression: String) throws
     /// Delivers each packet; the buffer is only valid during the call. `body` returns false to stop.
     func forEachPacket(_ body: (PacketHeader, UnsafeRawBufferPointer) -> Bool) -> ReadEnd
+    /// The same, and on a live capture `onTimeout` runs whenever the read
+    /// timeout passed without a packet (it returns false to stop). Files never time out.
+    func forEachPacket(onTimeout: () -> Bool, _ body: (PacketHeader, UnsafeRawBufferPointer) -> Bool) -> ReadEnd
+    /// libpcap's counters; nil for files.
+    func statistics() -> CaptureStatistics?
+    /// A pcap savefile for copies of the packets read (`-w`), with this source's link type.
+    func openDumper(path: String) throws -> PacketDumper
     func close()
 }
 

@@ -2,13 +2,18 @@ import CPcap
 import TLSDumpBase
 
 /// Owns one `pcap_t` and implements what offline and live captures share:
-/// link type, BPF filter and the `pcap_next_ex` loop. Not thread-safe.
+/// link type, BPF filter, statistics, writing packets and the `pcap_next_ex`
+/// loop. Not thread-safe.
 final class PcapHandle {
     private var pcap: OpaquePointer?
+    /// Whether `pcap_pkthdr.ts.tv_usec` holds nanoseconds (the handle was
+    /// opened or activated with PCAP_TSTAMP_PRECISION_NANO).
+    let nanosecondTimestamps: Bool
 
-    /// Takes ownership of an open `pcap_t` (opened with nanosecond precision).
-    init(_ pcap: OpaquePointer) {
+    /// Takes ownership of an open (or activated) `pcap_t`.
+    init(_ pcap: OpaquePointer, nanosecondTimestamps: Bool = true) {
         self.pcap = pcap
+        self.nanosecondTimestamps = nanosecondTimestamps
     }
 
     deinit { close() }
@@ -27,6 +32,41 @@ final class PcapHandle {
         return String(cString: cName)
     }
 
+    /// libpcap's human name of the link type ("Ethernet"), as tcpdump prints it.
+    var linkTypeDescription: String {
+        guard let cName = pcap_datalink_val_to_description(linkType) else { return linkTypeName }
+        return String(cString: cName)
+    }
+
+    var snapshotLength: Int {
+        guard let pcap else { return 0 }
+        return Int(pcap_snapshot(pcap))
+    }
+
+    /// libpcap's counters; nil for savefiles (pcap_stats fails on them) and closed handles.
+    func statistics() -> CaptureStatistics? {
+        guard let pcap else { return nil }
+        var stats = pcap_stat()
+        guard pcap_stats(pcap, &stats) == 0 else { return nil }
+        return CaptureStatistics(received: Int(stats.ps_recv), dropped: Int(stats.ps_drop),
+                                 droppedByInterface: Int(stats.ps_ifdrop))
+    }
+
+    /// Opens a pcap savefile with this handle's link type, snapshot length
+    /// and timestamp precision.
+    func openDumper(path: String) throws -> PacketDumper {
+        guard let pcap else { throw CaptureError.closed }
+        guard let dumper = pcap_dump_open(pcap, path) else {
+            throw CaptureError.cannotWriteCapture(path: path, message: lastError)
+        }
+        return PacketDumper(dumper, path: path, nanosecondTimestamps: nanosecondTimestamps)
+    }
+
+    /// Makes a blocked `pcap_next_ex` return PCAP_ERROR_BREAK.
+    func breakLoop() {
+        if let pcap { pcap_breakloop(pcap) }
+    }
+
     /// Compiles and installs a BPF filter. An empty expression installs an
     /// accept-all program, which also clears an earlier filter.
     func setFilter(_ expression: String) throws {
@@ -42,8 +82,9 @@ final class PcapHandle {
         }
     }
 
-    /// The `pcap_next_ex` loop. A return of 0 (live read timeout) just loops again.
-    func forEachPacket(_ body: (PacketHeader, UnsafeRawBufferPointer) -> Bool) -> ReadEnd {
+    /// The `pcap_next_ex` loop. A return of 0 (live read timeout, no packet)
+    /// calls `onTimeout`, which returns false to stop; without it the loop just reads again.
+    func forEachPacket(onTimeout: () -> Bool = { true }, _ body: (PacketHeader, UnsafeRawBufferPointer) -> Bool) -> ReadEnd {
         guard let pcap else { return .endOfInput }
         var headerPointer: UnsafeMutablePointer<pcap_pkthdr>?
         var dataPointer: UnsafePointer<UInt8>?
@@ -53,15 +94,17 @@ final class PcapHandle {
             case 1:
                 guard let header = headerPointer?.pointee, let dataPointer else { continue }
                 let captured = Int(header.caplen)
+                let fraction = Int64(header.ts.tv_usec)
                 let packetHeader = PacketHeader(
-                    // Opened with PCAP_TSTAMP_PRECISION_NANO: tv_usec holds nanoseconds.
-                    timestamp: Timestamp(seconds: Int64(header.ts.tv_sec), nanoseconds: Int64(header.ts.tv_usec)),
+                    timestamp: nanosecondTimestamps
+                        ? Timestamp(seconds: Int64(header.ts.tv_sec), nanoseconds: fraction)
+                        : Timestamp(seconds: Int64(header.ts.tv_sec), microseconds: fraction),
                     capturedLength: captured,
                     wireLength: Int(header.len))
                 let bytes = UnsafeRawBufferPointer(start: dataPointer, count: captured)
                 if !body(packetHeader, bytes) { return .stopped }
             case 0:
-                continue
+                if !onTimeout() { return .stopped }
             case PCAP_ERROR_BREAK:  // -2: end of a savefile (or pcap_breakloop on a live handle)
                 return .endOfInput
             default:
@@ -76,7 +119,7 @@ final class PcapHandle {
         pcap = nil
     }
 
-    private var lastError: String {
+    var lastError: String {
         guard let pcap, let message = pcap_geterr(pcap) else { return "unknown libpcap error" }
         return String(cString: message)
     }

@@ -38,12 +38,24 @@ public final class PcapReader: PacketSource {
 
     public var linkType: Int32 { handle.linkType }
     public var linkTypeName: String { handle.linkTypeName }
+    public var linkTypeDescription: String { handle.linkTypeDescription }
+    public var snapshotLength: Int { handle.snapshotLength }
 
     public func setFilter(_ expression: String) throws { try handle.setFilter(expression) }
 
     public func forEachPacket(_ body: (PacketHeader, UnsafeRawBufferPointer) -> Bool) -> ReadEnd {
         handle.forEachPacket(body)
     }
+
+    /// A file never times out: `onTimeout` is not called.
+    public func forEachPacket(onTimeout: () -> Bool, _ body: (PacketHeader, UnsafeRawBufferPointer) -> Bool) -> ReadEnd {
+        handle.forEachPacket(body)
+    }
+
+    /// Always nil: libpcap keeps no counters for savefiles.
+    public func statistics() -> CaptureStatistics? { nil }
+
+    public func openDumper(path: String) throws -> PacketDumper { try handle.openDumper(path: path) }
 
     public func close() { handle.close() }
 

@@ -1,5 +1,6 @@
-// Generated from real captures with tshark (`tshark -r PCAP -q -z follow,tcp,raw,N`),
-// split into records and handshake messages by /tmp-only tooling; the bytes are unaltered.
+// Bytes cut from real captures (captures/*.pcap, the project's own, and /work/shared/captures/zeek):
+// each direction's TCP payload from `tshark -r PCAP -q -z follow,tcp,raw,N`, then whole records or
+// whole handshake messages (4-byte header included) taken out of it unaltered.
 // Hex, whitespace ignored. Each constant says which capture and which part it is.
 
 /// Bytes from real TLS conversations.
@@ -102,7 +103,7 @@ enum Captured {
         060302010203001600000017000000230000ff0100010000000010000e00000b7365727665722e74657374001c00024000
         """)
 
-    /// captures/certreq-initial-tls12.pcap: the server stream up to ServerHelloDone (ServerHello, Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone). 2299 bytes.
+    /// captures/certreq-initial-tls12.pcap: the server's first five records (ServerHello, Certificate with 2 certificates, ServerKeyExchange, CertificateRequest, ServerHelloDone). 2254 bytes.
     static let certreqTLS12Server = hexBytes("""
         160303003d020000390303271b515a9ed6d3e1fcd617ca30647e4cc0a154aceb8521c76167720029eda5b900c02f000011ff01000100000b
         0004030001020017000016030306e40b0006e00006dd000388308203843082026ca003020102021413374c4b9728390bc6af8031d8529b86
@@ -144,11 +145,10 @@ enum Captured {
         d15bf0b0efa850f9406acbbd5564f4f325bebcba12f1c8cbfddf32495492fed84bd9336dee4405fa6515b1bf710a9f8af5fe30956e6f1a7f
         bb706ae09ccae5771508af2e16030300640d000060030102400028040305030603080708080809080a080b08040805080604010501060103
         03030103020402050206020030002e302c3110300e060355040a0c07746c7364756d703118301606035504030c0f746c7364756d70207465
-        737420434116030300040e0000001603030028e82911957b7deda981b0e716a8401c73e1b80bdd448e369d7a5af06f0792826e2248dd9660
-        5b1e10
+        737420434116030300040e000000
         """)
 
-    /// captures/certreq-initial-tls12.pcap: the client stream up to its CertificateVerify (ClientHello, Certificate with 2 certificates, ClientKeyExchange, CertificateVerify). 2193 bytes.
+    /// captures/certreq-initial-tls12.pcap: the client's first four records (ClientHello, Certificate with 2 certificates, ClientKeyExchange, CertificateVerify). 2193 bytes.
     static let certreqTLS12Client = hexBytes("""
         16030100970100009303032d4ca7f4007ec6f65ccb4e7febc09e8f2aac44ced61cc178fcf421d0ebae4cc9000004c02f00ff010000660000
         0010000e00000b7365727665722e74657374000b000403000102000a000c000a001d0017001e00190018002300000016000000170000000d

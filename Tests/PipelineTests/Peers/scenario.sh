@@ -103,7 +103,7 @@ trap 'exit 130' INT TERM
 # The hard limit: a watchdog signals this shell, whose trap fails the scenario.
 (
     sleep "$TIME_LIMIT" & nap=$!
-    trap 'kill $nap 2>/dev/null; exit 0' TERM
+    trap 'kill $nap 2>/dev/null; wait $nap 2>/dev/null; exit 0' TERM
     wait $nap && kill -USR1 $$ 2>/dev/null
 ) &
 PIDS+=($!)
