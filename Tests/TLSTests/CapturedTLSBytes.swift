@@ -318,6 +318,11 @@ enum Captured {
         0000000000000000
         """)
 
+    /// zeek/tls13draft16-ff52.a01.pcap (first connection): the client's clear alert record (fatal, 48 unknown_ca). 7 bytes.
+    static let zeekDraft16ClientAlertRecord = hexBytes("""
+        15030100020230
+        """)
+
     /// zeek/ssl-v2.pcap: the whole client stream (SSLv2 CLIENT-HELLO, CLIENT-MASTER-KEY, then records with 3-byte headers). 448 bytes.
     static let zeekSSLv2Client = hexBytes("""
         802e0100020015000000100700c00500800300800100800600400400800200801c30e2b12f4c04525476f280c07abee58112020700c00000
