@@ -12,9 +12,10 @@ SWIFT_BUILD_FLAGS ?=
 DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 
 # Debian packages the build and the tests use: libpcap for reading captures,
-# OpenSSL/GnuTLS/tcpdump as real peers in the integration tests.
+# OpenSSL/GnuTLS/tcpdump as real peers in the integration tests (gcc and the
+# GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server).
 BUILD_PACKAGES = libpcap-dev pkg-config
-TEST_PACKAGES = openssl gnutls-bin tcpdump
+TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev
 
 .PHONY: all build deps test-deps test demo bench captures install clean
 

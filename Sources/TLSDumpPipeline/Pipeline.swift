@@ -8,15 +8,62 @@ import TLSDumpOutput
 import Glibc
 #endif
 
-/// One run: read packets, decode, analyse, write events. Single-threaded;
-/// each packet is touched once on its way through.
+/// One run: read packets (from a file or an interface), decode, analyse,
+/// write events. Single-threaded; each packet is touched once on its way through.
 public struct PipelineOptions: Sendable {
+    /// Capture file to read ("-" for stdin); unused when `live` is set.
     public var input: String
+    /// Capture on an interface instead of reading `input`.
+    public var live: LiveCaptureOptions?
     public var filter: String = ""
     public var config = AnalyzerConfig()
     public var packetLimit: Int?
+    /// Also write every packet read to this pcap file (`-w`).
+    public var writePath: String?
+    /// Emit a `stats` event every so many seconds (wall clock) while running.
+    public var statsIntervalSeconds: Double?
 
     public init(input: String) { self.input = input }
+
+    public init(live: LiveCaptureOptions) {
+        self.input = live.interface
+        self.live = live
+    }
+}
+
+/// What the caller learns once the capture is open.
+public struct CaptureInfo: Sendable {
+    /// Interface name, or the file path.
+    public var name: String
+    public var isLive: Bool
+    public var linkTypeName: String
+    public var linkTypeDescription: String
+    public var snapshotLength: Int
+    /// libpcap's non-fatal activation warnings (live only).
+    public var warnings: [String]
+
+    /// tcpdump's line: "listening on lo, link-type EN10MB (Ethernet), snapshot length 262144 bytes".
+    public var listeningLine: String {
+        "listening on \(name), link-type \(linkTypeName) (\(linkTypeDescription)), snapshot length \(snapshotLength) bytes"
+    }
+}
+
+/// The caller's say in a run, all optional.
+public struct PipelineHooks {
+    /// After the capture is open and filtered, before anything is written or
+    /// read: the place to drop privileges (`-Z`). Throwing ends the run.
+    public var opened: (CaptureInfo) throws -> Void = { _ in }
+    /// Everything is set up; packets are being read from now on.
+    public var ready: (CaptureInfo) -> Void = { _ in }
+    /// Polled for every packet and every read timeout; true ends the run as
+    /// at end of input (open connections flushed, final `stats`).
+    public var stopRequested: () -> Bool = { false }
+    /// Receives the periodic `stats` events; nil sends them to the sink.
+    public var intervalStats: ((Event) -> Void)?
+    /// Kernel drops grew since the last interval: (total so far, new since then).
+    public var dropsGrew: (Int, Int) -> Void = { _, _ in }
+
+    public init() {}
 }
 
 public struct PipelineResult: Sendable {
@@ -24,6 +71,12 @@ public struct PipelineResult: Sendable {
     public var bytes = 0
     public var end: ReadEnd = .endOfInput
     public var outputFailed = false
+    /// libpcap's counters at the end of a live capture; nil for files.
+    public var captureStatistics: CaptureStatistics?
+    /// The run ended because `PipelineHooks.stopRequested` said so.
+    public var stopped = false
+    /// Writing the `-w` file failed (the analysis went on without it).
+    public var writeFailure: String?
 }
 
 public enum PipelineError: Error, CustomStringConvertible {
@@ -39,60 +92,95 @@ public enum PipelineError: Error, CustomStringConvertible {
 }
 
 public enum Pipeline {
-    /// Runs the whole pipeline over a capture file (or "-" for stdin).
-    /// `outputOK` is polled so a closed stdout stops the read loop.
-    public static func run(_ options: PipelineOptions, sink: EventSink, outputOK: () -> Bool = { true }) throws(PipelineError) -> PipelineResult {
-        let reader: PcapReader
+    /// Runs the whole pipeline over a capture file (or "-" for stdin) or, with
+    /// `options.live`, an interface until a stop is requested, the packet
+    /// limit is reached or the output closes. `outputOK` is polled so a
+    /// closed stdout stops the read loop.
+    public static func run(_ options: PipelineOptions, sink: EventSink, outputOK: () -> Bool = { true },
+                           hooks: PipelineHooks = PipelineHooks()) throws(PipelineError) -> PipelineResult {
+        let source: PacketSource
+        var warnings: [String] = []
         do {
-            reader = try PcapReader.open(path: options.input)
-            try reader.requireLinkType(supported: PacketDecoder.isSupported)
-            if !options.filter.isEmpty { try reader.setFilter(options.filter) }
+            if let live = options.live {
+                let capture = try LiveCapture.open(live)
+                warnings = capture.warnings
+                source = capture
+            } else {
+                source = try PcapReader.open(path: options.input)
+            }
         } catch let error as CaptureError {
             throw .capture(error)
         } catch {
             throw .other("\(error)")
         }
-        defer { reader.close() }
+        defer { source.close() }
+        let info = CaptureInfo(name: options.input, isLive: options.live != nil, linkTypeName: source.linkTypeName,
+                               linkTypeDescription: source.linkTypeDescription,
+                               snapshotLength: source.snapshotLength, warnings: warnings)
         var decoder: PacketDecoder
+        var dumper: PacketDumper?
         do {
-            decoder = try PacketDecoder(linkType: reader.linkType)
+            try source.requireLinkType(supported: PacketDecoder.isSupported)
+            if !options.filter.isEmpty { try source.setFilter(options.filter) }
+            decoder = try PacketDecoder(linkType: source.linkType)
+            try hooks.opened(info)
+            // Like tcpdump -w with -Z: the file is created after privileges are dropped.
+            if let path = options.writePath { dumper = try source.openDumper(path: path) }
+        } catch let error as CaptureError {
+            throw .capture(error)
+        } catch let error as PipelineError {
+            throw error
         } catch {
             throw .other("\(error)")
         }
+        defer { dumper?.close() }
+        hooks.ready(info)
+
         let analyzer = TLSAnalyzer(config: options.config, sink: sink)
+        var run = RunState(options: options, source: source, analyzer: analyzer, sink: sink, hooks: hooks, dumper: dumper)
         var result = PipelineResult()
-        let started = monotonicSeconds()
-        var lastTimestamp: Timestamp?
         var outputBroken = false
-        result.end = reader.forEachPacket { header, bytes in
+        var stopped = false
+        let isLive = options.live != nil
+        // Periodic work (stats, flushing -w, output checks) runs on a
+        // timeout, or every so many packets: each packet live, since an
+        // interface is slower than a file and each event must show at once.
+        let checkMask = isLive ? 0 : 0x3ff
+        result.end = source.forEachPacket(onTimeout: {
+            if hooks.stopRequested() { stopped = true; return false }
+            analyzer.advance(to: wallClock())
+            run.periodic(result, decoder.stats, timedOut: true)
+            if !outputOK() { outputBroken = true; return false }
+            return true
+        }) { header, bytes in
             result.packets += 1
             result.bytes += header.wireLength
-            lastTimestamp = header.timestamp
+            run.lastTimestamp = header.timestamp
+            dumper?.write(header, bytes)
             if let segment = decoder.decode(bytes, timestamp: header.timestamp) {
                 analyzer.process(segment)
             }
-            if result.packets & 0x3ff == 0 && !outputOK() {
-                outputBroken = true
-                return false
+            if result.packets & checkMask == 0 {
+                if !outputOK() { outputBroken = true; return false }
+                if hooks.stopRequested() { stopped = true; return false }
+                run.periodic(result, decoder.stats, timedOut: false)
             }
             if let limit = options.packetLimit, result.packets >= limit { return false }
             return true
+        }
+        result.stopped = stopped
+        result.captureStatistics = source.statistics()
+        if let dumper {
+            dumper.flush()
+            result.writeFailure = dumper.failure
         }
         if outputBroken {
             result.outputFailed = true
             return result
         }
         analyzer.finish()
-        let d = decoder.stats
-        let stats = StatsEvent(
-            packets: result.packets, bytes: result.bytes,
-            tcpConnections: analyzer.tcpConnections, tlsConnections: analyzer.tlsConnections,
-            dropped: nil, seconds: monotonicSeconds() - started,
-            reassembly: analyzer.reassemblyTotals, events: analyzer.eventsEmitted + 1,
-            decode: [("tcp", d.tcp), ("non_tcp", d.nonTCP), ("malformed", d.malformed), ("truncated", d.truncated),
-                     ("ip_fragments", d.ipFragments), ("ip_reassembled", d.ipReassembled),
-                     ("ip_fragments_dropped", d.ipFragmentsDropped), ("tls_malformed", analyzer.malformedRecords)])
-        sink.emit(Event(timestamp: analyzer.lastTimestamp ?? lastTimestamp ?? .zero, flow: nil, body: .stats(stats)))
+        let stats = run.statsEvent(result, decoder.stats, final: true)
+        sink.emit(Event(timestamp: analyzer.lastTimestamp ?? run.lastTimestamp ?? .zero, flow: nil, body: .stats(stats)))
         result.outputFailed = !outputOK()
         return result
     }
@@ -101,5 +189,75 @@ public enum Pipeline {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Wall-clock time as a capture timestamp (live packets carry wall-clock time).
+    static func wallClock() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(seconds: Int64(ts.tv_sec), nanoseconds: Int64(ts.tv_nsec))
+    }
+}
+
+/// The periodic side of a run: `stats` every interval, drop warnings, and
+/// flushing the `-w` file so a reader of it sees packets promptly.
+private struct RunState {
+    let source: PacketSource
+    let analyzer: TLSAnalyzer
+    let hooks: PipelineHooks
+    let dumper: PacketDumper?
+    let sink: EventSink
+    let statsInterval: Double?
+    let started = Pipeline.monotonicSeconds()
+    var lastTimestamp: Timestamp?
+    private var nextStats: Double
+    private var nextFlush: Double
+    private var reportedDrops = 0
+    private var intervalEvents = 0
+
+    static let flushInterval = 0.25
+
+    init(options: PipelineOptions, source: PacketSource, analyzer: TLSAnalyzer, sink: EventSink,
+         hooks: PipelineHooks, dumper: PacketDumper?) {
+        self.source = source
+        self.analyzer = analyzer
+        self.hooks = hooks
+        self.dumper = dumper
+        self.sink = sink
+        self.statsInterval = options.statsIntervalSeconds.flatMap { $0 > 0 ? $0 : nil }
+        nextStats = started + (statsInterval ?? .infinity)
+        nextFlush = started + RunState.flushInterval
+    }
+
+    mutating func periodic(_ result: PipelineResult, _ decode: DecodeStats, timedOut: Bool) {
+        guard statsInterval != nil || dumper != nil else { return }
+        let now = Pipeline.monotonicSeconds()
+        if let dumper, timedOut || now >= nextFlush {
+            dumper.flush()
+            nextFlush = now + RunState.flushInterval
+        }
+        guard let statsInterval, now >= nextStats else { return }
+        nextStats = now + statsInterval
+        let stats = statsEvent(result, decode, final: false)
+        let event = Event(timestamp: timedOut ? Pipeline.wallClock() : (lastTimestamp ?? Pipeline.wallClock()),
+                          flow: nil, body: .stats(stats))
+        intervalEvents += 1
+        if let forward = hooks.intervalStats { forward(event) } else { sink.emit(event) }
+        if let dropped = stats.dropped, dropped > reportedDrops {
+            hooks.dropsGrew(dropped, dropped - reportedDrops)
+            reportedDrops = dropped
+        }
+    }
+
+    func statsEvent(_ result: PipelineResult, _ d: DecodeStats, final: Bool) -> StatsEvent {
+        StatsEvent(
+            packets: result.packets, bytes: result.bytes,
+            tcpConnections: analyzer.tcpConnections, tlsConnections: analyzer.tlsConnections,
+            dropped: source.statistics()?.dropped, seconds: Pipeline.monotonicSeconds() - started,
+            reassembly: analyzer.reassemblyTotals,
+            events: analyzer.eventsEmitted + intervalEvents + 1,
+            decode: [("tcp", d.tcp), ("non_tcp", d.nonTCP), ("malformed", d.malformed), ("truncated", d.truncated),
+                     ("ip_fragments", d.ipFragments), ("ip_reassembled", d.ipReassembled),
+                     ("ip_fragments_dropped", d.ipFragmentsDropped), ("tls_malformed", analyzer.malformedRecords)])
     }
 }

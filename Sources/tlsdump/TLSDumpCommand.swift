@@ -24,13 +24,48 @@ struct TLSDumpCommand: ParsableCommand {
           tlsdump -r capture.pcap --format json | jq   NDJSON events (docs/events.md)
           tlsdump -r capture.pcap --format trace       openssl s_client -msg style
           tlsdump -r capture.pcap tcp port 443         BPF filter, as with tcpdump
+          tlsdump -i eth0 --format json                live: TLS on port 443, each event as it happens
+          tlsdump -i eth0 --port 443 --port 8443 -w out.pcap
+          tlsdump -D                                   list the capture interfaces
+
+        A live capture (-i) without a filter or --port watches tcp port 443; a file
+        is analysed whole and TLS is found by content. SIGINT or SIGTERM ends a live
+        capture: open connections are reported with close "end_of_input", then the
+        final stats event (with libpcap's dropped count).
 
         Exit status: 0 success, 2 usage or input error (missing file, not a capture,
-        unsupported link type, truncated capture).
+        unsupported link type, truncated capture, interface that cannot be opened).
         """)
 
     @Option(name: [.customShort("r"), .customLong("read")], help: "Read packets from a pcap/pcapng file ('-' for stdin).")
-    var read: String
+    var read: String?
+
+    @Option(name: [.customShort("i"), .customLong("interface")], help: "Capture live on this interface (see -D).")
+    var interface: String?
+
+    @Flag(name: [.customShort("D"), .customLong("list-interfaces")], help: "List the interfaces live capture can use, then exit.")
+    var listInterfaces = false
+
+    @Option(name: .customLong("port"), help: "Only TCP port N (repeatable); shorthand for 'tcp port N or ...'.")
+    var ports: [Int] = []
+
+    @Option(name: [.customShort("s"), .customLong("snapshot-length")], help: "Live: bytes kept of each packet (default 262144).")
+    var snapshotLength: Int?
+
+    @Flag(name: [.customShort("p"), .customLong("no-promiscuous-mode")], help: "Live: do not put the interface in promiscuous mode.")
+    var noPromiscuous = false
+
+    @Option(name: [.customShort("B"), .customLong("buffer-size")], help: "Live: kernel capture buffer in MiB (default 32).")
+    var bufferMiB: Int?
+
+    @Option(name: [.customShort("w"), .customLong("write")], help: "Also write the packets read to FILE (pcap), while analysing them.")
+    var write: String?
+
+    @Option(name: .customLong("stats-interval"), help: "Write a stats event every SECONDS (with libpcap's drop count when live).")
+    var statsInterval: Double?
+
+    @Option(name: [.customShort("Z"), .customLong("relinquish-privileges")], help: "Change to USER once the capture is open.")
+    var user: String?
 
     @Option(name: .customLong("format"), help: "Output format: text, json or trace.")
     var format: OutputFormat = .text
@@ -80,16 +115,56 @@ struct TLSDumpCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if listInterfaces {
+            if read != nil || interface != nil { throw ValidationError("-D lists the interfaces; it takes no -r or -i") }
+            return
+        }
+        switch (read, interface) {
+        case (nil, nil): throw ValidationError("give -r FILE to read a capture or -i INTERFACE to capture live (-D lists interfaces)")
+        case (_?, _?): throw ValidationError("-r and -i cannot be used together")
+        default: break
+        }
+        if read != nil {
+            if snapshotLength != nil { throw ValidationError("-s only applies to live capture (-i)") }
+            if noPromiscuous { throw ValidationError("-p only applies to live capture (-i)") }
+            if bufferMiB != nil { throw ValidationError("-B only applies to live capture (-i)") }
+        }
         if let minSeverity, Severity(name: minSeverity) == nil {
             throw ValidationError("--min-severity must be one of info, low, medium, high")
         }
         if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1") }
         if idleTimeout < 1 { throw ValidationError("--idle-timeout must be at least 1 second") }
         if maxBuffer < 0 { throw ValidationError("--max-buffer must not be negative") }
+        if let count, count < 1 { throw ValidationError("-c must be at least 1") }
+        if let port = ports.first(where: { !(1...65535).contains($0) }) {
+            throw ValidationError("--port \(port) is not a TCP port (1-65535)")
+        }
+        if let snapshotLength, !(1...262_144).contains(snapshotLength) {
+            throw ValidationError("-s must be between 1 and 262144")
+        }
+        if let bufferMiB, !(1...2047).contains(bufferMiB) { throw ValidationError("-B must be between 1 and 2047 (MiB)") }
+        if let statsInterval, !(statsInterval > 0) { throw ValidationError("--stats-interval must be a positive number of seconds") }
+        if write == "-" && output == nil {
+            throw ValidationError("-w - would mix packets with the events on stdout; give -o FILE for the events")
+        }
+    }
+
+    /// The BPF program: the expression, narrowed to --port; live capture
+    /// without either watches port 443.
+    var captureFilter: String {
+        let expression = filter.joined(separator: " ")
+        let portFilter = ports.map { "tcp port \($0)" }.joined(separator: " or ")
+        switch (expression.isEmpty, portFilter.isEmpty) {
+        case (true, true): return interface != nil ? "tcp port 443" : ""
+        case (true, false): return portFilter
+        case (false, true): return expression
+        case (false, false): return "(\(portFilter)) and (\(expression))"
+        }
     }
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
+        if listInterfaces { return printInterfaces() }
         let stream: OutputStream
         if let output {
             guard let file = OutputStream.file(path: output) else {
@@ -109,15 +184,52 @@ struct TLSDumpCommand: ParsableCommand {
         case .text: sink = TextEventWriter(output: stream, filter: eventFilter)
         case .trace: sink = TraceEventWriter(output: stream)
         }
-        var options = PipelineOptions(input: read)
-        options.filter = filter.joined(separator: " ")
+        var options: PipelineOptions
+        if let interface {
+            var live = LiveCaptureOptions(interface: interface)
+            if let snapshotLength { live.snapshotLength = snapshotLength }
+            live.promiscuous = !noPromiscuous
+            if let bufferMiB { live.bufferBytes = bufferMiB << 20 }
+            options = PipelineOptions(live: live)
+            // Each event reaches a reader (jq, a log shipper) as it happens.
+            stream.lineBuffered = true
+        } else {
+            options = PipelineOptions(input: read ?? "-")
+        }
+        options.filter = captureFilter
         options.packetLimit = count
+        options.writePath = write
+        options.statsIntervalSeconds = statsInterval
         options.config.flowLimits.maxFlows = maxFlows
         options.config.flowLimits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         options.config.reassemblyLimits.maxBufferedBytesPerDirection = maxBuffer
+
+        var hooks = PipelineHooks()
+        let user = user
+        hooks.opened = { _ in
+            if let user { try Privileges.drop(to: user) }
+        }
+        hooks.ready = { info in
+            for line in info.warnings { warn("warning: \(line)") }
+            if info.isLive { warn(info.listeningLine) }
+        }
+        StopSignal.install()
+        hooks.stopRequested = { StopSignal.requested }
+        if format != .json {
+            // The text and trace writers treat `stats` as the end of the run;
+            // interim counts go to stderr instead.
+            hooks.intervalStats = { event in
+                guard case .stats(let s) = event.body else { return }
+                warn("\(s.packets) packets, \(s.tlsConnections) TLS connections" + (s.dropped.map { ", \($0) dropped" } ?? ""))
+            }
+        }
+        hooks.dropsGrew = { total, new in
+            warn("warning: the kernel dropped \(new) more packets (\(total) in all): the analysis is not keeping up; \(Self.dropAdvice)")
+        }
+
         let result: PipelineResult
         do {
-            result = try Pipeline.run(options, sink: sink, outputOK: { stream.isWritable })
+            result = try Pipeline.run(options, sink: sink, outputOK: { stream.isWritable }, hooks: hooks)
         } catch {
             fail(error.description)
         }
@@ -126,16 +238,41 @@ struct TLSDumpCommand: ParsableCommand {
         if case .writeError(let code)? = stream.failure {
             fail("writing output failed: \(String(cString: strerror(code)))")
         }
+        if let stats = result.captureStatistics, stats.dropped > 0 {
+            warn("warning: the kernel dropped \(stats.dropped) of \(stats.received) packets: the analysis did not keep up; \(Self.dropAdvice)")
+        }
+        if let failure = result.writeFailure {
+            fail(failure)
+        }
+        let source = read ?? interface ?? "-"
         switch result.end {
         case .truncated(let message):
-            warn("warning: \(read) is truncated (\(message)); everything before the cut was analysed")
+            warn("warning: \(source) is truncated (\(message)); everything before the cut was analysed")
             Glibc.exit(2)
         case .readError(let message):
-            warn("warning: reading \(read) failed (\(message)); everything before the error was analysed")
+            warn("warning: reading \(source) failed (\(message)); everything before the error was analysed")
             Glibc.exit(2)
         default:
             break
         }
+    }
+
+    static let dropAdvice = "a larger -B, a narrower filter or a faster reader of the output helps"
+
+    /// `-D`: tcpdump's listing.
+    func printInterfaces() {
+        let interfaces: [CaptureInterface]
+        do {
+            interfaces = try LiveCapture.interfaces()
+        } catch {
+            fail("\(error)")
+        }
+        if interfaces.isEmpty { fail("no capture interfaces found (listing them may need root or CAP_NET_RAW)") }
+        let stream = OutputStream.standardOutput()
+        for (index, interface) in interfaces.enumerated() {
+            stream.write(interface.listing(number: index + 1) + "\n")
+        }
+        stream.flush()
     }
 }
 

@@ -148,56 +148,72 @@ final class FingerprintCorpusTests: XCTestCase {
 
     // MARK: - The CLI prints the same values
 
-    func testCLIEmitsTheFingerprintsOfTheLibrary() throws {
-        let capture = FingerprintCorpus.captures.appendingPathComponent("ja4/latest.pcapng")
-        let connections = try FingerprintCorpus.hellos(in: capture)
-        let expectedClient = connections.flatMap(\.clientHellos).map { hello in
-            (Fingerprints.ja3IfDefined(hello)?.hash, Fingerprints.ja3IfDefined(hello)?.string, Fingerprints.ja4(hello))
-        }
-        let expectedServer = connections.flatMap(\.serverHellos).map { hello in
-            (Fingerprints.ja3sIfDefined(hello)?.hash, Fingerprints.ja4s(hello))
-        }
-        XCTAssertFalse(expectedClient.isEmpty)
+    /// Captures covering many browsers, HRR, an SSLv2-compatible hello (null JA3) and non-ASCII ALPN.
+    static let cliCaptures = ["ja4/latest.pcapng", "ja4/tls-handshake.pcapng", "ja4/tls-non-ascii-alpn.pcapng",
+                              "zeek/hrr.pcap", "zeek/ssl.v3.pcap"]
 
+    func testCLIEmitsTheFingerprintsOfTheLibrary() throws {
         let binary = FingerprintCorpus.packageRoot.appendingPathComponent(".build/debug/tlsdump")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             return XCTFail("\(binary.path) is missing: `swift test` builds it (the test target depends on tlsdump)")
         }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["-r", capture.path, "--format", "json"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        var checkedEvents = 0
+        for relative in Self.cliCaptures {
+            let capture = FingerprintCorpus.captures.appendingPathComponent(relative)
+            let connections = try FingerprintCorpus.hellos(in: capture)
+            let expectedClient = connections.flatMap(\.clientHellos).map { hello in
+                (Fingerprints.ja3IfDefined(hello)?.hash, Fingerprints.ja3IfDefined(hello)?.string, Fingerprints.ja4(hello))
+            }
+            let expectedServer = connections.flatMap(\.serverHellos).map { hello in
+                (Fingerprints.ja3sIfDefined(hello)?.hash, Fingerprints.ja4s(hello))
+            }
+            XCTAssertFalse(expectedClient.isEmpty, relative)
 
-        var clientEvents: [[String: Any]] = [], serverEvents: [[String: Any]] = []
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let event = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { continue }
-            switch event["type"] as? String {
-            case "client_hello": clientEvents.append(event)
-            case "server_hello": serverEvents.append(event)
-            default: break
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["-r", capture.path, "--format", "json"]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, relative)
+
+            // Events of interleaved connections come in capture order, as the in-process run.
+            var clientEvents: [[String: Any]] = [], serverEvents: [[String: Any]] = []
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                guard let event = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { continue }
+                switch event["type"] as? String {
+                case "client_hello": clientEvents.append(event)
+                case "server_hello": serverEvents.append(event)
+                default: break
+                }
+            }
+            XCTAssertEqual(clientEvents.count, expectedClient.count, relative)
+            XCTAssertEqual(serverEvents.count, expectedServer.count, relative)
+            guard clientEvents.contains(where: { $0["ja4"] is String }) else {
+                return XCTFail("tlsdump --format json prints null ja4: Fingerprints.ja3IfDefined/ja4/ja3sIfDefined/ja4s are not wired into the client_hello/server_hello events yet")
+            }
+            for (event, expected) in zip(Self.inConnectionOrder(clientEvents, connections.map(\.flow)), expectedClient) {
+                XCTAssertEqual(event["ja3"] as? String, expected.0, relative)
+                XCTAssertEqual(event["ja3_string"] as? String, expected.1, relative)
+                XCTAssertEqual(event["ja4"] as? String, expected.2, relative)
+                checkedEvents += 1
+            }
+            for (event, expected) in zip(Self.inConnectionOrder(serverEvents, connections.map(\.flow)), expectedServer) {
+                XCTAssertEqual(event["ja3s"] as? String, expected.0, relative)
+                XCTAssertEqual(event["ja4s"] as? String, expected.1, relative)
+                checkedEvents += 1
             }
         }
-        XCTAssertEqual(clientEvents.count, expectedClient.count)
-        XCTAssertEqual(serverEvents.count, expectedServer.count)
-        let wired = clientEvents.contains { $0["ja4"] is String }
-        guard wired else {
-            return XCTFail("tlsdump --format json prints null ja3/ja4: Fingerprints.ja3IfDefined/ja4/ja3sIfDefined/ja4s are not wired into the client_hello/server_hello events yet")
-        }
-        for (event, expected) in zip(clientEvents, expectedClient) {
-            XCTAssertEqual(event["ja3"] as? String, expected.0)
-            XCTAssertEqual(event["ja3_string"] as? String, expected.1)
-            XCTAssertEqual(event["ja4"] as? String, expected.2)
-        }
-        for (event, expected) in zip(serverEvents, expectedServer) {
-            XCTAssertEqual(event["ja3s"] as? String, expected.0)
-            XCTAssertEqual(event["ja4s"] as? String, expected.1)
-        }
+        XCTAssertGreaterThan(checkedEvents, 100)
+    }
+
+    /// Events grouped by connection (flow ids in the order given), capture order within one:
+    /// the in-process run and the CLI number flows the same way.
+    private static func inConnectionOrder(_ events: [[String: Any]], _ flows: [String]) -> [[String: Any]] {
+        flows.flatMap { flow in events.filter { $0["flow"] as? String == flow } }
     }
 
     // MARK: - The little YAML reader
@@ -270,6 +286,7 @@ enum FingerprintCorpus {
 
     /// The hellos of one connection in capture order, keyed the way the oracle writes endpoints.
     struct ConnectionHellos {
+        var flow: String
         var client: String
         var server: String
         var clientHellos: [ClientHello] = []
@@ -344,7 +361,7 @@ enum FingerprintCorpus {
             guard let flow = event.flow else { continue }
             if byFlow[flow.flowID] == nil {
                 order.append(flow.flowID)
-                byFlow[flow.flowID] = ConnectionHellos(client: "\(flow.client.ip):\(flow.client.port)",
+                byFlow[flow.flowID] = ConnectionHellos(flow: flow.flowID, client: "\(flow.client.ip):\(flow.client.port)",
                                                        server: "\(flow.server.ip):\(flow.server.port)")
             }
             switch event.body {

@@ -39,10 +39,17 @@ final class RealPeerTests: XCTestCase {
         XCTAssertEqual(c.cipherSuite, 0xc02f)
         assertRenegotiation(run, initiator: .server, outcome: .completed, secure: true)
         XCTAssertTrue(run.findingIDs.contains("renegotiation.server_initiated"), "\(run.findingIDs)")
-        // The client's flight is too small to hold a certificate: no IIS-pattern finding.
-        XCTAssertFalse(run.findingIDs.contains("client_auth.via_renegotiation"),
-                       "no certificate was sent: \(run.finding("client_auth.via_renegotiation").map(describe) ?? "")")
-        XCTAssertNotEqual(c.clientAuthenticated, true, "the client sent an empty Certificate")
+        // The server still asked only in the renegotiation (the IIS pattern); the client's reply was
+        // exactly 7 bytes (an empty Certificate) larger than its first key exchange, which AES-GCM
+        // sizes show to the byte: the finding says no certificate was sent, and no_certificate follows.
+        let via = try XCTUnwrap(run.finding("client_auth.via_renegotiation"))
+        XCTAssertTrue(via.evidence.contains { $0.0 == "client_certificate_sent" && $0.1 == .bool(false) }, describe(via))
+        XCTAssertTrue(via.evidence.contains { $0.0 == "extra_client_bytes" && $0.1 == .int(7) }, describe(via))
+        XCTAssertTrue(via.evidence.contains { $0.0 == "inferred" && $0.1 == .bool(true) }, describe(via))
+        XCTAssertTrue(run.findingIDs.contains("client_auth.no_certificate"), "\(run.findingIDs)")
+        XCTAssertEqual(c.clientAuthenticated, false, "the client sent an empty Certificate")
+        XCTAssertEqual(c.certificateRequest, "renegotiation")
+        XCTAssertTrue(c.certificateRequestInferred)
         run.keepFilesIfFailed()
     }
 
