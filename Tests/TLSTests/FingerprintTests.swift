@@ -276,7 +276,7 @@ final class FingerprintTests: XCTestCase {
         text.appendTwoDigitCount(-3)
         text.appendTwoDigitCount(1000)
         XCTAssertEqual(text.string, "0 65535 16777344 0a0f 070099")
-        XCTAssertEqual(Hex.lowercase([0x00, 0xff, 0x1a]), "00ff1a")
+        XCTAssertEqual(FingerprintHex.lowercase([0x00, 0xff, 0x1a]), "00ff1a")
     }
 
     // MARK: - Helpers

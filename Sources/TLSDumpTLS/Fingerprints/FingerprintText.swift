@@ -26,10 +26,10 @@ struct FingerprintText {
 
     /// Four lowercase hex digits (JA4 writes ciphers, extensions, algorithms this way).
     mutating func appendHex4(_ value: UInt16) {
-        bytes.append(Hex.digit(UInt8(truncatingIfNeeded: value >> 12)))
-        bytes.append(Hex.digit(UInt8(truncatingIfNeeded: value >> 8)))
-        bytes.append(Hex.digit(UInt8(truncatingIfNeeded: value >> 4)))
-        bytes.append(Hex.digit(UInt8(truncatingIfNeeded: value)))
+        bytes.append(FingerprintHex.digit(UInt8(truncatingIfNeeded: value >> 12)))
+        bytes.append(FingerprintHex.digit(UInt8(truncatingIfNeeded: value >> 8)))
+        bytes.append(FingerprintHex.digit(UInt8(truncatingIfNeeded: value >> 4)))
+        bytes.append(FingerprintHex.digit(UInt8(truncatingIfNeeded: value)))
     }
 
     /// `values` joined by `separator`, each written by `write`.
@@ -44,7 +44,7 @@ struct FingerprintText {
     }
 }
 
-enum Hex {
+enum FingerprintHex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// The lowercase hex digit of the low nibble of `nibble`.
@@ -64,13 +64,13 @@ enum Hex {
 enum FingerprintHash {
     /// MD5 in lowercase hex (JA3, JA3S).
     static func md5(_ text: FingerprintText) -> String {
-        Hex.lowercase(Insecure.MD5.hash(data: text.bytes))
+        FingerprintHex.lowercase(Insecure.MD5.hash(data: text.bytes))
     }
 
     /// The first 12 hex digits of SHA-256; an empty input gives twelve zeros,
     /// as the JA4 reference prints for an empty list.
     static func sha256Prefix12(_ text: FingerprintText) -> String {
         guard !text.isEmpty else { return "000000000000" }
-        return Hex.lowercase(SHA256.hash(data: text.bytes).prefix(6))
+        return FingerprintHex.lowercase(SHA256.hash(data: text.bytes).prefix(6))
     }
 }

@@ -90,8 +90,8 @@ enum JA4 {
             text.append(first)
             text.append(last)
         } else {
-            text.append(Hex.digit(first >> 4))
-            text.append(Hex.digit(last))
+            text.append(FingerprintHex.digit(first >> 4))
+            text.append(FingerprintHex.digit(last))
         }
     }
 

@@ -43,9 +43,11 @@ public struct ClientHello: Sendable, Equatable {
         hello.cipherSuites = try r.u16List(lengthBytes: 2)
         hello.compressionMethods = Array(try r.vector(lengthBytes: 1).bytes)
         for ext in try r.extensions() {
+            // A repeated extension is illegal; like tshark and the JA4 reference, the first copy counts.
+            let repeated = hello.extensionTypes.contains(ext.type)
             hello.extensionTypes.append(ext.type)
             // A malformed extension body is tolerated: the type list stays exact.
-            do throws(ParseError) { try hello.read(ext) } catch {}
+            if !repeated { do throws(ParseError) { try hello.read(ext) } catch {} }
         }
         return hello
     }
@@ -160,7 +162,9 @@ public struct ServerHello: Sendable, Equatable {
         hello.isHelloRetryRequest = hello.random == ServerHello.helloRetryRandom
         if draftWithoutLegacyFields { hello.selectedVersion = hello.legacyVersion }
         for ext in try r.extensions() {
+            let repeated = hello.extensionTypes.contains(ext.type)
             hello.extensionTypes.append(ext.type)
+            if repeated { continue }
             var e = ByteReader(ext.body)
             do throws(ParseError) {
                 switch ext.type {
