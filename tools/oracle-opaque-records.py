@@ -10,6 +10,7 @@ This script counts exactly those records per connection and side, so the
 corpus test can show that the difference is the oracle's, record by record.
 
     tools/oracle-opaque-records.py > Tests/PipelineTests/Fixtures/oracle-opaque-records.json
+    tools/oracle-opaque-records.py --out-of-order > Tests/PipelineTests/Fixtures/oracle-out-of-order/opaque-records.json
 
 Needs tshark (Debian package `tshark`).
 """
@@ -19,12 +20,16 @@ FIELDS = ['tcp.stream', 'ip.src', 'ipv6.src', 'tcp.srcport', 'ip.dst', 'ipv6.dst
           'tls.record.content_type', 'tls.record.opaque_type', 'tls.handshake.type']
 
 def main():
-    root = os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'captures')
+    out_of_order = '--out-of-order' in sys.argv
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.join(here, '..', '..', 'shared', 'captures')
+    oracles = os.path.join(here, '..', 'Tests', 'PipelineTests', 'Fixtures', 'oracle-out-of-order') if out_of_order else root
     result = {}
-    for oracle in sorted(glob.glob(os.path.join(root, '*', '*.oracle.json'))):
-        cap = oracle[:-len('.oracle.json')]
+    for oracle in sorted(glob.glob(os.path.join(oracles, '*', '*.oracle.json'))):
+        cap = os.path.join(root, os.path.relpath(oracle, oracles)[:-len('.oracle.json')])
         conns = {(o['client'], o['server']) for o in json.load(open(oracle))}
-        cmd = ['tshark', '-r', cap, '-n', '-o', 'tcp.desegment_tcp_streams:TRUE', '-o', 'tls.desegment_ssl_records:TRUE',
+        extra = ['-o', 'tcp.reassemble_out_of_order:TRUE'] if out_of_order else []
+        cmd = ['tshark', '-r', cap, '-n', '-o', 'tcp.desegment_tcp_streams:TRUE'] + extra + ['-o', 'tls.desegment_ssl_records:TRUE',
                '-Y', 'tcp', '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,']
         for f in FIELDS:
             cmd += ['-e', f]

@@ -82,9 +82,15 @@ extension Connection {
 
     /// A clear alert is two bytes with level 1 or 2; mid-stream, anything else is ciphertext.
     private func alertLooksClear(_ body: UnsafeRawBufferPointer?, side: Side) -> Bool {
-        guard let body, !sides[side].encrypted else { return false }
-        if !handshakes.isEmpty || sawSYN { return true }
-        return body.count == 2 && (body[0] == 1 || body[0] == 2)
+        guard let body, !sides[side].encrypted, body.count >= 2, body.count % 2 == 0 else { return false }
+        // Clear alerts are (level, description) pairs with level warning(1) or fatal(2);
+        // anything else is ciphertext we did not know was encrypted (lost sync, mid-stream).
+        var offset = 0
+        while offset < body.count {
+            guard body[offset] == 1 || body[offset] == 2 else { return false }
+            offset += 2
+        }
+        return true
     }
 
     /// Without a handshake in view (picked up mid-stream), only a hello proves a record is in clear.

@@ -102,7 +102,10 @@ public final class LiveCapture: PacketSource {
             }
         }
         keep = true
-        return LiveCapture(options: options, handle: PcapHandle(pcap, nanosecondTimestamps: nano), warnings: warnings)
+        let handle = PcapHandle(pcap, nanosecondTimestamps: nano)
+        // Where poll(2) cannot be used, pcap_set_timeout's read timeout is all there is.
+        _ = handle.pollWithTimeout(milliseconds: Int32(clamping: options.readTimeoutMilliseconds))
+        return LiveCapture(options: options, handle: handle, warnings: warnings)
     }
 
     /// Maps pcap_activate's error codes to errors a person can act on.
@@ -167,9 +170,6 @@ public final class LiveCapture: PacketSource {
     public func statistics() -> CaptureStatistics? { handle.statistics() }
 
     public func openDumper(path: String) throws -> PacketDumper { try handle.openDumper(path: path) }
-
-    /// Makes a blocked read return at once; the packet loop then ends as at end of input.
-    public func breakLoop() { handle.breakLoop() }
 
     public func close() { handle.close() }
 

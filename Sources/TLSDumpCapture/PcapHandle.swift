@@ -1,5 +1,10 @@
 import CPcap
 import TLSDumpBase
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Owns one `pcap_t` and implements what offline and live captures share:
 /// link type, BPF filter, statistics, writing packets and the `pcap_next_ex`
@@ -10,10 +15,36 @@ final class PcapHandle {
     /// opened or activated with PCAP_TSTAMP_PRECISION_NANO).
     let nanosecondTimestamps: Bool
 
+    /// A live handle in non-blocking mode: the descriptor to wait on, and for how long.
+    private var wait: (descriptor: Int32, milliseconds: Int32)?
+
     /// Takes ownership of an open (or activated) `pcap_t`.
     init(_ pcap: OpaquePointer, nanosecondTimestamps: Bool = true) {
         self.pcap = pcap
         self.nanosecondTimestamps = nanosecondTimestamps
+    }
+
+    /// Switches a live handle to non-blocking reads and waits for packets
+    /// with poll(2) for at most `milliseconds`: on Linux a blocking read never
+    /// returns on its timeout (libpcap polls again), so this is how the loop
+    /// gets its regular ticks. Returns false where there is no selectable
+    /// descriptor; the handle then stays blocking.
+    func pollWithTimeout(milliseconds: Int32) -> Bool {
+        guard let pcap else { return false }
+        let descriptor = pcap_get_selectable_fd(pcap)
+        guard descriptor >= 0 else { return false }
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard pcap_setnonblock(pcap, 1, &errorBuffer) == 0 else { return false }
+        wait = (descriptor, milliseconds)
+        return true
+    }
+
+    /// Nothing to read on a non-blocking handle: sleeps until a packet may be
+    /// there (true) or the timeout passed or a signal arrived (false).
+    private func waitForPacket() -> Bool {
+        guard let wait else { return false }
+        var entry = pollfd(fd: wait.descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, wait.milliseconds) > 0
     }
 
     deinit { close() }
@@ -57,15 +88,14 @@ final class PcapHandle {
     func openDumper(path: String) throws -> PacketDumper {
         guard let pcap else { throw CaptureError.closed }
         guard let dumper = pcap_dump_open(pcap, path) else {
-            throw CaptureError.cannotWriteCapture(path: path, message: lastError)
+            // libpcap's message starts with the path again ("x.pcap: No such file or directory").
+            var message = lastError
+            if message.hasPrefix(path + ": ") { message.removeFirst(path.count + 2) }
+            throw CaptureError.cannotWriteCapture(path: path, message: message)
         }
         return PacketDumper(dumper, path: path, nanosecondTimestamps: nanosecondTimestamps)
     }
 
-    /// Makes a blocked `pcap_next_ex` return PCAP_ERROR_BREAK.
-    func breakLoop() {
-        if let pcap { pcap_breakloop(pcap) }
-    }
 
     /// Compiles and installs a BPF filter. An empty expression installs an
     /// accept-all program, which also clears an earlier filter.
@@ -104,6 +134,9 @@ final class PcapHandle {
                 let bytes = UnsafeRawBufferPointer(start: dataPointer, count: captured)
                 if !body(packetHeader, bytes) { return .stopped }
             case 0:
+                // Non-blocking: nothing queued yet. A readable descriptor
+                // (packet, error) reads again; a timeout or signal is a tick.
+                if waitForPacket() { continue }
                 if !onTimeout() { return .stopped }
             case PCAP_ERROR_BREAK:  // -2: end of a savefile (or pcap_breakloop on a live handle)
                 return .endOfInput

@@ -179,7 +179,7 @@ public enum Pipeline {
             return result
         }
         analyzer.finish()
-        let stats = run.statsEvent(result, decoder.stats, final: true)
+        let stats = run.statsEvent(result, decoder.stats)
         sink.emit(Event(timestamp: analyzer.lastTimestamp ?? run.lastTimestamp ?? .zero, flow: nil, body: .stats(stats)))
         result.outputFailed = !outputOK()
         return result
@@ -238,18 +238,22 @@ private struct RunState {
         }
         guard let statsInterval, now >= nextStats else { return }
         nextStats = now + statsInterval
-        let stats = statsEvent(result, decode, final: false)
+        let stats = statsEvent(result, decode)
         let event = Event(timestamp: timedOut ? Pipeline.wallClock() : (lastTimestamp ?? Pipeline.wallClock()),
                           flow: nil, body: .stats(stats))
-        intervalEvents += 1
-        if let forward = hooks.intervalStats { forward(event) } else { sink.emit(event) }
+        if let forward = hooks.intervalStats {
+            forward(event)
+        } else {
+            intervalEvents += 1
+            sink.emit(event)
+        }
         if let dropped = stats.dropped, dropped > reportedDrops {
             hooks.dropsGrew(dropped, dropped - reportedDrops)
             reportedDrops = dropped
         }
     }
 
-    func statsEvent(_ result: PipelineResult, _ d: DecodeStats, final: Bool) -> StatsEvent {
+    func statsEvent(_ result: PipelineResult, _ d: DecodeStats) -> StatsEvent {
         StatsEvent(
             packets: result.packets, bytes: result.bytes,
             tcpConnections: analyzer.tcpConnections, tlsConnections: analyzer.tlsConnections,

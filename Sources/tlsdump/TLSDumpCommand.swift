@@ -239,7 +239,8 @@ struct TLSDumpCommand: ParsableCommand {
             fail("writing output failed: \(String(cString: strerror(code)))")
         }
         if let stats = result.captureStatistics, stats.dropped > 0 {
-            warn("warning: the kernel dropped \(stats.dropped) of \(stats.received) packets: the analysis did not keep up; \(Self.dropAdvice)")
+            // Not "of received": on Linux libpcap's received count includes the drops (and on lo both copies of a packet).
+            warn("warning: the kernel dropped \(stats.dropped) packets in all: the analysis did not keep up; \(Self.dropAdvice)")
         }
         if let failure = result.writeFailure {
             fail(failure)

@@ -29,8 +29,10 @@ final class CorpusTests: XCTestCase {
         var records: Sides<[String: Int]>
     }
 
-    /// Where tlsdump and tshark disagree, and why tlsdump is right. Each entry
-    /// lists the exact differences expected, so any other change still fails.
+    /// Where tlsdump and tshark (as the shared oracle ran it) disagree, and why tlsdump is
+    /// right. Each entry lists the exact differences expected, so any other change still fails.
+    /// The first four vanish when tshark's own `tcp.reassemble_out_of_order` preference is on
+    /// (see testCorpusAgreesWithTsharkReassemblingOutOfOrder).
     static let explainedDifferences: [String: (reason: String, differences: [String])] = [
         "zeek/dhe.pcap|192.168.18.50:62277|162.219.2.166:443": (
             "Frame 15 retransmits the client's 69 bytes and adds 53 new ones (another application data record); tshark labels the whole segment a retransmission and drops the new bytes.",
@@ -45,17 +47,27 @@ final class CorpusTests: XCTestCase {
             "After the HelloRetryRequest, the server's ServerHello flight arrives out of order (frame 11 after frame 9); tshark gives up on the out-of-order segment and misses the ServerHello and one encrypted record, tlsdump reorders them.",
             ["server.handshake: tlsdump [2, 2], oracle [2]", "server.records.handshake: tlsdump 2, oracle 1",
              "server.records.application_data: tlsdump 2, oracle 1"]),
+        "zeek/tls1.2-late-protocol-error.pcap|10.0.0.80:56637|68.233.76.12:443": (
+            "The trace corrupts the client's ChangeCipherSpec record header (version 0xffff) in frame 10; tshark stops dissecting the client stream there. The server carried on (its CCS, Finished and application data follow), so the client's encrypted Finished, two application data records and closing alert are real: tlsdump flags the bad header (tls.malformed), resynchronises and counts them.",
+            ["client.records.handshake: tlsdump 3, oracle 2", "client.records.alert: tlsdump 1, oracle 0",
+             "client.records.application_data: tlsdump 2, oracle 0"]),
+    ]
+
+    /// The same comparison against tshark with out-of-order reassembly on
+    /// (tools/make-oracle-out-of-order.sh): only the corrupted header remains.
+    static let explainedOutOfOrderDifferences: [String: (reason: String, differences: [String])] = [
+        "zeek/tls1.2-late-protocol-error.pcap|10.0.0.80:56637|68.233.76.12:443":
+            explainedDifferences["zeek/tls1.2-late-protocol-error.pcap|10.0.0.80:56637|68.233.76.12:443"]!,
     ]
 
     /// TLS 1.3 records tshark reports as `opaque_type` in a packet that also holds a
     /// clear record; make-oracle.py counts `content_type or opaque_type`, so it drops
     /// them. tools/oracle-opaque-records.py counts them with tshark, per connection.
-    static let oracleDroppedRecords: [String: [String: [String: Int]]] = {
-        let url = Paths.fixtures.appendingPathComponent("oracle-opaque-records.json")
-        guard let data = try? Data(contentsOf: url),
+    static func droppedRecords(_ file: String) -> [String: [String: [String: Int]]] {
+        guard let data = try? Data(contentsOf: Paths.fixtures.appendingPathComponent(file)),
               let decoded = try? JSONDecoder().decode([String: [String: [String: Int]]].self, from: data) else { return [:] }
         return decoded
-    }()
+    }
 
     static let handshakeCodes: [String: Int] = {
         var codes: [String: Int] = [:]
@@ -65,22 +77,30 @@ final class CorpusTests: XCTestCase {
         return codes
     }()
 
-    func testCorpusAgreesWithTshark() throws {
-        let captures = Paths.oracleCaptures()
-        XCTAssertGreaterThanOrEqual(captures.count, 85, "shared corpus missing at \(Paths.sharedCaptures.path)")
-        var total = 0, agreeing = 0, explained = 0
+    struct Agreement {
+        var total = 0
+        var agreeing = 0
+        var explained = 0
+        var fraction: Double { Double(agreeing) / Double(max(total, 1)) }
+    }
+
+    /// Runs tlsdump over every capture that has an oracle under `oracleRoot` and compares.
+    private func compareCorpus(oracleRoot: URL, dropped: [String: [String: [String: Int]]],
+                               explained: [String: (reason: String, differences: [String])]) throws -> Agreement {
+        var result = Agreement()
         var unexplained: [String] = []
         var seenExplained = Set<String>()
-        for (capture, oracleURL) in captures {
+        for (capture, _) in Paths.oracleCaptures() {
+            let relative = capture.deletingLastPathComponent().lastPathComponent + "/" + capture.lastPathComponent
+            let oracleURL = oracleRoot.appendingPathComponent(relative + ".oracle.json")
             let oracle = try JSONDecoder().decode([OracleConnection].self, from: Data(contentsOf: oracleURL))
             let sink = try analyse(capture)
             var byEndpoints: [String: (flow: FlowIdentity, summary: ConnectionSummary)] = [:]
             for c in sink.connections {
                 byEndpoints[oracleEndpoint(c.flow.client) + "|" + oracleEndpoint(c.flow.server)] = c
             }
-            let relative = capture.deletingLastPathComponent().lastPathComponent + "/" + capture.lastPathComponent
             for expected in oracle {
-                total += 1
+                result.total += 1
                 let key = "\(relative)|\(expected.client)|\(expected.server)"
                 var swapped = false
                 var found = byEndpoints[expected.client + "|" + expected.server]
@@ -94,25 +114,44 @@ final class CorpusTests: XCTestCase {
                     unexplained.append("\(key): no connection event")
                     continue
                 }
-                let dropped = CorpusTests.oracleDroppedRecords[relative]?["\(expected.client)|\(expected.server)"] ?? [:]
-                let differences = compare(summary, expected, swapped: swapped, droppedByOracle: dropped)
+                let extra = dropped[relative]?["\(expected.client)|\(expected.server)"] ?? [:]
+                let differences = compare(summary, expected, swapped: swapped, droppedByOracle: extra)
                 if differences.isEmpty {
-                    agreeing += 1
-                } else if let known = CorpusTests.explainedDifferences[key] {
+                    result.agreeing += 1
+                } else if let known = explained[key] {
                     seenExplained.insert(key)
                     XCTAssertEqual(differences, known.differences, "\(key): \(known.reason)")
-                    explained += 1
+                    result.explained += 1
                 } else {
                     unexplained.append("\(key): " + differences.joined(separator: "; "))
                 }
             }
         }
-        XCTAssertEqual(total, 232, "oracle connection count changed")
-        XCTAssertEqual(Set(CorpusTests.explainedDifferences.keys), seenExplained, "an explained difference no longer occurs: update the table")
+        XCTAssertEqual(Set(explained.keys), seenExplained, "an explained difference no longer occurs: update the table")
         XCTAssertEqual(unexplained, [], "unexplained differences from tshark")
-        let agreement = Double(agreeing) / Double(max(total, 1))
-        print("corpus agreement: \(agreeing)/\(total) (\(String(format: "%.1f", agreement * 100))%), \(explained) explained differences where tshark is wrong")
-        XCTAssertGreaterThanOrEqual(agreement, 0.98)
+        return result
+    }
+
+    func testCorpusAgreesWithTshark() throws {
+        XCTAssertGreaterThanOrEqual(Paths.oracleCaptures().count, 85, "shared corpus missing at \(Paths.sharedCaptures.path)")
+        let a = try compareCorpus(oracleRoot: Paths.sharedCaptures, dropped: CorpusTests.droppedRecords("oracle-opaque-records.json"),
+                                  explained: CorpusTests.explainedDifferences)
+        XCTAssertEqual(a.total, 232, "oracle connection count changed")
+        print("corpus agreement with the shared oracle: \(a.agreeing)/\(a.total) (\(String(format: "%.1f", a.fraction * 100))%); \(a.explained) differences where tshark is wrong, explained")
+        XCTAssertEqual(a.agreeing + a.explained, a.total)
+        XCTAssertGreaterThanOrEqual(a.fraction, 0.975)
+    }
+
+    /// tshark leaves out-of-order and hole-filling retransmitted segments out of TCP
+    /// reassembly unless `tcp.reassemble_out_of_order` is on. With it on, tshark and
+    /// tlsdump agree on all but the corrupted record header.
+    func testCorpusAgreesWithTsharkReassemblingOutOfOrder() throws {
+        let root = Paths.fixtures.appendingPathComponent("oracle-out-of-order")
+        let a = try compareCorpus(oracleRoot: root, dropped: CorpusTests.droppedRecords("oracle-out-of-order/opaque-records.json"),
+                                  explained: CorpusTests.explainedOutOfOrderDifferences)
+        XCTAssertEqual(a.total, 233, "oracle connection count changed")
+        print("corpus agreement with tshark reassembling out of order: \(a.agreeing)/\(a.total) (\(String(format: "%.1f", a.fraction * 100))%)")
+        XCTAssertGreaterThanOrEqual(a.fraction, 0.98)
     }
 
     private func compare(_ c: ConnectionSummary, _ o: OracleConnection, swapped: Bool, droppedByOracle: [String: Int]) -> [String] {

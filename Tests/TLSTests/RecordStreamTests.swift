@@ -432,7 +432,7 @@ final class RecordStreamTests: XCTestCase {
         XCTAssertNil(stream.recordVersion)
         XCTAssertNil(stream.gap(10), "a gap while scanning changes nothing")
         XCTAssertEqual(stream.mode, .resync)
-        XCTAssertEqual(stream.feed(Array(bytes[1200...])).count, 1 + 3)
+        XCTAssertEqual(stream.feed(Array(bytes[1200...])).count, 1 + 5)
         XCTAssertEqual(stream.recordVersion, 0x0303)
         XCTAssertEqual(stream.mode, .tls)
     }
@@ -465,14 +465,14 @@ final class RecordStreamTests: XCTestCase {
     }
 
     private func check(_ event: StreamEvent) {
-            switch event {
-            case .record(_, _, let length, let body?), .sslv2(let length, let body?):
-                XCTAssertEqual(body.count, length)
-            case .startedAfterPlaintext(let skipped), .resynchronized(let skipped):
-                XCTAssertGreaterThanOrEqual(skipped, 0)
-            default:
-                break
-            }
+        switch event {
+        case .record(_, _, let length, let body?), .sslv2(let length, let body?):
+            XCTAssertEqual(body.count, length)
+        case .startedAfterPlaintext(let skipped), .resynchronized(let skipped):
+            XCTAssertGreaterThanOrEqual(skipped, 0)
+        default:
+            break
+        }
     }
 
     func testGrowableBufferCapAndRelease() {
@@ -483,7 +483,7 @@ final class RecordStreamTests: XCTestCase {
         XCTAssertEqual(buffer.count, 8)
         buffer.removeFirst(3)
         XCTAssertEqual(Array(buffer.bytes), [4, 5, 6, 7, 8])
-        XCTAssertTrue([9, 10, 11].withUnsafeBytes { buffer.append($0) })
+        XCTAssertTrue(([9, 10, 11] as [UInt8]).withUnsafeBytes { buffer.append($0) })
         XCTAssertEqual(Array(buffer.bytes), [4, 5, 6, 7, 8, 9, 10, 11])
         buffer.removeFirst(100)
         XCTAssertEqual(buffer.count, 0)

@@ -100,6 +100,8 @@ public struct ClientHello: Sendable, Equatable {
         let sessionIDLength = Int(try r.u16())
         let challengeLength = Int(try r.u16())
         guard specsLength % 3 == 0 else { throw .malformed("SSLv2 cipher specs length \(specsLength) is not a multiple of 3") }
+        // The record is complete: lengths past its end are malformed, not a reason to wait.
+        guard specsLength + sessionIDLength + challengeLength <= r.remaining else { throw .malformed("SSLv2 CLIENT-HELLO lengths run past the record") }
         var specs = ByteReader(try r.slice(specsLength))
         while !specs.isAtEnd {
             let kind = UInt32(try specs.u8()) << 16 | UInt32(try specs.u16())
@@ -198,7 +200,8 @@ public struct ServerHello: Sendable, Equatable {
         hello.legacyVersion = try r.u16()
         let certificateLength = Int(try r.u16())
         let specsLength = Int(try r.u16())
-        _ = try r.u16()                      // connection id length
+        let connectionIDLength = Int(try r.u16())
+        guard certificateLength + specsLength + connectionIDLength <= r.remaining else { throw .malformed("SSLv2 SERVER-HELLO lengths run past the record") }
         let certificate = try r.array(certificateLength)
         if !certificate.isEmpty { hello.sslv2Certificate = certificate }
         guard specsLength % 3 == 0 else { throw .malformed("SSLv2 cipher specs length \(specsLength) is not a multiple of 3") }

@@ -31,7 +31,8 @@ public enum RecordStreamItem {
     case lostSync(RecordHeader)
     /// Sync found again after `skipped` bytes (after a gap, a bad header, or a mid-stream pickup).
     case resynchronized(skipped: Int)
-    /// A record whose wanted body was cut by a gap; its remainder is skipped.
+    /// A record whose wanted body was cut by a gap; its remainder is skipped and the
+    /// record is not reported again.
     case recordCut(RecordHeader)
 }
 
@@ -55,7 +56,7 @@ public struct RecordStream {
     public private(set) var mode: Mode = .detecting
     /// Bit `1 << contentType` set: deliver that record type's body. Bit 0: SSLv2 record bodies.
     public var wantedBodies: UInt32 = RecordStream.clearHandshakeBodies
-    /// The record version seen so far; resync requires it, to avoid locking onto ciphertext.
+    /// The version of the latest record; resync requires it, to avoid locking onto ciphertext.
     public private(set) var recordVersion: UInt16?
     public private(set) var bytesSkippedWhileScanning = 0
 
@@ -70,12 +71,14 @@ public struct RecordStream {
     private var currentIsSSLv2 = false
     private var bodyRemaining = 0
     private var bodyWanted = false
+    private var bodyCut = false                 // a gap hit the wanted body: `.recordCut` was its report
     private let bodyBuffer: GrowableBuffer
     private var releaseBufferOnNext = false
     private var scanSkipped = 0
 
     public init(midstream: Bool = false) {
-        bodyBuffer = GrowableBuffer(limit: RecordHeader.maxLength)
+        // SSLv2 records (2-byte header) may be up to 32767 bytes, more than a TLS record.
+        bodyBuffer = GrowableBuffer(limit: Swift.max(RecordHeader.maxLength, 0x7fff))
         if midstream { mode = .resync }
     }
 
@@ -118,7 +121,8 @@ public struct RecordStream {
     }
 
     /// Tells the stream that `count` bytes are missing at this point.
-    /// Returns an item to report when the gap broke something.
+    /// Returns an item to report: `.recordCut` when the gap hit a wanted body, or the
+    /// skipped record whose last bytes fell inside the gap.
     public mutating func gap(_ count: Int) -> RecordStreamItem? {
         switch mode {
         case .awaitingTLS, .resync:
@@ -128,40 +132,43 @@ public struct RecordStream {
             headerCount = 0
             return nil
         case .tls, .sslv2:
+            var report: RecordStreamItem?
             if let header = current, headerCount == 0 {
+                // Each record is reported once: `.recordCut` when a hole hit the body we
+                // wanted (no `.record` follows: a nil body would read as ciphertext),
+                // else as a skipped record once its end has passed, in the gap or after it.
+                report = bodyCut ? nil
+                    : bodyWanted ? .recordCut(header)
+                    : currentIsSSLv2 ? .sslv2Record(length: header.length, body: nil) : .record(header, body: nil)
                 if count < bodyRemaining {
                     bodyRemaining -= count
-                    if bodyWanted {
-                        // The body we wanted has a hole: drop it, skip the rest.
-                        bodyWanted = false
-                        bodyBuffer.release()
-                        return .recordCut(header)
-                    }
-                    return nil
+                    guard bodyWanted else { return nil }
+                    // The body we wanted has a hole: drop it, skip the rest.
+                    bodyWanted = false
+                    bodyCut = true
+                    bodyBuffer.release()
+                    return report
                 }
-                let lostInBody = bodyWanted
+                let endsAtBoundary = count == bodyRemaining
                 current = nil
                 bodyBuffer.release()
                 bodyWanted = false
-                if count == bodyRemaining {
-                    // The gap ends exactly at a record boundary: still in sync.
-                    bodyRemaining = 0
-                    return lostInBody ? .recordCut(header) : nil
-                }
+                bodyCut = false
                 bodyRemaining = 0
+                // The gap ends exactly at a record boundary: still in sync.
+                if endsAtBoundary { return report }
             }
             headerCount = 0
             current = nil
             mode = .resync
             scanSkipped = 0
-            return nil
+            return report
         }
     }
 
     // MARK: - record framing
 
     private mutating func readHeader(_ input: inout StreamInput) -> RecordStreamItem? {
-        let needed = (mode == .sslv2 ? 2 : RecordHeader.size)
         // Fast path: a whole header inside the chunk.
         if headerCount == 0 && input.remaining >= RecordHeader.size {
             let b = input.bytes
@@ -169,21 +176,23 @@ public struct RecordStream {
             return classify(b[o], b[o + 1], b[o + 2], b[o + 3], b[o + 4], consumed: &input.offset, available: input.remaining)
         }
         // Slow path: gather the header across chunks.
-        while headerCount < needed || (mode == .detecting && headerCount < RecordHeader.size) {
+        while headerCount < headerSizeNeeded {
             guard input.remaining > 0 else { return nil }
             appendHeaderByte(input.bytes[input.offset])
             input.offset += 1
-            if mode == .sslv2 && headerCount >= 2 {
-                let b0 = headerBytes.0
-                let needsThird = b0 & 0x80 == 0
-                if !needsThird || headerCount >= 3 { break }
-            }
         }
         let h = headerBytes
         var consumed = 0
         let item = classify(h.0, h.1, h.2, h.3, h.4, consumed: &consumed, available: headerCount, alreadyConsumed: true)
         headerCount = 0
         return item
+    }
+
+    /// Header bytes to gather: 5, or in SSLv2 framing 2, or 3 when the first byte has
+    /// the top bit clear (a header with a padding count).
+    private var headerSizeNeeded: Int {
+        guard mode == .sslv2 else { return RecordHeader.size }
+        return headerCount > 0 && headerBytes.0 & 0x80 == 0 ? 3 : 2
     }
 
     private mutating func appendHeaderByte(_ byte: UInt8) {
@@ -215,7 +224,9 @@ public struct RecordStream {
         if header.isPlausible {
             if !alreadyConsumed { consumed += RecordHeader.size }
             mode = .tls
-            if recordVersion == nil { recordVersion = header.version }
+            // The latest version, not the first: a ClientHello record often says 0x0301
+            // and every later record 0x0303.
+            recordVersion = header.version
             return beginBody(header, sslv2: false)
         }
         if mode == .detecting {
@@ -272,6 +283,7 @@ public struct RecordStream {
         currentIsSSLv2 = sslv2
         bodyRemaining = header.length
         bodyWanted = wanted
+        bodyCut = false
         // An unwanted body is skipped by count; the record is reported once
         // its last byte has passed (a record cut off by the end of the capture
         // was never sent whole, and is not counted).
@@ -286,6 +298,10 @@ public struct RecordStream {
             bodyRemaining -= take
             guard bodyRemaining == 0, let header = current else { return nil }
             current = nil
+            if bodyCut {
+                bodyCut = false                        // already reported as `.recordCut`
+                return nil
+            }
             return currentIsSSLv2 ? .sslv2Record(length: header.length, body: nil) : .record(header, body: nil)
         }
         return feedBody(piece)
@@ -332,7 +348,15 @@ public struct RecordStream {
         return nil
     }
 
-    /// After lost sync: find a plausible header (same record version as before)
+    /// Record versions only rise after the first record (a ClientHello's record may be
+    /// 0x0300/0x0301 while the rest of the stream is 0x0303), so resync accepts the
+    /// latest version seen or a higher one up to 0x0303 (which TLS 1.3 records also carry).
+    static func resyncAccepts(_ version: UInt16, after latest: UInt16?) -> Bool {
+        guard let latest else { return true }
+        return version == latest || (version > latest && version <= ProtocolVersion.tls12)
+    }
+
+    /// After lost sync: find a plausible header (a record version `resyncAccepts`)
     /// whose record is followed by another plausible header, or ends the chunk.
     private mutating func scanForHeader(_ input: inout StreamInput) -> RecordStreamItem? {
         let b = input.bytes
@@ -340,7 +364,7 @@ public struct RecordStream {
         let end = b.count
         while i + RecordHeader.size <= end {
             let header = RecordHeader.read(b, at: i)
-            if header.isPlausible && (recordVersion == nil || header.version == recordVersion) {
+            if header.isPlausible && RecordStream.resyncAccepts(header.version, after: recordVersion) {
                 let nextHeader = i + RecordHeader.size + header.length
                 var confirmed = nextHeader + RecordHeader.size > end
                 if !confirmed {

@@ -9,6 +9,9 @@
 # NAME: plain-tls12   TLS 1.2 handshake (AES128-SHA), one request and response
 #       iis-tls10     TLS 1.0, request, server renegotiation asking for a client
 #                     certificate (s_server command R), response
+#       hold-tls12    like plain-tls12, but the connection stays open after the
+#                     request until the file WORKDIR/release exists (or the time
+#                     limit passes): a connection still open when capture stops
 # Exit status: 0 ok, 1 the conversation failed, 2 usage, 3 openssl missing.
 set -euo pipefail
 
@@ -113,6 +116,14 @@ iis-tls10)
     send_request
     to_server 'R\n'   # HelloRequest; verify mode PEER: CertificateRequest in the new handshake
     wait_for "$OUT/client.log" '^<<< .*Finished' 2
+    send_response
+    finish
+    ;;
+hold-tls12)
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -tls1_2 -cipher "AES128-SHA:$LEGACY"
+    ossl_client -tls1_2 -cipher "AES128-SHA:$LEGACY"
+    send_request
+    for ((i = 0; i < TIME_LIMIT * 20; i++)); do [[ -e $OUT/release ]] && break; sleep 0.05; done
     send_response
     finish
     ;;

@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer targets for tlsdump (project issue 8). A package of its own so the
+// main build never sees them. Build (from the repository root):
+//   swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz
+// then `Fuzz/run.sh [SECONDS_PER_TARGET]`.
+//
+// Each target is an executable whose entry is `LLVMFuzzerTestOneInput`;
+// libFuzzer supplies `main`, so the sources are parsed as a library.
+let fuzzerSettings: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+
+let targetNames = [
+    "FuzzPacketDecoder",   // link / IP / TCP decoding, fragments
+    "FuzzReassembler",     // HalfStreamReassembler fed a script of segments
+    "FuzzRecordStream",    // RecordStream in random chunkings and gaps, then handshake parsing
+    "FuzzHandshake",       // every handshake parser and the fingerprints
+    "FuzzSSLv2",           // SSLv2 framing and hellos
+    "FuzzX509",            // X509Summarizer.summarize / distinguishedName
+    "FuzzPipeline",        // a whole capture file through Pipeline.run
+]
+
+let package = Package(
+    name: "tlsdump-fuzz",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "tlsdump", path: ".."),
+    ],
+    targets: [
+        .target(name: "FuzzSupport", dependencies: [.product(name: "TLSDumpKit", package: "tlsdump")]),
+    ] + targetNames.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: ["FuzzSupport", .product(name: "TLSDumpKit", package: "tlsdump")],
+            swiftSettings: fuzzerSettings
+        )
+    }
+)
