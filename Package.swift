@@ -10,6 +10,11 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tlsdump", targets: ["tlsdump"]),
+        // The stages as a library: for the fuzz targets (Fuzz/) and embedding.
+        .library(name: "TLSDumpKit", targets: [
+            "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
+            "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpPipeline",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +36,7 @@ let package = Package(
         .target(name: "TLSDumpTLS", dependencies: [
             "TLSDumpBase",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "TLSDumpAnalysis", dependencies: [
             "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
