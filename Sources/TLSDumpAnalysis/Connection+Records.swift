@@ -271,7 +271,7 @@ extension Connection {
         if let version = hs.version { negotiatedVersion = version }
         if let suite = hs.cipherSuite { negotiatedSuite = suite }
         if !hs.encrypted, let suite = hs.cipherSuite, let version = hs.version {
-            protection = RecordProtection(suite: suite, version: version, encryptThenMAC: hs.encryptThenMAC)
+            protection = RecordSizeModel(suite: suite, version: version, encryptThenMAC: hs.encryptThenMAC)
         }
         emit(.handshakeDone(HandshakeDoneEvent(
             handshake: hs.index, version: hs.version ?? negotiatedVersion, cipherSuite: hs.cipherSuite ?? negotiatedSuite,

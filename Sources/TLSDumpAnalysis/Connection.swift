@@ -63,7 +63,7 @@ final class Connection {
     /// Fingerprints of the first handshake, for the `connection` event.
     var fingerprints = (ja3: String?.none, ja3s: String?.none, ja4: String?.none, ja4s: String?.none)
     /// Record protection of the last completed clear handshake (for size inference).
-    var protection: RecordProtection?
+    var protection: RecordSizeModel?
     /// The CertificateRequest reported in `firstCertificateRequestPhase` was inferred from sizes.
     var certificateRequestInferred = false
 

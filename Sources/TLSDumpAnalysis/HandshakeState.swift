@@ -38,7 +38,7 @@ struct HandshakeState {
     /// The side asked to renegotiate sent a handshake record (it did not refuse).
     var answered = false
     /// How records were protected while this handshake ran (the previous handshake's suite).
-    var protection: RecordProtection?
+    var protection: RecordSizeModel?
     /// Plaintext bytes of each side's flight inside an encrypted renegotiation, as a range
     /// (exact for stream/AEAD suites, within a block per record for CBC).
     var flightLow = SidePair(client: 0, server: 0)

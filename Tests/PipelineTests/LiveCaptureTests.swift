@@ -187,13 +187,13 @@ final class LiveCaptureTests: XCTestCase {
 
     func testPrivilegesAreDroppedAfterOpening() throws {
         try requireCapturePrivileges()
-        guard getpwnam("nobody") != nil else { throw XCTSkip("no user nobody") }
+        guard let entry = getpwnam("nobody") else { throw XCTSkip("no user nobody") }
+        let nobody = entry.pointee.pw_uid
         let port = try freePort()
         let file = scratch.appendingPathComponent("nobody.pcap")
         let live = try startLive(["--format", "json", "--port", "\(port)", "-Z", "nobody", "-w", file.path])
         let status = try String(contentsOfFile: "/proc/\(live.process.processIdentifier)/status", encoding: .utf8)
         let uidLine = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }.map(String.init) ?? ""
-        let nobody = getpwnam("nobody")!.pointee.pw_uid
         XCTAssertEqual(uidLine.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) },
                        [nobody, nobody, nobody, nobody], uidLine)
         try runPeers("plain-tls12", port: port)

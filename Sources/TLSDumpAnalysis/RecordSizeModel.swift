@@ -4,7 +4,7 @@ import TLSDumpTLS
 /// an encrypted record's length tells its plaintext length: exactly for
 /// stream and AEAD suites, to within a cipher block for CBC
 /// (docs/inference.md has the table and the worked examples).
-struct RecordProtection: Sendable, Equatable {
+struct RecordSizeModel: Sendable, Equatable {
     enum Shape: Equatable {
         case stream(mac: Int)
         case cbc(block: Int, mac: Int, explicitIV: Bool, encryptThenMAC: Bool)
