@@ -15,5 +15,10 @@ public struct AnalyzerConfig: Sendable {
     /// Alerts kept per connection.
     public var maxAlertsPerConnection = 32
 
+    /// Key log and RSA keys for decryption (nil: no decryption).
+    public var keys: KeyMaterial?
+    /// Keep decrypted application data for the trace's hex dump (`-x`).
+    public var tracePayloads = false
+
     public init() {}
 }

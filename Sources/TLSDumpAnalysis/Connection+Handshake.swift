@@ -42,6 +42,7 @@ extension Connection {
         var side = sentBy
         let type = message.type
         let name = TLSRegistry.handshakeTypeName(type)
+        noteHandshakeMessage(message)
         if type == HandshakeType.clientHello && side == .server && handshakes.isEmpty && identity == nil {
             // The ClientHello decides who the client is.
             swapRoles()
@@ -56,6 +57,14 @@ extension Connection {
         case HandshakeType.serverHello:
             serverHelloMessage(message, side: side, recordVersion: recordVersion)
         default:
+            if type == HandshakeType.helloRequest, side == .server, let last = currentHandshake, handshakes[last].done {
+                // A HelloRequest seen in clear or decrypted starts the next handshake (the server initiates).
+                let cur = startHandshake(initiator: .server, encrypted: decryptedRecord, evidence: "hello_request")
+                addClear(message, side: side, recordVersion: recordVersion, to: cur)
+                emit(.helloRequest(HelloRequestEvent(handshake: handshakes[cur].index, encrypted: decryptedRecord, inferred: false)))
+                announceRenegotiation(cur)
+                return
+            }
             guard let cur = currentHandshake else {
                 if type == HandshakeType.helloRequest {
                     addClear(message, side: side, recordVersion: recordVersion, to: nil)
@@ -71,9 +80,8 @@ extension Connection {
             }
             switch type {
             case HandshakeType.helloRequest:
-                // In clear: SSL 3.0/TLS before encryption. The request asks for the next handshake.
-                emit(.helloRequest(HelloRequestEvent(handshake: handshakes[cur].index + 1, encrypted: false, inferred: false)))
-                pendingHelloRequest = true
+                // During a handshake a HelloRequest is ignored (RFC 5246 7.4.1.1); note it only.
+                break
             case HandshakeType.certificate:
                 certificateMessage(message, side: side, handshake: cur)
             case HandshakeType.serverKeyExchange:
@@ -89,7 +97,13 @@ extension Connection {
                 if side == .client { handshakes[cur].clientCertificateVerify = true }
             case HandshakeType.finished:
                 handshakes[cur].finished[side] = true
+                // The handshake's own Finished switches TLS 1.3 keys; a post-handshake one does not.
+                if handshakes[cur].isTLS13 && decryptedRecord && !handshakes[cur].done { switchToApplicationKeys(side) }
                 completeHandshake(cur)
+            case HandshakeType.clientKeyExchange:
+                clientKeyExchangeSeen(message, handshake: cur)
+            case HandshakeType.keyUpdate:
+                keyUpdateReceived(message, side: side)
             default:
                 break
             }
@@ -101,10 +115,11 @@ extension Connection {
         let name = TLSRegistry.handshakeTypeName(message.type)
         if let cur {
             handshakes[cur].add(HandshakeMessageInfo(sender: side, type: name ?? "unknown_\(message.type)", length: message.length,
-                                                     encrypted: false, decrypted: false, inferred: false),
+                                                     encrypted: decryptedRecord, decrypted: decryptedRecord, inferred: false),
                                 limit: context.config.maxMessagesPerHandshake)
         }
-        trace(side, version: recordVersion, contentType: ContentType.handshake, length: message.length + 4, name ?? "unknown handshake type \(message.type)")
+        let label = name ?? "unknown handshake type \(message.type)"
+        trace(side, version: recordVersion, contentType: ContentType.handshake, length: message.length + 4, decryptedRecord ? "decrypted, " + label : label)
     }
 
     private func swapRoles() {
@@ -141,7 +156,7 @@ extension Connection {
         let initiator: Side = pendingHelloRequest ? .server : .client
         let evidence = pendingHelloRequest ? "hello_request" : "client_hello"
         pendingHelloRequest = false
-        let cur = startHandshake(initiator: renegotiating ? initiator : .client, encrypted: false, evidence: renegotiating ? evidence : nil)
+        let cur = startHandshake(initiator: renegotiating ? initiator : .client, encrypted: decryptedRecord, evidence: renegotiating ? evidence : nil)
         if renegotiating { announceRenegotiation(cur) }
         return cur
     }
@@ -153,7 +168,7 @@ extension Connection {
             sni = hello.serverName ?? sni
             clientOfferedSecureRenegotiation = hello.offersSecureRenegotiation
         }
-        handshakes[cur].add(HandshakeMessageInfo(sender: side, type: "ClientHello", length: length, encrypted: false, decrypted: false, inferred: false),
+        handshakes[cur].add(HandshakeMessageInfo(sender: side, type: "ClientHello", length: length, encrypted: decryptedRecord, decrypted: decryptedRecord, inferred: false),
                             limit: context.config.maxMessagesPerHandshake)
         let ja3 = Fingerprints.ja3IfDefined(hello)
         let ja4 = Fingerprints.ja4(hello)
@@ -161,7 +176,7 @@ extension Connection {
             fingerprints.ja3 = ja3?.hash
             fingerprints.ja4 = ja4
         }
-        emit(.clientHello(ClientHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
+        emit(.clientHello(ClientHelloEvent(handshake: handshakes[cur].index, encrypted: decryptedRecord, decrypted: decryptedRecord, hello: hello,
                                            ja3: ja3?.hash, ja3String: ja3?.string, ja4: ja4)))
     }
 
@@ -217,8 +232,15 @@ extension Connection {
             fingerprints.ja3s = ja3s
             fingerprints.ja4s = ja4s
         }
-        emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
+        emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: decryptedRecord, decrypted: decryptedRecord, hello: hello,
                                            resumed: resumed, ja3s: ja3s, ja4s: ja4s)))
+        if !hello.isHelloRetryRequest {
+            handshakes[cur].serverRandom = hello.random
+            handshakes[cur].serverSessionID = hello.sessionID
+            handshakes[cur].extendedMasterSecret = hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
+                && (handshakes[cur].clientHello?.extensionTypes.contains(ExtensionType.extendedMasterSecret) ?? false)
+            if ProtocolVersion.isTLS13Family(version) { setUpTLS13Keys(handshake: cur) } else { setUpTLS12Keys(handshake: cur) }
+        }
         if !hello.isHelloRetryRequest {
             negotiatedParameterFindings(version: version, suite: hello.cipherSuite, compression: hello.compressionMethod, handshake: handshakes[cur].index)
         }
@@ -238,7 +260,7 @@ extension Connection {
             malformed("Certificate", side: side, error)
             return
         }
-        certificatesReceived(parsed.certificates.map { X509Summarizer.summarize(der: $0) }, side: side, handshake: cur, encrypted: false)
+        certificatesReceived(parsed.certificates.map { X509Summarizer.summarize(der: $0) }, side: side, handshake: cur, encrypted: decryptedRecord)
     }
 
     func certificatesReceived(_ chain: [CertificateSummary], side: Side, handshake cur: Int, encrypted: Bool) {
@@ -265,10 +287,10 @@ extension Connection {
             request = try CertificateRequest.parse(message.body, version: version)
         } catch {
             malformed("CertificateRequest", side: .server, error)
-            certificateRequestSeen(nil, handshake: cur, encrypted: false, inferred: false)
+            certificateRequestSeen(nil, handshake: cur, encrypted: decryptedRecord, inferred: false)
             return
         }
-        certificateRequestSeen(request, handshake: cur, encrypted: false, inferred: false)
+        certificateRequestSeen(request, handshake: cur, encrypted: decryptedRecord, inferred: false)
     }
 
     func certificateRequestSeen(_ request: CertificateRequest?, handshake cur: Int, encrypted: Bool, inferred: Bool) {
@@ -278,6 +300,10 @@ extension Connection {
         if firstCertificateRequestPhase == nil || certificateRequestInferred {
             if firstCertificateRequestPhase == nil { firstCertificateRequestPhase = phase }
             certificateRequestInferred = inferred && firstCertificateRequestPhase == phase
+        }
+        if phase == .postHandshake {
+            raise("client_auth.post_handshake", "The server asked for a client certificate after the TLS 1.3 handshake (post-handshake authentication).",
+                  handshake: hs.index, evidence: [("encrypted", .bool(encrypted)), ("decrypted", .bool(encrypted && request != nil))])
         }
         if phase == .renegotiation && hs.initiator == .server && !handshakes.contains(where: { $0.index == 0 && $0.certificateRequested }) {
             raise("client_auth.via_renegotiation",

@@ -60,10 +60,19 @@ extension Connection {
         }
         markTLS(side)
         sides[side].records.count(header.contentType)
+        if header.contentType != ContentType.changeCipherSpec, let body, let decryptor = decryptor(for: side),
+           decryptAndDispatch(header, body: body, side: side, with: decryptor) {
+            return
+        }
+        dispatchRecord(header, body: body, side: side)
+    }
+
+    /// Handles a record as seen on the wire: clear, or ciphertext without a key.
+    private func dispatchRecord(_ header: RecordHeader, body: UnsafeRawBufferPointer?, side: Side) {
         switch header.contentType {
         case ContentType.handshake:
             if let cur = currentHandshake, !handshakes[cur].done { handshakes[cur].bytes[side] += header.length }
-            if let body, !sides[side].encrypted, clearHandshakePlausible(body, side: side) {
+            if let body, !sides[side].encrypted || decryptor(for: side) != nil, clearHandshakePlausible(body, side: side) {
                 handleClearHandshakeRecord(body, header: header, side: side)
             } else {
                 handleEncryptedHandshakeRecord(header, side: side)
@@ -72,7 +81,7 @@ extension Connection {
             if let cur = currentHandshake, !handshakes[cur].done { handshakes[cur].bytes[side] += header.length }
             handleChangeCipherSpec(header, side: side)
         case ContentType.alert:
-            handleAlert(header, body: alertLooksClear(body, side: side) ? body : nil, side: side)
+            handleAlert(header, body: alertLooksClear(body, side: side) && decryptor(for: side) == nil ? body : nil, side: side)
         case ContentType.applicationData:
             handleApplicationData(header, side: side)
         default:
@@ -109,6 +118,7 @@ extension Connection {
         guard let cur = currentHandshake else {
             // Mid-stream: whatever follows from this side is ciphertext.
             encrypt(side)
+            _ = activatePendingKeys(side)
             return
         }
         handshakes[cur].changeCipherSpec[side] = true
@@ -119,6 +129,7 @@ extension Connection {
             handshakes[cur].resumed = !handshakes[cur].serverSentFullFlight
         }
         encrypt(side)
+        if activatePendingKeys(side) { return }
         if side == .client && handshakes[cur].encrypted && handshakes[cur].index > 0 {
             inferClientAuthentication(handshake: cur)
         }
@@ -132,7 +143,7 @@ extension Connection {
 
     // MARK: alerts
 
-    private func handleAlert(_ header: RecordHeader, body: UnsafeRawBufferPointer?, side: Side) {
+    func handleAlert(_ header: RecordHeader, body: UnsafeRawBufferPointer?, side: Side) {
         let handshakeIndex = currentHandshake ?? 0
         guard let body else {
             trace(side, version: header.version, contentType: header.contentType, length: header.length, "encrypted")
@@ -144,8 +155,8 @@ extension Connection {
             let level = body[offset], description = body[offset + 1]
             offset += 2
             let text = "\(TLSRegistry.alertLevelName(level) ?? "level \(level)") \(TLSRegistry.alertName(description) ?? "description \(description)")"
-            trace(side, version: header.version, contentType: header.contentType, length: header.length, text)
-            recordAlert(AlertInfo(sender: side, level: level, description: description, encrypted: false), recordLength: header.length)
+            trace(side, version: header.version, contentType: header.contentType, length: header.length, decryptedRecord ? "decrypted, " + text : text)
+            recordAlert(AlertInfo(sender: side, level: level, description: description, encrypted: decryptedRecord), recordLength: header.length)
         }
         if offset == 0 {
             context.malformedRecords += 1
@@ -259,6 +270,8 @@ extension Connection {
         }
         var state = HandshakeState(index: index + handshakesDropped, initiator: initiator, encrypted: encrypted, start: now)
         state.evidence = evidence
+        state.decrypted = decryptedRecord
+        state.applicationBytesAtStart = SidePair(client: sides.client.applicationDataBytes, server: sides.server.applicationDataBytes)
         handshakes.append(state)
         return handshakes.count - 1
     }

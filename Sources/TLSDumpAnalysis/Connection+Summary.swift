@@ -41,7 +41,7 @@ extension Connection {
             unknownReasons: unknownReasons,
             clientAuthenticated: clientAuthenticated,
             handshakes: handshakes.map {
-                HandshakeSummary(index: $0.index, initiator: $0.initiator, outcome: $0.outcome, encrypted: $0.encrypted,
+                HandshakeSummary(index: $0.index, initiator: $0.initiator, outcome: $0.outcome, encrypted: $0.encrypted, decrypted: $0.decrypted,
                                  messages: $0.messages, messagesDropped: $0.messagesDropped)
             },
             records: SidePair(client: sides.client.records, server: sides.server.records),
@@ -49,7 +49,8 @@ extension Connection {
             ja3: fingerprints.ja3, ja3s: fingerprints.ja3s, ja4: fingerprints.ja4, ja4s: fingerprints.ja4s,
             bytes: SidePair(client: sides.client.payloadBytes, server: sides.server.payloadBytes),
             gaps: sides.client.gapBytes + sides.server.gapBytes,
-            decrypted: false, close: close, evicted: evicted, sslv2: isSSLv2,
-            sslv2CipherKind: sslv2CipherKind)
+            decrypted: decryption?.used == true, close: close, evicted: evicted, sslv2: isSSLv2,
+            sslv2CipherKind: sslv2CipherKind,
+            decryptionNote: decryptionNote)
     }
 }

@@ -60,6 +60,10 @@ final class Connection {
     var serverKeyBits: Int?
     /// A HelloRequest was seen in clear and no ClientHello has answered it yet.
     var pendingHelloRequest = false
+    /// Keys and decryptors, when keys were given.
+    var decryption: DecryptionState?
+    /// True while the handlers run on a decrypted record's plaintext.
+    var decryptedRecord = false
     /// Fingerprints of the first handshake, for the `connection` event.
     var fingerprints = (ja3: String?.none, ja3s: String?.none, ja4: String?.none, ja4s: String?.none)
     /// Record protection of the last completed clear handshake (for size inference).
@@ -86,6 +90,7 @@ final class Connection {
             let sourceIsServer = Connection.looksLikeServerPort(first.sourcePort, other: first.destinationPort, watched: context.config.watchedPorts)
             clientDirection = sourceIsServer ? direction.reversed : direction
         }
+        if context.config.keys != nil { decryption = DecryptionState() }
         // Picked up mid-stream: look for a record boundary rather than expect one.
         let midstream = !first.flags.contains(.syn)
         forwardRecords = RecordStream(midstream: midstream)
@@ -136,9 +141,9 @@ final class Connection {
         emit(.finding(Finding(id: id, severity: severity, message: message, handshake: handshake, evidence: evidence)))
     }
 
-    func trace(_ side: Side, version: UInt16, contentType: UInt8, length: Int, _ detail: String) {
+    func trace(_ side: Side, version: UInt16, contentType: UInt8, length: Int, _ detail: String, payload: [UInt8]? = nil) {
         guard context.wantsTrace else { return }
-        emit(.trace(TraceEntry(sender: side, recordVersion: version, contentType: contentType, length: length, detail: detail)))
+        emit(.trace(TraceEntry(sender: side, recordVersion: version, contentType: contentType, length: length, detail: detail, payload: payload)))
     }
 
     // MARK: - packets

@@ -180,6 +180,13 @@ public struct TraceEntry: Sendable {
     public var length: Int
     /// "ClientHello", "encrypted", "warning close_notify" ...
     public var detail: String
+    /// Decrypted application data, when the trace asks for a hex dump (`-x`).
+    public var payload: [UInt8]?
+}
+
+public struct KeyUpdateEvent: Sendable {
+    public var sender: Side
+    public var updateRequested: Bool
 }
 
 public struct HandshakeMessageInfo: Sendable {
@@ -196,6 +203,7 @@ public struct HandshakeSummary: Sendable {
     public var initiator: Side?
     public var outcome: String
     public var encrypted: Bool
+    public var decrypted: Bool
     public var messages: [HandshakeMessageInfo]
     public var messagesDropped: Int
 }
@@ -273,6 +281,8 @@ public struct ConnectionSummary: Sendable {
     public var sslv2: Bool
     /// SSL 2.0 cipher kind (3 bytes) when SSL 2.0 was negotiated.
     public var sslv2CipherKind: UInt32?
+    /// With keys given: why this connection was not decrypted (nil when it was, or no keys were given).
+    public var decryptionNote: String?
 }
 
 public struct ReassemblyTotals: Sendable {
@@ -322,6 +332,7 @@ public enum EventBody: Sendable {
     case connection(ConnectionSummary)
     case stats(StatsEvent)
     case trace(TraceEntry)
+    case keyUpdate(KeyUpdateEvent)
 
     public var typeName: String {
         switch self {
@@ -337,6 +348,7 @@ public enum EventBody: Sendable {
         case .connection: "connection"
         case .stats: "stats"
         case .trace: "trace"
+        case .keyUpdate: "key_update"
         }
     }
 }

@@ -34,6 +34,8 @@ public enum FindingCatalog {
         "stream.gap": .low,
         "not_tls": .info,
         "tls.malformed": .low,
+        "decryption_error": .low,
+        "decryption_unsupported": .info,
     ]
 
     public static func severity(of id: String) -> Severity {

@@ -56,6 +56,12 @@ struct HandshakeState {
     var clearClientKeyExchangeBytes: Int?
     var encryptThenMAC = false
     var failureReason: String?
+    /// For decryption: the ServerHello's random and session id, and RFC 7627 in both hellos.
+    var serverRandom: [UInt8]?
+    var serverSessionID: [UInt8]?
+    var extendedMasterSecret = false
+    /// Started from a decrypted record (its messages were read with a key).
+    var decrypted = false
 
     init(index: Int, initiator: Side?, encrypted: Bool, start: Timestamp) {
         self.index = index

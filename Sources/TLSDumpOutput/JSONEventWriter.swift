@@ -79,6 +79,11 @@ public final class JSONEventWriter: EventSink {
         case .finding(let f): finding(f, &w)
         case .connection(let c): connection(c, &w)
         case .stats(let s): stats(s, &w)
+        case .keyUpdate(let e):
+            w.key("sender"); w.string(e.sender.rawValue)
+            w.key("update_requested"); w.bool(e.updateRequested)
+            w.key("encrypted"); w.bool(true)
+            w.key("decrypted"); w.bool(true)
         case .trace:
             break
         }
@@ -267,6 +272,7 @@ public final class JSONEventWriter: EventSink {
             w.key("initiator"); w.string(h.initiator?.rawValue)
             w.key("outcome"); w.string(h.outcome)
             w.key("encrypted"); w.bool(h.encrypted)
+            w.key("decrypted"); w.bool(h.decrypted)
             w.key("messages"); w.beginArray()
             for m in h.messages {
                 w.beginObject()
@@ -305,6 +311,7 @@ public final class JSONEventWriter: EventSink {
         w.key("bytes"); sidePair(c.bytes, &w)
         w.key("gaps"); w.int(c.gaps)
         w.key("decrypted"); w.bool(c.decrypted)
+        if let note = c.decryptionNote { w.key("decryption_note"); w.string(note) }
         w.key("close"); w.string(c.close.rawValue)
         if c.evicted { w.key("evicted"); w.bool(true) }
         if !c.unknownReasons.isEmpty {

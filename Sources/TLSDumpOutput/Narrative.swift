@@ -91,9 +91,9 @@ enum Narrative {
         switch h.initiator {
         case .server?:
             s = "The server then asked for a new handshake (HelloRequest"
-            s += h.encrypted ? ", seen as an encrypted handshake record)" : ")"
+            s += h.decrypted ? ", decrypted)" : h.encrypted ? ", seen as an encrypted handshake record)" : ")"
         case .client?:
-            s = "The client then started a new handshake (renegotiation" + (h.encrypted ? ", seen as an encrypted handshake record)" : ")")
+            s = "The client then started a new handshake (renegotiation" + (h.decrypted ? ", decrypted)" : h.encrypted ? ", seen as an encrypted handshake record)" : ")")
         case nil:
             s = "A new handshake started"
         }

@@ -72,7 +72,7 @@ public final class TextEventWriter: EventSink {
         }
         if !c.alerts.isEmpty {
             let alerts = c.alerts.map { a -> String in
-                if a.encrypted { return "\(a.sender.rawValue) encrypted alert" }
+                if a.encrypted && a.level == nil { return "\(a.sender.rawValue) encrypted alert" }
                 return "\(a.sender.rawValue) \(a.level.map(Naming.alertLevel) ?? "?") \(a.description.map(Naming.alertDescription) ?? "?")"
             }
             lines.append("  alerts: " + alerts.joined(separator: ", "))

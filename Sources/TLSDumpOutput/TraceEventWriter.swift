@@ -30,6 +30,7 @@ public final class TraceEventWriter: EventSink {
             var block = blocks[flow.flowID] ?? Block(start: event.timestamp)
             if block.lines.count < maxLinesPerConnection {
                 block.lines.append(line(t, at: event.timestamp, since: block.start))
+                if let payload = t.payload { block.lines.append(contentsOf: hexDump(payload)) }
             } else {
                 block.omitted += 1
             }
@@ -76,4 +77,21 @@ func format3(_ value: Double) -> String {
     let thousandths = Int((value * 1000).rounded())
     let frac = abs(thousandths % 1000)
     return "\(thousandths / 1000)." + String(repeating: "0", count: frac < 10 ? 2 : frac < 100 ? 1 : 0) + "\(frac)"
+}
+
+/// `-x`: 16 bytes a line, hex then printable ASCII, like `openssl s_client -msg` and tcpdump -X.
+func hexDump(_ bytes: [UInt8], limit: Int = 4096) -> [String] {
+    var lines: [String] = []
+    let shown = bytes.prefix(limit)
+    var offset = 0
+    while offset < shown.count {
+        let row = shown[shown.startIndex + offset..<shown.startIndex + min(offset + 16, shown.count)]
+        let hex = row.map { b -> String in let s = String(b, radix: 16); return s.count == 1 ? "0" + s : s }.joined(separator: " ")
+        let ascii = String(row.map { $0 >= 0x20 && $0 < 0x7f ? Character(UnicodeScalar($0)) : "." })
+        let off = String(offset, radix: 16)
+        lines.append("      " + String(repeating: "0", count: max(0, 4 - off.count)) + off + "  " + pad(hex, 47) + "  " + ascii)
+        offset += 16
+    }
+    if bytes.count > limit { lines.append("      ... \(bytes.count - limit) more bytes") }
+    return lines
 }

@@ -67,6 +67,15 @@ struct TLSDumpCommand: ParsableCommand {
     @Option(name: [.customShort("Z"), .customLong("relinquish-privileges")], help: "Change to USER once the capture is open.")
     var user: String?
 
+    @Option(name: [.customShort("k"), .customLong("keylog")], help: "Decrypt with this NSS key log (SSLKEYLOGFILE format, or openssl's RSA Session-ID/Master-Key lines); repeatable. SSLKEYLOGFILE in the environment is read too.")
+    var keylogs: [String] = []
+
+    @Option(name: .customLong("rsa-key"), help: "Decrypt static-RSA key exchanges with this server private key (PEM, PKCS#1 or PKCS#8); repeatable.")
+    var rsaKeys: [String] = []
+
+    @Flag(name: [.customShort("x"), .customLong("hex")], help: "Trace: add a hex and ASCII dump of decrypted application data.")
+    var hexDump = false
+
     @Option(name: .customLong("format"), help: "Output format: text, json or trace.")
     var format: OutputFormat = .text
 
@@ -200,6 +209,8 @@ struct TLSDumpCommand: ParsableCommand {
         options.packetLimit = count
         options.writePath = write
         options.statsIntervalSeconds = statsInterval
+        if let keys = loadKeys() { options.config.keys = keys }
+        options.config.tracePayloads = hexDump
         options.config.flowLimits.maxFlows = maxFlows
         options.config.flowLimits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         options.config.reassemblyLimits.maxBufferedBytesPerDirection = maxBuffer
@@ -285,4 +296,45 @@ func warn(_ message: String) {
 func fail(_ message: String) -> Never {
     warn(message)
     exit(2)
+}
+
+extension TLSDumpCommand {
+    /// Key logs (-k, SSLKEYLOGFILE) and RSA keys (--rsa-key); nil when none were given.
+    func loadKeys() -> KeyMaterial? {
+        var paths = keylogs
+        if let raw = getenv("SSLKEYLOGFILE"), case let env = String(cString: raw), !env.isEmpty, !paths.contains(env) { paths.append(env) }
+        guard !paths.isEmpty || !rsaKeys.isEmpty else { return nil }
+        var material = KeyMaterial()
+        for path in paths {
+            guard let data = readWholeFile(path) else {
+                fail("cannot read key log \(path)")
+            }
+            material.keyLog.parse(bytes: data)
+        }
+        if !paths.isEmpty && material.keyLog.count == 0 {
+            warn("warning: no keys found in \(paths.joined(separator: ", ")) (\(material.keyLog.skippedLines) lines skipped)")
+        }
+        for path in rsaKeys {
+            guard let data = readWholeFile(path) else {
+                fail("cannot read RSA key \(path)")
+            }
+            material.rsaPrivateKeysPEM.append(String(decoding: data, as: UTF8.self))
+        }
+        return material
+    }
+}
+
+/// Reads a small file (key logs, PEM keys) without Foundation; nil when unreadable.
+func readWholeFile(_ path: String, limit: Int = 64 << 20) -> [UInt8]? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+        if n < chunk.count { break }
+        if bytes.count > limit { return nil }
+    }
+    return ferror(file) == 0 ? bytes : nil
 }

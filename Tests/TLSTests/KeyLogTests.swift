@@ -22,6 +22,7 @@ final class KeyLogTests: XCTestCase {
             text += "\(label.keyLogLabel) \(randomA) \(String(repeating: String(format: "%02x", n + 1), count: 32))\n"
         }
         text += "EXPORTER_SECRET \(randomA) \(secret32)\nEARLY_EXPORTER_SECRET \(randomA) \(secret32)\n"
+        text += "SERVER_TRAFFIC_SECRET_N \(randomA) \(secret32)\nCLIENT_TRAFFIC_SECRET_N \(randomA) \(secret32)\n"
         var log = KeyLog()
         log.parse(text)
         for (n, label) in TLS13SecretLabel.allCases.enumerated() {

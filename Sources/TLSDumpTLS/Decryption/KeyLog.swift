@@ -26,8 +26,9 @@ public enum TLS13SecretLabel: Sendable, Hashable, CaseIterable {
 ///     PMS_CLIENT_RANDOM <client random> <premaster, 48 bytes>
 ///     RSA Session-ID:<session id> Master-Key:<master secret>
 ///
-/// `#` comments and blank lines are skipped silently; `EXPORTER_SECRET` and
-/// `EARLY_EXPORTER_SECRET` are known and ignored (nothing here needs them).
+/// `#` comments and blank lines are skipped silently; `EXPORTER_SECRET`,
+/// `EARLY_EXPORTER_SECRET` and OpenSSL's `CLIENT/SERVER_TRAFFIC_SECRET_N`
+/// (logged after a KeyUpdate) are known and ignored.
 /// Any other line is counted in `skippedLines`. A later line for the same
 /// connection and label replaces an earlier one.
 public struct KeyLog: Sendable {
@@ -131,6 +132,10 @@ public struct KeyLog: Sendable {
         "CLIENT_EARLY_TRAFFIC_SECRET": LineRule(kind: .clientEarly, idLengths: 32...32, secretLengths: tls13SecretLengths),
         "EXPORTER_SECRET": LineRule(kind: nil, idLengths: 32...32, secretLengths: tls13SecretLengths),
         "EARLY_EXPORTER_SECRET": LineRule(kind: nil, idLengths: 32...32, secretLengths: tls13SecretLengths),
+        // OpenSSL logs each KeyUpdate's new secret without saying which
+        // generation it is; `KeyDerivation.tls13NextSecret` derives them instead.
+        "CLIENT_TRAFFIC_SECRET_N": LineRule(kind: nil, idLengths: 32...32, secretLengths: tls13SecretLengths),
+        "SERVER_TRAFFIC_SECRET_N": LineRule(kind: nil, idLengths: 32...32, secretLengths: tls13SecretLengths),
     ]
 
     private static func isBlank(_ c: UInt8) -> Bool {

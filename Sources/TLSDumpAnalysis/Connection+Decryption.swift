@@ -1,0 +1,222 @@
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpTLS
+
+/// Decryption with keys (key log or server RSA key): record bodies are
+/// decrypted and fed to the same handlers as clear ones, flagged
+/// `encrypted: true, decrypted: true`. Keys switch at each side's
+/// ChangeCipherSpec (TLS 1.2 and older, renegotiations included) or after
+/// each Finished and KeyUpdate (TLS 1.3).
+extension Connection {
+    var keys: KeyMaterial? { context.config.keys }
+
+    func decryptor(for side: Side) -> RecordDecryptor? {
+        decryption?.active[DecryptionState.index(side)]
+    }
+
+    /// Decrypts a record and dispatches its plaintext; false when it could not (the caller shows ciphertext).
+    func decryptAndDispatch(_ header: RecordHeader, body: UnsafeRawBufferPointer, side: Side, with decryptor: RecordDecryptor) -> Bool {
+        let result: (contentType: UInt8, plaintext: [UInt8])
+        do {
+            result = try decryptor.decrypt(contentType: header.contentType, version: header.version, body: body)
+        } catch {
+            decryptionFailed(side: side, error)
+            return false
+        }
+        decryption?.used = true
+        let inner = RecordHeader(contentType: result.contentType, version: header.version, length: result.plaintext.count)
+        decryptedRecord = true
+        defer { decryptedRecord = false }
+        result.plaintext.withUnsafeBytes { plaintext in
+            switch result.contentType {
+            case ContentType.handshake:
+                if let cur = currentHandshake, !handshakes[cur].done { handshakes[cur].bytes[side] += header.length }
+                handleClearHandshakeRecord(plaintext, header: inner, side: side)
+            case ContentType.alert:
+                handleAlert(inner, body: plaintext, side: side)
+            case ContentType.applicationData:
+                sides[side].applicationDataBytes += header.length
+                if let cur = currentHandshake, handshakes[cur].index > 0, !handshakes[cur].done {
+                    handshakes[cur].applicationRecordsDuring[side] += 1
+                }
+                trace(side, version: header.version, contentType: ContentType.applicationData, length: plaintext.count, "decrypted",
+                      payload: context.config.tracePayloads ? Array(plaintext) : nil)
+            default:
+                trace(side, version: header.version, contentType: result.contentType, length: plaintext.count, "decrypted")
+            }
+        }
+        return true
+    }
+
+    private func decryptionFailed(side: Side, _ error: DecryptionError) {
+        guard let decryption else { return }
+        let i = DecryptionState.index(side)
+        decryption.active[i] = nil
+        decryption.pending[i] = nil
+        decryption.failedSides[i] = true
+        setWantedBodies(side, 0)
+        raise("decryption_error", "Records from the \(side.rawValue) did not decrypt with the key found (\(describe(error))); tlsdump shows them as ciphertext.",
+              handshake: currentHandshake, evidence: [("sender", .string(side.rawValue)), ("error", .string(describe(error)))])
+    }
+
+    private func describe(_ error: DecryptionError) -> String {
+        switch error {
+        case .badRecordMAC: "bad record MAC: wrong key"
+        case .badPadding: "bad padding"
+        case .tooShort: "record too short"
+        case .notBlockAligned: "record not block aligned"
+        case .unsupportedSuite(let name): "\(name) is not supported for decryption"
+        case .unsupportedVersion(let v): "version 0x\(hex16(v)) is not supported for decryption"
+        case .wrongKey: "the key does not fit"
+        case .invalidPrivateKey(let why): "unusable RSA key: \(why)"
+        }
+    }
+
+    private func unsupported(_ error: DecryptionError) {
+        guard let decryption, !decryption.unsupportedReported else { return }
+        decryption.unsupportedReported = true
+        raise("decryption_unsupported", "A key was found but this connection cannot be decrypted: \(describe(error)).",
+              handshake: currentHandshake, evidence: [("error", .string(describe(error)))])
+    }
+
+    // MARK: transcript (RFC 7627 session hash for RSA-key decryption)
+
+    func noteHandshakeMessage(_ message: HandshakeMessage) {
+        guard keys != nil, let decryption else { return }
+        if message.type == HandshakeType.clientHello { decryption.transcript.removeAll(keepingCapacity: true) }
+        guard decryption.transcript.count + message.length + 4 <= DecryptionState.transcriptLimit else { return }
+        let length = message.length
+        decryption.transcript.append(message.type)
+        decryption.transcript.append(UInt8(truncatingIfNeeded: length >> 16))
+        decryption.transcript.append(UInt8(truncatingIfNeeded: length >> 8))
+        decryption.transcript.append(UInt8(truncatingIfNeeded: length))
+        decryption.transcript.append(contentsOf: message.body)
+    }
+
+    // MARK: TLS 1.0-1.2 keys
+
+    /// After the ServerHello: a master secret from the key log (by client random, or by session id).
+    func setUpTLS12Keys(handshake cur: Int) {
+        guard let keys, let decryption, let clientRandom = handshakes[cur].clientHello?.random,
+              let serverRandom = handshakes[cur].serverRandom, let suite = handshakes[cur].cipherSuite,
+              let version = handshakes[cur].version else { return }
+        let master = keys.keyLog.masterSecret(clientRandom: clientRandom)
+            ?? (handshakes[cur].resumed == true ? handshakes[cur].serverSessionID.flatMap { keys.keyLog.masterSecret(sessionID: $0) } : nil)
+            ?? handshakes[cur].serverSessionID.flatMap { $0.isEmpty ? nil : keys.keyLog.masterSecret(sessionID: $0) }
+        guard let master else { return }
+        installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
+                         encryptThenMAC: handshakes[cur].encryptThenMAC, into: decryption)
+    }
+
+    private func installTLS12Keys(master: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8], suite: UInt16, version: UInt16,
+                                  encryptThenMAC: Bool, into decryption: DecryptionState) {
+        do {
+            let (client, server) = try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom, serverRandom: serverRandom,
+                                                            suite: suite, version: version)
+            decryption.pending[0] = try RecordDecryptor(keys: client, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
+            decryption.pending[1] = try RecordDecryptor(keys: server, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
+        } catch {
+            unsupported(error)
+        }
+    }
+
+    /// RSA key exchange: the premaster from the key log's RSA lines or a server private key.
+    func clientKeyExchangeSeen(_ message: HandshakeMessage, handshake cur: Int) {
+        guard let keys, let decryption, decryption.pending[0] == nil,
+              let suite = handshakes[cur].cipherSuite, let info = CipherSuiteRegistry.info(suite), info.keyExchange == .rsa,
+              let version = handshakes[cur].version, let clientHello = handshakes[cur].clientHello,
+              let serverRandom = handshakes[cur].serverRandom else { return }
+        // TLS: a 2-byte length, then the encrypted premaster (SSL 3.0 has no length).
+        var encrypted = Array(message.body)
+        if encrypted.count >= 2 && Int(encrypted[0]) << 8 | Int(encrypted[1]) == encrypted.count - 2 { encrypted.removeFirst(2) }
+        var premaster = keys.keyLog.premaster(encryptedPremasterPrefix: encrypted) ?? keys.keyLog.premaster(clientRandom: clientHello.random)
+        if premaster == nil {
+            for pem in keys.rsaPrivateKeysPEM {
+                if let p = try? RSAPremaster.decrypt(encryptedPremaster: encrypted, privateKeyPEM: pem, clientVersion: clientHello.legacyVersion) {
+                    premaster = p
+                    break
+                }
+            }
+        }
+        guard let premaster else { return }
+        let sha384 = (try? RecordProtection.forSuite(suite))?.usesSHA384 ?? false
+        let sessionHash = handshakes[cur].extendedMasterSecret
+            ? TLSPRF.sessionHash(handshakeMessages: decryption.transcript, version: version, sha384: sha384) : nil
+        let master = TLSPRF.masterSecret(premaster: premaster, clientRandom: clientHello.random, serverRandom: serverRandom,
+                                         version: version, sha384: sha384, extendedMasterSecretSessionHash: sessionHash)
+        installTLS12Keys(master: master, clientRandom: clientHello.random, serverRandom: serverRandom, suite: suite, version: version,
+                         encryptThenMAC: handshakes[cur].encryptThenMAC, into: decryption)
+    }
+
+    /// At a side's ChangeCipherSpec its pending keys come into force.
+    func activatePendingKeys(_ side: Side) -> Bool {
+        guard let decryption else { return false }
+        let i = DecryptionState.index(side)
+        guard let next = decryption.pending[i] else {
+            // New keys were negotiated that we do not have: stop decrypting this side.
+            if decryption.active[i] != nil { decryption.active[i] = nil }
+            return false
+        }
+        decryption.pending[i] = nil
+        decryption.active[i] = next
+        setWantedBodies(side, UInt32.max)
+        return true
+    }
+
+    // MARK: TLS 1.3 keys
+
+    func setUpTLS13Keys(handshake cur: Int) {
+        guard let keys, let decryption, let clientRandom = handshakes[cur].clientHello?.random,
+              let suite = handshakes[cur].cipherSuite else { return }
+        guard let clientHandshake = keys.keyLog.secret(.clientHandshake, clientRandom: clientRandom),
+              let serverHandshake = keys.keyLog.secret(.serverHandshake, clientRandom: clientRandom) else { return }
+        decryption.tls13Suite = suite
+        decryption.applicationSecrets = [keys.keyLog.secret(.clientTraffic0, clientRandom: clientRandom),
+                                         keys.keyLog.secret(.serverTraffic0, clientRandom: clientRandom)]
+        install13(clientHandshake, side: .client)
+        install13(serverHandshake, side: .server)
+    }
+
+    private func install13(_ secret: [UInt8], side: Side) {
+        guard let decryption, let suite = decryption.tls13Suite else { return }
+        let i = DecryptionState.index(side)
+        do {
+            let keys = try KeyDerivation.tls13(trafficSecret: secret, suite: suite)
+            decryption.active[i] = try RecordDecryptor(keys: keys, suite: suite, version: ProtocolVersion.tls13, encryptThenMAC: false)
+            decryption.currentSecrets[i] = secret
+            setWantedBodies(side, UInt32.max)
+        } catch {
+            unsupported(error)
+        }
+    }
+
+    /// TLS 1.3: after a side's Finished its application traffic secret takes over.
+    func switchToApplicationKeys(_ side: Side) {
+        guard let decryption, decryption.tls13Suite != nil else { return }
+        let i = DecryptionState.index(side)
+        guard let secret = decryption.applicationSecrets[i] else {
+            decryption.active[i] = nil
+            setWantedBodies(side, 0)
+            return
+        }
+        decryption.applicationSecrets[i] = nil
+        install13(secret, side: side)
+    }
+
+    /// TLS 1.3 KeyUpdate: the sender's next traffic secret.
+    func keyUpdateReceived(_ message: HandshakeMessage, side: Side) {
+        let requested = message.body.first == 1
+        emit(.keyUpdate(KeyUpdateEvent(sender: side, updateRequested: requested)))
+        guard let decryption, let suite = decryption.tls13Suite, let current = decryption.currentSecrets[DecryptionState.index(side)],
+              let next = try? KeyDerivation.tls13NextSecret(current, suite: suite) else { return }
+        install13(next, side: side)
+    }
+
+    /// A note for the connection event when keys were given but none fit.
+    var decryptionNote: String? {
+        guard keys != nil, isTLS else { return nil }
+        if decryption?.used == true { return nil }
+        if decryption?.failedSides.contains(true) == true { return "decryption failed: wrong key" }
+        return "no key for this connection in the key log or RSA keys"
+    }
+}
