@@ -6,9 +6,8 @@ import PackageDescription
 //   swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz
 // then `Fuzz/run.sh [SECONDS_PER_TARGET]`.
 //
-// Each target is an executable whose entry is `LLVMFuzzerTestOneInput`;
-// libFuzzer supplies `main`, so the sources are parsed as a library.
-let fuzzerSettings: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+// Each target is an executable with an `LLVMFuzzerTestOneInput`; its
+// top-level code hands the process to libFuzzer's driver (see FuzzSupport/Driver.swift).
 
 let targetNames = [
     "FuzzPacketDecoder",   // link / IP / TCP decoding, fragments
@@ -27,12 +26,12 @@ let package = Package(
         .package(name: "tlsdump", path: ".."),
     ],
     targets: [
-        .target(name: "FuzzSupport", dependencies: [.product(name: "TLSDumpKit", package: "tlsdump")]),
+        .target(name: "CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", .product(name: "TLSDumpKit", package: "tlsdump")]),
     ] + targetNames.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["FuzzSupport", .product(name: "TLSDumpKit", package: "tlsdump")],
-            swiftSettings: fuzzerSettings
+            dependencies: ["FuzzSupport", .product(name: "TLSDumpKit", package: "tlsdump")]
         )
     }
 )

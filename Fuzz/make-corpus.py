@@ -25,7 +25,11 @@ HANDSHAKE_TYPES = [1, 2, 11, 13, 12, 4]
 counts = {}
 
 
+MAX_SEED = {"FuzzPipeline": 65560, "FuzzRecordStream": 16400, "FuzzHandshake": 16400, "FuzzSSLv2": 4096}
+
+
 def write(target, data, limit=None):
+    data = data[:MAX_SEED.get(target, 8192)]
     if limit is not None and counts.get(target, 0) >= limit:
         return
     folder = os.path.join(OUT, target)

@@ -13,12 +13,14 @@ final class AnalysisContext {
     var totals = ReassemblyTotals()
     var tlsConnections = 0
     var malformedRecords = 0
+    let keyStore: KeyStore?
 
     init(config: AnalyzerConfig, sink: EventSink) {
         self.config = config
         self.sink = sink
         self.wantsTrace = sink.wantsTrace
         self.budget = ReassemblyBudget(maxBytes: config.maxBufferedBytesTotal)
+        self.keyStore = config.keys.map(KeyStore.init)
     }
 
     func emit(_ event: Event) {

@@ -8,7 +8,14 @@ import TLSDumpTLS
 /// ChangeCipherSpec (TLS 1.2 and older, renegotiations included) or after
 /// each Finished and KeyUpdate (TLS 1.3).
 extension Connection {
-    var keys: KeyMaterial? { context.config.keys }
+    var keys: KeyMaterial? { context.keyStore?.material }
+
+    /// Looks a secret up; on a miss during live capture, re-reads grown key logs once and retries.
+    func lookUp<T>(_ find: (KeyLog) -> T?) -> T? {
+        guard let store = context.keyStore else { return nil }
+        if let found = find(store.keyLog) { return found }
+        return store.reloadIfGrown() ? find(store.keyLog) : nil
+    }
 
     func decryptor(for side: Side) -> RecordDecryptor? {
         decryption?.active[DecryptionState.index(side)]
@@ -100,9 +107,9 @@ extension Connection {
         guard let keys, let decryption, let clientRandom = handshakes[cur].clientHello?.random,
               let serverRandom = handshakes[cur].serverRandom, let suite = handshakes[cur].cipherSuite,
               let version = handshakes[cur].version else { return }
-        let master = keys.keyLog.masterSecret(clientRandom: clientRandom)
-            ?? (handshakes[cur].resumed == true ? handshakes[cur].serverSessionID.flatMap { keys.keyLog.masterSecret(sessionID: $0) } : nil)
-            ?? handshakes[cur].serverSessionID.flatMap { $0.isEmpty ? nil : keys.keyLog.masterSecret(sessionID: $0) }
+        _ = keys
+        let sessionID = handshakes[cur].serverSessionID ?? []
+        let master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
         guard let master else { return }
         installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
                          encryptThenMAC: handshakes[cur].encryptThenMAC, into: decryption)
@@ -129,7 +136,7 @@ extension Connection {
         // TLS: a 2-byte length, then the encrypted premaster (SSL 3.0 has no length).
         var encrypted = Array(message.body)
         if encrypted.count >= 2 && Int(encrypted[0]) << 8 | Int(encrypted[1]) == encrypted.count - 2 { encrypted.removeFirst(2) }
-        var premaster = keys.keyLog.premaster(encryptedPremasterPrefix: encrypted) ?? keys.keyLog.premaster(clientRandom: clientHello.random)
+        var premaster = lookUp { $0.premaster(encryptedPremasterPrefix: encrypted) ?? $0.premaster(clientRandom: clientHello.random) }
         if premaster == nil {
             for pem in keys.rsaPrivateKeysPEM {
                 if let p = try? RSAPremaster.decrypt(encryptedPremaster: encrypted, privateKeyPEM: pem, clientVersion: clientHello.legacyVersion) {
@@ -168,11 +175,12 @@ extension Connection {
     func setUpTLS13Keys(handshake cur: Int) {
         guard let keys, let decryption, let clientRandom = handshakes[cur].clientHello?.random,
               let suite = handshakes[cur].cipherSuite else { return }
-        guard let clientHandshake = keys.keyLog.secret(.clientHandshake, clientRandom: clientRandom),
-              let serverHandshake = keys.keyLog.secret(.serverHandshake, clientRandom: clientRandom) else { return }
+        _ = keys
+        guard let clientHandshake = lookUp({ $0.secret(.clientHandshake, clientRandom: clientRandom) }),
+              let serverHandshake = lookUp({ $0.secret(.serverHandshake, clientRandom: clientRandom) }) else { return }
         decryption.tls13Suite = suite
-        decryption.applicationSecrets = [keys.keyLog.secret(.clientTraffic0, clientRandom: clientRandom),
-                                         keys.keyLog.secret(.serverTraffic0, clientRandom: clientRandom)]
+        decryption.applicationSecrets = [lookUp { $0.secret(.clientTraffic0, clientRandom: clientRandom) },
+                                         lookUp { $0.secret(.serverTraffic0, clientRandom: clientRandom) }]
         install13(clientHandshake, side: .client)
         install13(serverHandshake, side: .server)
     }

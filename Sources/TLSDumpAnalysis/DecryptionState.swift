@@ -5,6 +5,9 @@ import TLSDumpTLS
 public struct KeyMaterial: Sendable {
     public var keyLog: KeyLog
     public var rsaPrivateKeysPEM: [String]
+    /// Live capture: key log files to read again when a client random is not in them yet
+    /// (browsers and `s_client -keylogfile` append while the capture runs).
+    public var reloadableKeyLogPaths: [String] = []
 
     public init(keyLog: KeyLog = KeyLog(), rsaPrivateKeysPEM: [String] = []) {
         self.keyLog = keyLog
@@ -34,4 +37,58 @@ final class DecryptionState {
     static let transcriptLimit = 512 * 1024
 
     static func index(_ side: Side) -> Int { side == .client ? 0 : 1 }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The key material of a run, shared by its connections; re-reads growing key logs.
+final class KeyStore {
+    private(set) var material: KeyMaterial
+    private var sizes: [String: Int] = [:]
+    private(set) var reloads = 0
+
+    init(_ material: KeyMaterial) {
+        self.material = material
+        for path in material.reloadableKeyLogPaths { sizes[path] = KeyStore.fileSize(path) }
+    }
+
+    var keyLog: KeyLog { material.keyLog }
+
+    /// Reads the key logs again if any grew; true when something new was read.
+    func reloadIfGrown() -> Bool {
+        guard !material.reloadableKeyLogPaths.isEmpty else { return false }
+        var grown = false
+        for path in material.reloadableKeyLogPaths {
+            let size = KeyStore.fileSize(path)
+            if size != sizes[path] { grown = true; sizes[path] = size }
+        }
+        guard grown else { return false }
+        var log = KeyLog()
+        for path in material.reloadableKeyLogPaths {
+            if let bytes = KeyStore.read(path) { log.parse(bytes: bytes) }
+        }
+        material.keyLog = log
+        reloads += 1
+        return true
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : -1
+    }
+
+    static func read(_ path: String, limit: Int = 256 << 20) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while bytes.count <= limit {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+            if n < chunk.count { break }
+        }
+        return bytes
+    }
 }

@@ -209,7 +209,11 @@ struct TLSDumpCommand: ParsableCommand {
         options.packetLimit = count
         options.writePath = write
         options.statsIntervalSeconds = statsInterval
-        if let keys = loadKeys() { options.config.keys = keys }
+        if var keys = loadKeys() {
+            // Live: key logs grow while the capture runs; read them again on a miss.
+            if interface != nil { keys.reloadableKeyLogPaths = keylogPaths }
+            options.config.keys = keys
+        }
         options.config.tracePayloads = hexDump
         options.config.flowLimits.maxFlows = maxFlows
         options.config.flowLimits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
@@ -300,18 +304,25 @@ func fail(_ message: String) -> Never {
 
 extension TLSDumpCommand {
     /// Key logs (-k, SSLKEYLOGFILE) and RSA keys (--rsa-key); nil when none were given.
-    func loadKeys() -> KeyMaterial? {
+    var keylogPaths: [String] {
         var paths = keylogs
         if let raw = getenv("SSLKEYLOGFILE"), case let env = String(cString: raw), !env.isEmpty, !paths.contains(env) { paths.append(env) }
+        return paths
+    }
+
+    func loadKeys() -> KeyMaterial? {
+        let paths = keylogPaths
         guard !paths.isEmpty || !rsaKeys.isEmpty else { return nil }
         var material = KeyMaterial()
         for path in paths {
             guard let data = readWholeFile(path) else {
+                // Live, the key log may appear once a client starts writing it.
+                if interface != nil { warn("warning: key log \(path) not readable yet; it is read again when a key is missing"); continue }
                 fail("cannot read key log \(path)")
             }
             material.keyLog.parse(bytes: data)
         }
-        if !paths.isEmpty && material.keyLog.count == 0 {
+        if !paths.isEmpty && material.keyLog.count == 0 && interface == nil {
             warn("warning: no keys found in \(paths.joined(separator: ", ")) (\(material.keyLog.skippedLines) lines skipped)")
         }
         for path in rsaKeys {

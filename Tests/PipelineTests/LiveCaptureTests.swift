@@ -93,6 +93,31 @@ final class LiveCaptureTests: XCTestCase {
         XCTAssertFalse(live.stderrText().contains("warning"), live.stderrText())
     }
 
+    /// The client writes its key log while tlsdump captures: tlsdump reads the file again when a
+    /// client random is missing, and shows the IIS renegotiation's CertificateRequest decrypted.
+    func testLiveKeyLogWrittenDuringTheCaptureDecryptsTheRenegotiation() throws {
+        try requireCapturePrivileges()
+        let port = try freePort()
+        let keylog = scratch.appendingPathComponent("live-keys-\(port).log")
+        let live = try startLive(["--format", "json", "--port", "\(port)", "-k", keylog.path])
+        try runPeers("iis-tls10", port: port, keylog: keylog)
+        try live.waitForEvents("the connection's certificate_request") { events in
+            events.contains { $0["type"] as? String == "certificate_request" }
+        }
+        live.interrupt()
+        XCTAssertEqual(try live.waitForExit(), 0, live.stderrText())
+        let events = try live.events()
+        let request = try XCTUnwrap(events.first { $0["type"] as? String == "certificate_request" })
+        XCTAssertEqual(request["phase"] as? String, "renegotiation")
+        XCTAssertEqual(request["decrypted"] as? Bool, true)
+        XCTAssertEqual(request["ca_names"] as? [String], ["CN=tlsdump test CA,O=tlsdump"])
+        XCTAssertTrue(events.contains { $0["type"] as? String == "renegotiation" && $0["outcome"] as? String == "completed" })
+        let connection = try XCTUnwrap(events.first { $0["type"] as? String == "connection" })
+        XCTAssertEqual(connection["decrypted"] as? Bool, true)
+        XCTAssertEqual((connection["client_certificate"] as? [String: Any])?["subject"] as? String, "CN=client.test,O=tlsdump")
+        XCTAssertEqual(events.last?["type"] as? String, "stats")
+    }
+
     func testKernelDropsAreReportedInStatsAndOnStderr() throws {
         try requireCapturePrivileges()
         let port = try freePort()
@@ -306,7 +331,7 @@ final class LiveCaptureTests: XCTestCase {
         let stderr: URL
     }
 
-    private func startPeers(_ name: String, port: Int) throws -> Peers {
+    private func startPeers(_ name: String, port: Int, keylog: URL? = nil) throws -> Peers {
         let workdir = scratch.appendingPathComponent("\(name)-\(port)-\(processes.count)")
         try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
         let err = workdir.appendingPathComponent("peers.err")
@@ -318,14 +343,19 @@ final class LiveCaptureTests: XCTestCase {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: err)
+        if let keylog {
+            var environment = ProcessInfo.processInfo.environment
+            environment["PEERS_KEYLOG"] = keylog.path
+            process.environment = environment
+        }
         try process.run()
         processes.append(process)
         return Peers(process: process, workdir: workdir, stderr: err)
     }
 
     /// Runs one conversation to its end (bounded by peers.sh's own 20 s limit and ours).
-    private func runPeers(_ name: String, port: Int) throws {
-        let peers = try startPeers(name, port: port)
+    private func runPeers(_ name: String, port: Int, keylog: URL? = nil) throws {
+        let peers = try startPeers(name, port: port, keylog: keylog)
         let status = try waitForExit(peers.process, seconds: 30)
         let detail = (try? String(contentsOf: peers.stderr, encoding: .utf8)) ?? ""
         guard status == 0 else {

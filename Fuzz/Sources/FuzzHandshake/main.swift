@@ -1,4 +1,7 @@
 import FuzzSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 import TLSDumpTLS
 
 /// Handshake message types with a parser, picked by the first byte.
@@ -20,3 +23,5 @@ public func fuzzHandshake(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = body.withUnsafeBytes { try? Alert.parse($0) }
     return used == Int.min ? 1 : 0
 }
+
+exit(runLibFuzzer(fuzzHandshake))

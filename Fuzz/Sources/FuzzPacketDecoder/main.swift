@@ -1,4 +1,7 @@
 import FuzzSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 import TLSDumpBase
 import TLSDumpDecode
 
@@ -36,3 +39,5 @@ public func fuzzPacketDecoder(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CI
     fuzzCheck(decoder.stats.packets >= decoder.stats.tcp, "more TCP segments than packets")
     return checksum == 0x5a ? 0 : 0
 }
+
+exit(runLibFuzzer(fuzzPacketDecoder))

@@ -73,3 +73,5 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = try? Pipeline.run(options, sink: sink)
     return sink.bytes == Int.min ? 1 : 0
 }
+
+exit(runLibFuzzer(fuzzPipeline))

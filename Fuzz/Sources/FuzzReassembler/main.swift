@@ -1,4 +1,7 @@
 import FuzzSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 import TLSDumpFlow
 
 /// Input: a limits selector, an initial sequence number, then a script of
@@ -82,3 +85,5 @@ public func fuzzReassembler(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     reassembler.flush(deliver: deliver)
     return checksum == 0x5a ? 0 : 0
 }
+
+exit(runLibFuzzer(fuzzReassembler))

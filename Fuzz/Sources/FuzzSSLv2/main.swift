@@ -1,4 +1,7 @@
 import FuzzSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Input: a selector, then either an SSLv2 record body for the three SSLv2
 /// parsers, or a stream read in SSLv2 framing (or detected as SSLv2 from its
@@ -14,3 +17,5 @@ public func fuzzSSLv2(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     script.midstream = false
     return exerciseRecordStream(input.rest(), script: script) == Int.min ? 1 : 0
 }
+
+exit(runLibFuzzer(fuzzSSLv2))

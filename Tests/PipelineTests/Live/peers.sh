@@ -82,7 +82,10 @@ ossl_server() {
     wait_for "$OUT/server.log" '^ACCEPT'
 }
 ossl_client() {
-    start_client openssl s_client -connect "127.0.0.1:$PORT" -servername server.test -CAfile "$PKI/ca.pem" -msg -state "$@"
+    # PEERS_KEYLOG: the client appends its keys there while the capture runs.
+    local keylog=()
+    [[ -n ${PEERS_KEYLOG:-} ]] && keylog=(-keylogfile "$PEERS_KEYLOG")
+    start_client openssl s_client -connect "127.0.0.1:$PORT" -servername server.test -CAfile "$PKI/ca.pem" -msg -state "${keylog[@]}" "$@"
     wait_for "$OUT/server.log" '^CIPHER is'
 }
 send_request() {
