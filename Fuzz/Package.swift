@@ -16,6 +16,7 @@ let targetNames = [
     "FuzzHandshake",       // every handshake parser and the fingerprints
     "FuzzSSLv2",           // SSLv2 framing and hellos
     "FuzzX509",            // X509Summarizer.summarize / distinguishedName
+    "FuzzKeyLog",          // the NSS key log parser (SSLKEYLOGFILE)
     "FuzzPipeline",        // a whole capture file through Pipeline.run
 ]
 

@@ -221,6 +221,16 @@ def main():
                     if mtype == 11:
                         for der in certificates(body):
                             write("FuzzX509", der)
+    # Key logs: the .keys files beside the bundled captures, whole and line by line.
+    for base in CAPTURE_DIRS:
+        for dirpath, _, files in os.walk(base):
+            for name in sorted(files):
+                if name.endswith((".keys", ".keylog")):
+                    with open(os.path.join(dirpath, name), "rb") as f:
+                        text = f.read()
+                    write("FuzzKeyLog", text)
+                    for line in text.splitlines():
+                        write("FuzzKeyLog", line + b"\n", limit=200)
     for target in sorted(counts):
         print(f"{target}: {counts[target]} seeds")
 

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SECONDS_PER_TARGET=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
-ALL_TARGETS=(FuzzPacketDecoder FuzzReassembler FuzzRecordStream FuzzHandshake FuzzSSLv2 FuzzX509 FuzzPipeline)
+ALL_TARGETS=(FuzzPacketDecoder FuzzReassembler FuzzRecordStream FuzzHandshake FuzzSSLv2 FuzzX509 FuzzKeyLog FuzzPipeline)
 TARGETS=("${@:-${ALL_TARGETS[@]}}")
 JOBS=${FUZZ_JOBS:-1}
 SCRATCH="$ROOT/.build-fuzz"

@@ -9,7 +9,7 @@ public struct FlowTableLimits: Sendable {
     /// timeout is also 5 minutes). Nanoseconds, to compare with `Timestamp`.
     public var idleTimeoutNanoseconds: Int64
 
-    public init(maxFlows: Int = 1 << 18, idleTimeoutSeconds: Int64 = 300) {
+    public init(maxFlows: Int = 1 << 17, idleTimeoutSeconds: Int64 = 300) {
         self.maxFlows = max(1, maxFlows)
         self.idleTimeoutNanoseconds = max(0, idleTimeoutSeconds) &* 1_000_000_000
     }

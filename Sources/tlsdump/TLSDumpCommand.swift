@@ -86,7 +86,7 @@ struct TLSDumpCommand: ParsableCommand {
     var count: Int?
 
     @Option(name: .customLong("max-flows"), help: "Most TCP connections tracked at once; the least recently active are evicted.")
-    var maxFlows: Int = 262_144
+    var maxFlows: Int = 131_072
 
     @Option(name: .customLong("idle-timeout"), help: "Seconds of silence after which a connection ends with close \"timeout\".")
     var idleTimeout: Int = 300

@@ -364,10 +364,15 @@ final class ResultBox<T>: @unchecked Sendable {
     }
 }
 
-/// Runs the tlsdump binary with posix_spawn and reaps it with wait4, which
-/// reports the child's own peak resident set (ru_maxrss) — no `time` binary
-/// needed. stdout and stderr go to files, so a flood of output cannot
-/// deadlock a pipe; a run past its time limit is killed.
+/// Runs the tlsdump binary with posix_spawn, with stdout and stderr going to
+/// files (a flood of output cannot deadlock a pipe), killing it past its
+/// time limit, and measuring its peak resident set.
+///
+/// The peak comes from GNU time (`/usr/bin/time -f %M`, Debian package
+/// `time`): wait4's ru_maxrss of a child spawned from this test process
+/// would start at this process's own size (Linux carries the pre-exec
+/// high-water mark over execve), while time is small. Without it, VmHWM
+/// is sampled from /proc while the child runs (a lower bound).
 enum HostileProcess {
     struct Result {
         var status: Int32?          // exit status when it exited
@@ -383,11 +388,15 @@ enum HostileProcess {
         var description: String
     }
 
+    static let gnuTime = "/usr/bin/time"
+
     static func run(_ arguments: [String], binary: URL = Paths.tlsdump, timeLimit: Double) throws -> Result {
         let directory = try HostileInput.temporaryDirectory("run-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let outPath = directory.appendingPathComponent("stdout").path
         let errPath = directory.appendingPathComponent("stderr").path
+        let timePath = directory.appendingPathComponent("time").path
+        let useTime = access(gnuTime, X_OK) == 0
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -395,25 +404,33 @@ enum HostileProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // A process group of its own, so a timeout kills time and tlsdump together.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
 
-        let argv: [UnsafeMutablePointer<CChar>?] = ([binary.path] + arguments).map { strdup($0) } + [nil]
+        let command = (useTime ? [gnuTime, "-o", timePath, "-f", "%M %x"] : []) + [binary.path] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let started = Date()
-        let spawned = posix_spawn(&pid, binary.path, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw SpawnError(description: "posix_spawn \(binary.path): \(String(cString: strerror(spawned)))") }
+        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, argv, environ)
+        guard spawned == 0 else { throw SpawnError(description: "posix_spawn \(command[0]): \(String(cString: strerror(spawned)))") }
 
         var status: Int32 = 0
-        var usage = rusage()
         var timedOut = false
+        var sampledPeak = 0
         while true {
-            let reaped = wait4(pid, &status, WNOHANG, &usage)
+            let reaped = waitpid(pid, &status, WNOHANG)
             if reaped == pid { break }
-            if reaped < 0 && errno != EINTR { throw SpawnError(description: "wait4: \(String(cString: strerror(errno)))") }
+            if reaped < 0 && errno != EINTR { throw SpawnError(description: "waitpid: \(String(cString: strerror(errno)))") }
+            if !useTime { sampledPeak = max(sampledPeak, residentHighWaterKiB(pid)) }
             if Date().timeIntervalSince(started) > timeLimit {
                 timedOut = true
-                kill(pid, SIGKILL)
-                _ = wait4(pid, &status, 0, &usage)
+                kill(-pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
                 break
             }
             usleep(2_000)
@@ -421,13 +438,31 @@ enum HostileProcess {
         let seconds = Date().timeIntervalSince(started)
         // Decoded by hand: the WIFEXITED family are C macros.
         let termination = status & 0x7f
-        let exited = termination == 0
+        var exitStatus: Int32? = termination == 0 ? (status >> 8) & 0xff : nil
+        var signal: Int32? = termination == 0 || termination == 0x7f ? nil : termination
+        var peak = sampledPeak
+        if useTime, !timedOut {
+            // GNU time's report: "Command terminated by signal N" when it was, then "%M %x".
+            let report = (try? String(contentsOfFile: timePath, encoding: .utf8)) ?? ""
+            let lines = report.split(separator: "\n")
+            if let line = lines.first(where: { $0.hasPrefix("Command terminated by signal ") }) {
+                signal = Int32(line.dropFirst("Command terminated by signal ".count))
+                exitStatus = nil
+            } else if let last = lines.last, let code = last.split(separator: " ").last.flatMap({ Int32($0) }) {
+                exitStatus = code
+            }
+            if let last = lines.last, let kib = last.split(separator: " ").first.flatMap({ Int($0) }) { peak = kib }
+        }
         return Result(
-            status: exited ? (status >> 8) & 0xff : nil,
-            signal: exited || termination == 0x7f ? nil : termination,
-            timedOut: timedOut, seconds: seconds,
-            peakResidentKiB: Int(usage.ru_maxrss),
+            status: exitStatus, signal: signal, timedOut: timedOut, seconds: seconds, peakResidentKiB: peak,
             stdout: (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: outPath)))) ?? [],
             stderr: (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: errPath)))) ?? [])
+    }
+
+    /// VmHWM of a running process, in KiB (0 once it has exited).
+    static func residentHighWaterKiB(_ pid: pid_t) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 }

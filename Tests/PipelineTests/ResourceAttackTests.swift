@@ -1,4 +1,5 @@
 import Foundation
+import TLSDumpFlow
 import XCTest
 
 /// Hostile input, part 2 (issue 8): captures built to exhaust tlsdump —
@@ -14,11 +15,16 @@ final class ResourceAttackTests: XCTestCase {
     private var workDir: URL!
 
     override func setUpWithError() throws {
-        workDir = try HostileInput.temporaryDirectory("attacks")
+        workDir = try HostileInput.temporaryDirectory("attacks-\(name.filter { $0.isLetter })")
     }
 
+    /// TLSDUMP_KEEP_ATTACKS=1 keeps the generated captures (their path is printed).
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: workDir)
+        if ProcessInfo.processInfo.environment["TLSDUMP_KEEP_ATTACKS"] == "1" {
+            print("attack captures kept in \(workDir.path)")
+        } else {
+            try? FileManager.default.removeItem(at: workDir)
+        }
     }
 
     /// Writes the capture, runs it, checks the common contract; returns the
@@ -47,7 +53,7 @@ final class ResourceAttackTests: XCTestCase {
     // MARK: - Floods
 
     /// 500,000 SYNs from distinct (address, port) pairs: more than the flow
-    /// table holds (262,144 by default), so the oldest are evicted and counted.
+    /// table holds (131,072 by default), so the oldest are evicted and counted.
     func testSYNFloodEvictsAndCounts() throws {
         let count = 500_000
         var capture = AttackCapture()
@@ -61,12 +67,12 @@ final class ResourceAttackTests: XCTestCase {
         let (reassembly, decode, top) = stats(events)
         XCTAssertEqual(decode["tcp"], count)
         XCTAssertEqual(top["tcp_connections"] as? Int, count, "every SYN opened a connection")
-        XCTAssertEqual(reassembly["evicted"], count - 262_144, "connections beyond the table's capacity are evicted and counted")
+        XCTAssertEqual(reassembly["evicted"], count - FlowTableLimits.default.maxFlows, "connections beyond the table's capacity are evicted and counted")
     }
 
     /// One connection, 100,000 segments all arriving out of order (last
-    /// first): the queue is capped (1,024 segments / 256 KiB), the holes
-    /// become gaps, and the time stays linear.
+    /// first, the worst case for a sorted queue): the queue is capped
+    /// (1,024 segments / 256 KiB), the holes become gaps, the time stays linear.
     func testHundredThousandOutOfOrderSegments() throws {
         let segments = 100_000, size = 64
         var capture = AttackCapture()
@@ -82,28 +88,39 @@ final class ResourceAttackTests: XCTestCase {
         }
         let (_, events) = try attack("out-of-order", conversation.capture)
         let (reassembly, _, _) = stats(events)
-        XCTAssertGreaterThan(reassembly["out_of_order"] ?? 0, segments / 2, "segments were queued out of order")
+        // Last-first order: the queue fills to its cap (1,024 segments), the cap releases the
+        // earliest with a gap before it, and everything older is then behind the stream.
+        XCTAssertGreaterThanOrEqual(reassembly["out_of_order"] ?? 0, 1_024, "segments were queued out of order")
         XCTAssertGreaterThan(reassembly["gaps"] ?? 0, 0, "the capped queue declared gaps")
+        XCTAssertGreaterThan(reassembly["retransmitted"] ?? 0, segments / 2, "older segments count as retransmissions")
     }
 
-    /// Every segment of a ClientHello is retransmitted twice, shifted and with
-    /// different bytes. The first copy wins: the SNI read is the original one.
+    /// A ClientHello whose segments are each contradicted: pairs are sent
+    /// second-first, the queued one is retransmitted with other bytes before
+    /// the hole fills, and every delivered one is retransmitted half a segment
+    /// back with other bytes. The first copy wins: the SNI read is the original.
     func testDisagreeingOverlappingRetransmissions() throws {
         var conversation = Conversation(client: Endpoint4(address: 0x0a00_0002, port: 40_001), capture: AttackCapture())
         conversation.open()
-        let hello = TLSBytes.record(.handshake, TLSBytes.clientHello(serverName: "first.example"))
+        // 400 bytes of padding (extension 21): a dozen segments to contradict.
+        let padding = TLSBytes.u16(21) + TLSBytes.u16(400) + [UInt8](repeating: 0, count: 400)
+        let hello = TLSBytes.record(.handshake, TLSBytes.clientHello(serverName: "first.example", extraExtensions: padding))
         let base = conversation.clientNext
         let size = 40
-        for start in stride(from: 0, to: hello.count, by: size) {
-            let piece = Array(hello[start..<min(hello.count, start + size)])
-            conversation.capture.tcp(from: conversation.client, to: .server, seq: base &+ UInt32(start), ack: conversation.serverNext,
-                                     flags: .ack, payload: piece, time: conversation.tick())
-            // Overlapping retransmissions that disagree: half a segment back, and a segment ahead.
-            for shift in [-size / 2, size / 2] where start + shift >= 0 {
-                let liar = [UInt8](repeating: 0x41, count: size)
-                conversation.capture.tcp(from: conversation.client, to: .server, seq: base &+ UInt32(start + shift),
-                                         ack: conversation.serverNext, flags: .ack, payload: liar, time: conversation.tick())
+        let liar = [UInt8](repeating: 0x41, count: size)
+        func send(_ offset: Int, _ bytes: [UInt8]) {
+            conversation.capture.tcp(from: conversation.client, to: .server, seq: base &+ UInt32(offset),
+                                     ack: conversation.serverNext, flags: .ack, payload: bytes, time: conversation.tick())
+        }
+        func piece(_ start: Int) -> [UInt8] { Array(hello[start..<min(hello.count, start + size)]) }
+        for first in stride(from: 0, to: hello.count, by: 2 * size) {
+            let second = first + size
+            if second < hello.count {
+                send(second, piece(second))                            // queued out of order
+                send(second, Array(liar.prefix(piece(second).count)))  // disagrees with the queued copy
             }
+            send(first, piece(first))                                  // fills the hole: both delivered
+            if first >= size / 2 { send(first - size / 2, liar) }      // disagrees with delivered bytes
         }
         conversation.clientNext = base &+ UInt32(hello.count)
         conversation.close()
@@ -113,6 +130,7 @@ final class ResourceAttackTests: XCTestCase {
         XCTAssertEqual(hellos.first?["sni"] as? String, "first.example", "first copy wins over the disagreeing retransmissions")
         let (reassembly, _, _) = stats(events)
         XCTAssertGreaterThan(reassembly["retransmitted"] ?? 0, 0)
+        XCTAssertGreaterThan(reassembly["out_of_order"] ?? 0, 0)
     }
 
     // MARK: - Oversized lengths

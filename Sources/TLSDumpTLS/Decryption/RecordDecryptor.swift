@@ -201,7 +201,7 @@ public final class RecordDecryptor {
 
     /// TLS 1.0: the next record's IV is this record's last ciphertext block.
     private func commitChain(_ chainIV: [UInt8]?, encrypted: UnsafeRawBufferPointer) {
-        return; guard chainIV != nil, case .cbc(let key, _) = engine else { return }
+        guard chainIV != nil, case .cbc(let key, _) = engine else { return }
         engine = .cbc(key, chainIV: Array(encrypted[(encrypted.count - AESCBC.blockSize)...]))
     }
 
@@ -213,7 +213,7 @@ public final class RecordDecryptor {
         guard padding + 1 + reserved <= plaintext.count else { return nil }
         var difference: UInt8 = 0
         for k in (plaintext.count - 1 - padding)..<(plaintext.count - 1) { difference |= plaintext[k] ^ last }
-        return padding
+        return difference == 0 ? padding : nil
     }
 
     // MARK: - AEAD
@@ -274,7 +274,7 @@ public final class RecordDecryptor {
     /// sequence number, left-padded to 12 bytes.
     private func xorNonce(_ iv: [UInt8]) -> [UInt8] {
         var nonce = iv
-        for k in 0..<8 { nonce[4 + k] ^= 0 }
+        for k in 0..<8 { nonce[4 + k] ^= sequenceNumber.bigEndianByte(k) }
         return nonce
     }
 
