@@ -19,8 +19,8 @@ public final class JSONEventWriter: EventSink {
     public var wantsTrace: Bool { false }
 
     public func emit(_ event: Event) {
-        guard filter.accepts(event) else { return }
         if case .trace = event.body { return }
+        guard filter.admit(event) else { return }
         json.removeAll()
         JSONEventWriter.encode(event, into: &json)
         json.endLine()
@@ -342,21 +342,92 @@ public final class JSONEventWriter: EventSink {
     }
 }
 
-/// Which events reach the output (`--type`, `--only-findings`, `--min-severity`).
+/// Which events reach the output (`--type`, `--only-findings`, `--min-severity`, `--sni`).
 public struct EventFilter: Sendable {
     public var types: Set<String> = []
     public var minimumSeverity: Severity?
     public var onlyFindings = false
+    /// `--sni`: only connections whose SNI matches this glob (case-insensitive);
+    /// connections without SNI are left out.
+    public var serverName: SNIPattern?
+    /// Flows whose client_hello matched `serverName`, until their `connection` event.
+    private var matchedFlows: Set<String> = []
 
     public init() {}
 
+    /// The type and severity rules, and `--sni` for the events that carry the
+    /// name themselves (client_hello, connection). Does not track flows: see `admit`.
     public func accepts(_ event: Event) -> Bool {
         if case .stats = event.body { return types.isEmpty || types.contains("stats") }
+        if let serverName {
+            switch event.body {
+            case .clientHello(let e): if !serverName.matches(e.hello.serverName) { return false }
+            case .connection(let c): if !serverName.matches(c.sni) { return false }
+            default: break
+            }
+        }
         if onlyFindings {
             guard case .finding = event.body else { return false }
         }
         if !types.isEmpty && !types.contains(event.body.typeName) { return false }
         if let minimumSeverity, case .finding(let f) = event.body, f.severity < minimumSeverity { return false }
         return true
+    }
+
+    /// `accepts`, plus `--sni` for every event of a flow: a flow's events pass once
+    /// its client_hello matched (events before it are dropped), until its `connection`.
+    public mutating func admit(_ event: Event) -> Bool {
+        if let serverName, let flow = event.flow {
+            switch event.body {
+            case .clientHello(let e):
+                if serverName.matches(e.hello.serverName) { matchedFlows.insert(flow.flowID) }
+            case .connection:
+                matchedFlows.remove(flow.flowID)
+                return accepts(event)
+            default:
+                if !matchedFlows.contains(flow.flowID) { return false }
+            }
+        }
+        return accepts(event)
+    }
+}
+
+/// A shell-style glob (`*` any run, `?` one character), matched case-insensitively
+/// against a server name: `*.example.com`, `api?.example.*`.
+public struct SNIPattern: Sendable, Equatable {
+    private let pattern: [UInt8]
+
+    public init(_ pattern: String) {
+        self.pattern = Array(pattern.utf8).map(SNIPattern.lowercased)
+    }
+
+    public func matches(_ name: String?) -> Bool {
+        guard let name else { return false }
+        return SNIPattern.match(pattern[...], Array(name.utf8).map(SNIPattern.lowercased)[...])
+    }
+
+    private static func lowercased(_ b: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) ? b | 0x20 : b
+    }
+
+    /// Iterative glob match with single-star backtracking: linear in practice,
+    /// never exponential on a hostile name.
+    private static func match(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
+        var pi = p.startIndex, si = s.startIndex
+        var starP: Int?, starS = s.startIndex
+        let star = UInt8(ascii: "*"), any = UInt8(ascii: "?")
+        while si < s.endIndex {
+            if pi < p.endIndex && (p[pi] == any || p[pi] == s[si]) {
+                pi += 1; si += 1
+            } else if pi < p.endIndex && p[pi] == star {
+                starP = pi; starS = si; pi += 1
+            } else if let sp = starP {
+                pi = sp + 1; starS += 1; si = starS
+            } else {
+                return false
+            }
+        }
+        while pi < p.endIndex && p[pi] == star { pi += 1 }
+        return pi == p.endIndex
     }
 }
