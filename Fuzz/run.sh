@@ -18,8 +18,9 @@ SCRATCH="$ROOT/.build-fuzz"
 BIN="$SCRATCH/release"
 
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+    # (gold warns about an ASan symbol on every link: noise, filtered.)
     swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address --scratch-path "$SCRATCH" \
-        2>&1 | grep -v "Cannot export local symbol '__asan_extra_spill_area'" || exit 1
+        2>&1 | grep -v "Cannot export local symbol '__asan_extra_spill_area'"
     [ "${PIPESTATUS[0]}" = 0 ] || { echo "fuzz build failed" >&2; exit 1; }
 fi
 if [ ! -d Fuzz/corpus ]; then

@@ -8,7 +8,10 @@ import TLSDumpTLS
 public final class TextEventWriter: EventSink {
     private let output: OutputStream
     public var filter: EventFilter
+    /// `--summary`: only the end-of-run table.
     public var summaryOnly = false
+    /// `--color`: severity-coloured findings, bold connection headers.
+    public var palette = TextPalette.plain
     /// Facts gathered per flow until its `connection` event.
     private var pending: [String: FlowFacts] = [:]
     private var summary = RunSummary()
@@ -30,6 +33,8 @@ public final class TextEventWriter: EventSink {
         }
         if case .connection(let c) = event.body {
             let facts = pending.removeValue(forKey: flow.flowID) ?? FlowFacts()
+            // With --sni, the summary counts only the connections shown.
+            guard filter.serverName?.matches(c.sni) ?? true else { return }
             summary.count(connection: c, findings: facts.findings)
             if !summaryOnly && filter.accepts(event) { output.write(story(flow, c, facts)) }
             return
@@ -42,7 +47,7 @@ public final class TextEventWriter: EventSink {
         var head = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
         if let sni = c.sni { head += "  \(sni)" }
         head += "  \(RFC3339.string(c.start))  \(formatDuration(c.end.milliseconds(since: c.start)))"
-        lines.append(head)
+        lines.append(palette.bold(head))
         var negotiated = "  "
         negotiated += c.version.map(Naming.version) ?? "version unknown"
         if let kind = c.sslv2CipherKind, c.sslv2 {
@@ -78,7 +83,7 @@ public final class TextEventWriter: EventSink {
             lines.append("  alerts: " + alerts.joined(separator: ", "))
         }
         for f in facts.findings where filter.minimumSeverity.map({ f.severity >= $0 }) ?? true {
-            lines.append("  [\(f.severity.name)] \(f.id): \(f.message)")
+            lines.append("  " + palette.severity("[\(f.severity.name)] \(f.id): \(f.message)", f.severity))
         }
         var closing = "  closed by \(c.close.rawValue)"
         if c.evicted { closing += " (evicted)" }
@@ -132,11 +137,16 @@ public final class TextEventWriter: EventSink {
 
     /// Flows that never turned out to be TLS but earned a `not_tls` finding.
     private func writeNonTLSFlows() {
+        // Not TLS means no SNI: --sni leaves them out.
+        if filter.serverName != nil { pending.removeAll() }
         for (_, facts) in pending.sorted(by: { $0.key < $1.key }) {
             guard let flow = facts.identity else { continue }
             for f in facts.findings {
                 summary.count(finding: f)
-                if !summaryOnly { output.write("\(flow.flowID)  \(flow.client) -> \(flow.server)  not TLS: \(f.message)\n\n") }
+                if !summaryOnly {
+                    output.write(palette.bold("\(flow.flowID)  \(flow.client) -> \(flow.server)") + "  "
+                        + palette.severity("not TLS: \(f.message)", f.severity) + "\n\n")
+                }
             }
         }
         pending.removeAll()
@@ -144,18 +154,18 @@ public final class TextEventWriter: EventSink {
 
     private func writeSummary(_ stats: StatsEvent) {
         var lines: [String] = []
-        lines.append("Summary: \(summary.connections) TLS connections (\(stats.tcpConnections) TCP), \(stats.packets) packets, \(stats.bytes) bytes")
+        lines.append(palette.bold("Summary:") + " \(summary.connections) TLS connections (\(stats.tcpConnections) TCP), \(stats.packets) packets, \(stats.bytes) bytes")
         if !summary.versions.isEmpty {
-            lines.append("  versions: " + summary.versions.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            lines.append("  versions: " + summary.versions.sorted(by: RunSummary.byCountThenName).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         if !summary.suites.isEmpty {
             lines.append("  cipher suites:")
-            for (name, count) in summary.suites.sorted(by: { $0.value > $1.value }).prefix(10) { lines.append("    \(count)  \(name)") }
+            for (name, count) in summary.suites.sorted(by: RunSummary.byCountThenName).prefix(10) { lines.append("    \(count)  \(name)") }
         }
         if !summary.findings.isEmpty {
             lines.append("  findings:")
-            for (id, entry) in summary.findings.sorted(by: { ($0.value.severity, $0.value.count) > ($1.value.severity, $1.value.count) }) {
-                lines.append("    \(pad(entry.severity.name, 6)) \(entry.count)  \(id)")
+            for (id, entry) in summary.findings.sorted(by: { ($0.value.severity, $0.value.count, $1.key) > ($1.value.severity, $1.value.count, $0.key) }) {
+                lines.append("    " + palette.severity(pad(entry.severity.name, 6), entry.severity) + " \(entry.count)  \(id)")
             }
         }
         if stats.reassembly.gaps > 0 || stats.reassembly.evicted > 0 {
@@ -177,6 +187,11 @@ struct RunSummary {
         versions[c.version.map(Naming.version) ?? "unknown", default: 0] += 1
         if let suite = c.cipherSuite { suites[Naming.cipherSuiteName(suite) ?? Naming.hex4(suite), default: 0] += 1 }
         for f in list { count(finding: f) }
+    }
+
+    /// Most first; ties by name, so the table reads the same on every run.
+    static func byCountThenName(_ a: (key: String, value: Int), _ b: (key: String, value: Int)) -> Bool {
+        a.value != b.value ? a.value > b.value : a.key < b.key
     }
 
     mutating func count(finding f: Finding) {

@@ -9,6 +9,10 @@ public final class TraceEventWriter: EventSink {
     private var blocks: [String: Block] = [:]
     /// Lines kept per connection; past it, lines are counted (application data on long connections).
     public var maxLinesPerConnection = 2000
+    /// `--sni` (the other filters do not apply to the trace): blocks of other connections are left out.
+    public var filter = EventFilter()
+    /// `--color`: bold connection header, severity-coloured findings.
+    public var palette = TextPalette.plain
 
     private struct Block {
         var start: Timestamp
@@ -36,13 +40,16 @@ public final class TraceEventWriter: EventSink {
             }
             blocks[flow.flowID] = block
         case .finding(let f):
-            blocks[flow.flowID, default: Block(start: event.timestamp)].lines.append("    !!! \(f.severity.name) \(f.id): \(f.message)")
+            blocks[flow.flowID, default: Block(start: event.timestamp)].lines.append(
+                "    " + palette.severity("!!! \(f.severity.name) \(f.id): \(f.message)", f.severity))
             _ = blocks[flow.flowID]?.facts.absorb(event.body, flow: flow)
         case .connection(let c):
             let block = blocks.removeValue(forKey: flow.flowID) ?? Block(start: c.start)
-            var text = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
-            if let sni = c.sni { text += "  \(sni)" }
-            text += "  \(RFC3339.string(c.start))\n"
+            guard filter.serverName?.matches(c.sni) ?? true else { return }
+            var head = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
+            if let sni = c.sni { head += "  \(sni)" }
+            head += "  \(RFC3339.string(c.start))"
+            var text = palette.bold(head) + "\n"
             if c.handshakes.count > 1 || !block.facts.certificateRequests.isEmpty {
                 // The story first, then the records that tell it.
                 for sentence in Narrative.sentences(c, block.facts) {

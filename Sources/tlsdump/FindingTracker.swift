@@ -7,6 +7,8 @@ final class FindingTracker: EventSink {
     private let inner: EventSink
     private(set) var highestSeverity: Severity?
     private(set) var connections = 0
+    /// `--write-flagged`: connections with findings at or above its threshold.
+    var flagged: FlaggedConnections?
 
     init(forwardingTo inner: EventSink) {
         self.inner = inner
@@ -18,6 +20,7 @@ final class FindingTracker: EventSink {
         switch event.body {
         case .finding(let f):
             if highestSeverity.map({ f.severity > $0 }) ?? true { highestSeverity = f.severity }
+            flagged?.note(event)
         case .connection:
             connections += 1
         default:

@@ -10,7 +10,11 @@ import Glibc
 #endif
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, trace
+    case text, json, trace, ecs
+}
+
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
 }
 
 @main
@@ -23,8 +27,12 @@ struct TLSDumpCommand: ParsableCommand {
           tlsdump -r capture.pcap                      text story per connection
           tlsdump -r capture.pcap --format json | jq   NDJSON events (docs/events.md)
           tlsdump -r capture.pcap --format trace       openssl s_client -msg style
+          tlsdump -r big.pcap --summary                only the summary table
+          tlsdump -r capture.pcap --sni '*.example.com'
+          tlsdump -r capture.pcap --fail-on medium     exit 1 on a medium/high finding
+          tlsdump -r capture.pcap --format ecs         ECS NDJSON (docs/ecs.md)
           tlsdump -r capture.pcap tcp port 443         BPF filter, as with tcpdump
-          tlsdump -i eth0 --format json                live: TLS on port 443, each event as it happens
+          tlsdump -i eth0 --format json                live, port 443, events at once
           tlsdump -i eth0 --port 443 --port 8443 -w out.pcap
           tlsdump -D                                   list the capture interfaces
 
@@ -33,8 +41,9 @@ struct TLSDumpCommand: ParsableCommand {
         capture: open connections are reported with close "end_of_input", then the
         final stats event (with libpcap's dropped count).
 
-        Exit status: 0 success, 2 usage or input error (missing file, not a capture,
-        unsupported link type, truncated capture, interface that cannot be opened).
+        Exit status: 0 success; 1 a finding at or above --fail-on was seen; 2 usage
+        or input error (missing file, not a capture, unsupported link type,
+        truncated capture, interface that cannot be opened), which wins over 1.
         """)
 
     @Option(name: [.customShort("r"), .customLong("read")], help: "Read packets from a pcap/pcapng file ('-' for stdin).")
@@ -76,8 +85,23 @@ struct TLSDumpCommand: ParsableCommand {
     @Flag(name: [.customShort("x"), .customLong("hex")], help: "Trace: add a hex and ASCII dump of decrypted application data.")
     var hexDump = false
 
-    @Option(name: .customLong("format"), help: "Output format: text, json or trace.")
+    @Option(name: .customLong("format"), help: "Output format: text, json, trace or ecs (Elastic Common Schema NDJSON).")
     var format: OutputFormat = .text
+
+    @Flag(name: .customLong("summary"), help: "Text: only the summary table at the end (a quick look at a big capture).")
+    var summaryOnly = false
+
+    @Option(name: .customLong("color"), help: ArgumentHelp("Colour the text and trace views: auto (a terminal, NO_COLOR unset), always or never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit with status 1 when a finding at or above this severity is seen: info, low, medium, high.", valueName: "severity"))
+    var failOn: String?
+
+    @Option(name: .customLong("write-flagged"), help: ArgumentHelp("After the run, write the packets of the connections with findings (at or above --min-severity) to FILE (pcap); -r FILE only: the file is read a second time.", valueName: "file"))
+    var writeFlagged: String?
+
+    @Option(name: .customLong("sni"), help: ArgumentHelp("Only connections whose SNI matches this pattern ('*' and '?' as in the shell, case-insensitive); connections without SNI are left out.", valueName: "pattern"))
+    var sni: String?
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write events to FILE instead of stdout.")
     var output: String?
@@ -141,6 +165,16 @@ struct TLSDumpCommand: ParsableCommand {
         if let minSeverity, Severity(name: minSeverity) == nil {
             throw ValidationError("--min-severity must be one of info, low, medium, high")
         }
+        if let failOn, Severity(name: failOn) == nil {
+            throw ValidationError("--fail-on must be one of info, low, medium, high")
+        }
+        if summaryOnly && format != .text {
+            throw ValidationError("--summary is a view of the text format; --format \(format.rawValue) writes every event")
+        }
+        if writeFlagged != nil && (read == nil || read == "-") {
+            throw ValidationError("--write-flagged reads the capture file a second time: it needs -r FILE (not stdin or -i)")
+        }
+        if let sni, sni.isEmpty { throw ValidationError("--sni needs a pattern, such as '*.example.com'") }
         if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1") }
         if idleTimeout < 1 { throw ValidationError("--idle-timeout must be at least 1 second") }
         if maxBuffer < 0 { throw ValidationError("--max-buffer must not be negative") }
@@ -187,12 +221,35 @@ struct TLSDumpCommand: ParsableCommand {
         eventFilter.types = Set(types)
         eventFilter.onlyFindings = onlyFindings
         eventFilter.minimumSeverity = minSeverity.flatMap(Severity.init(name:))
-        let sink: EventSink
-        switch format {
-        case .json: sink = JSONEventWriter(output: stream, filter: eventFilter)
-        case .text: sink = TextEventWriter(output: stream, filter: eventFilter)
-        case .trace: sink = TraceEventWriter(output: stream)
+        eventFilter.serverName = sni.map(SNIPattern.init)
+        let palette: TextPalette
+        switch color {
+        case .always: palette = TextPalette(enabled: true)
+        case .never: palette = .plain
+        // -o FILE: a file is not a terminal, whatever stdout is.
+        case .auto: palette = output == nil ? .automatic(fd: 1) : .plain
         }
+        let writer: EventSink
+        switch format {
+        case .json: writer = JSONEventWriter(output: stream, filter: eventFilter)
+        case .ecs: writer = ECSEventWriter(output: stream, filter: eventFilter)
+        case .text:
+            let text = TextEventWriter(output: stream, filter: eventFilter)
+            text.summaryOnly = summaryOnly
+            text.palette = palette
+            writer = text
+        case .trace:
+            let trace = TraceEventWriter(output: stream)
+            trace.filter = eventFilter
+            trace.palette = palette
+            writer = trace
+        }
+        // Findings are counted on their way to the writer, before any output filter.
+        let tracker = FindingTracker(forwardingTo: writer)
+        if writeFlagged != nil {
+            tracker.flagged = FlaggedConnections(threshold: minSeverity.flatMap(Severity.init(name:)) ?? .info)
+        }
+        let sink: EventSink = tracker
         var options: PipelineOptions
         if let interface {
             var live = LiveCaptureOptions(interface: interface)
@@ -224,13 +281,21 @@ struct TLSDumpCommand: ParsableCommand {
         hooks.opened = { _ in
             if let user { try Privileges.drop(to: user) }
         }
+        // Not when the events scroll past on the same terminal: they would tear the line.
+        let eventsOnTerminal = output == nil && !summaryOnly && isatty(1) == 1
+        let progress = interface == nil && !eventsOnTerminal
+            ? read.flatMap { ProgressLine(path: $0, connections: { tracker.connections }) } : nil
         hooks.ready = { info in
             for line in info.warnings { warn("warning: \(line)") }
             if info.isLive { warn(info.listeningLine) }
+            progress?.captureOpened()
         }
         StopSignal.install()
-        hooks.stopRequested = { StopSignal.requested }
-        if format != .json {
+        hooks.stopRequested = {
+            progress?.tick()
+            return StopSignal.requested
+        }
+        if format == .text || format == .trace {
             // The text and trace writers treat `stats` as the end of the run;
             // interim counts go to stderr instead.
             hooks.intervalStats = { event in
@@ -246,10 +311,14 @@ struct TLSDumpCommand: ParsableCommand {
         do {
             result = try Pipeline.run(options, sink: sink, outputOK: { stream.isWritable }, hooks: hooks)
         } catch {
+            progress?.finish()
             fail(error.description)
         }
+        progress?.finish()
         stream.flush()
-        if stream.failure == .closedByReader { Glibc.exit(0) }
+        let threshold = failOn.flatMap(Severity.init(name:))
+        let findingsFail = threshold.map(tracker.sawFinding(atOrAbove:)) ?? false
+        if stream.failure == .closedByReader { Glibc.exit(findingsFail ? 1 : 0) }
         if case .writeError(let code)? = stream.failure {
             fail("writing output failed: \(String(cString: strerror(code)))")
         }
@@ -259,6 +328,17 @@ struct TLSDumpCommand: ParsableCommand {
         }
         if let failure = result.writeFailure {
             fail(failure)
+        }
+        // Before the truncation check: a truncated file's flagged packets are still worth having.
+        if let writeFlagged, let flagged = tracker.flagged, let read {
+            do {
+                _ = try flagged.write(from: read, narrowedBy: captureFilter, to: writeFlagged)
+            } catch {
+                fail("--write-flagged: \(error)")
+            }
+            if flagged.overflow > 0 {
+                warn("warning: --write-flagged kept the first \(FlaggedConnections.maxConnections) flagged connections; \(flagged.overflow) more were left out")
+            }
         }
         let source = read ?? interface ?? "-"
         switch result.end {
@@ -271,6 +351,7 @@ struct TLSDumpCommand: ParsableCommand {
         default:
             break
         }
+        if findingsFail { Glibc.exit(1) }
     }
 
     static let dropAdvice = "a larger -B, a narrower filter or a faster reader of the output helps"

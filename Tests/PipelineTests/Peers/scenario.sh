@@ -10,11 +10,11 @@
 # driving: each step waits until a peer logged the previous one), but on a free
 # random port, without tshark, and under a hard time limit (SCENARIO_TIMEOUT,
 # default 20 s). WORKDIR keeps NAME.pcap, NAME.keys (client key log, for
-# debugging with captures/tools/sequence.py), client.log, server.log and
-# capture.log. Exit status: 0 ok, 1 scenario failed, 2 usage, 3 a tool is missing.
+# debugging with captures/tools/sequence.py), client.log, server.log,
+# capture.log and live.ndjson (the capturing tlsdump's own events). Exit status: 0 ok, 1 scenario failed, 2 usage, 3 a tool is missing.
 #
-# The capture step is start_capture/stop_capture only, so it can be switched to
-# tlsdump's own live capture (`tlsdump -i lo`) in one place.
+# The capture step is start_capture/stop_capture only: tlsdump's own live
+# capture (`.build/debug/tlsdump -i lo -w`), tcpdump when tlsdump is not built.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -60,7 +60,6 @@ need() {
 BUILD_HINT="needed to compile captures/tools/gnutls-reneg-server.c; add it to TEST_PACKAGES in the Makefile"
 need timeout coreutils
 need stdbuf coreutils
-need tcpdump tcpdump
 [[ -r $PKI/ca.pem ]] || fail "test PKI missing at $PKI"
 
 # Independent of the machine's openssl.cnf (MinProtocol, SECLEVEL, ...) and of
@@ -148,28 +147,43 @@ pick_port() {
 }
 
 # ---------------------------------------------------------------- capture
-# The one place that records the wire: tcpdump on lo for the scenario's port.
+# The one place that records the wire: tlsdump's own live capture on lo for the
+# scenario's port (-w keeps the packets, live.ndjson its events as it saw them),
+# or tcpdump when tlsdump has not been built.
+
+TLSDUMP_BIN=$ROOT/.build/debug/tlsdump
 
 start_capture() {
-    local user
-    user=$(id -un)   # tcpdump would otherwise drop to its own user, who cannot write OUT
-    tcpdump -i lo -U --immediate-mode -n -s 262144 -Z "$user" -w "$PCAP" "tcp port $PORT" 2>"$OUT/capture.log" &
+    local tool
+    if [[ -x $TLSDUMP_BIN ]]; then
+        tool=tlsdump
+        "$TLSDUMP_BIN" -i lo -w "$PCAP" --format json -o "$OUT/live.ndjson" "tcp port $PORT" 2>"$OUT/capture.log" &
+    else
+        echo "scenario.sh: $SCENARIO: $TLSDUMP_BIN not built ('swift build'); capturing with tcpdump instead" >&2
+        need tcpdump tcpdump
+        tool=tcpdump
+        local user
+        user=$(id -un)   # tcpdump would otherwise drop to its own user, who cannot write OUT
+        tcpdump -i lo -U --immediate-mode -n -s 262144 -Z "$user" -w "$PCAP" "tcp port $PORT" 2>"$OUT/capture.log" &
+    fi
     CAP_PID=$!; PIDS+=("$CAP_PID")
+    # Both print "listening on lo, ..." on stderr once the capture is open and filtered.
     local i
-    for ((i = 0; i < 100; i++)); do
+    for ((i = 0; i < 200; i++)); do
         grep -q 'listening on' "$OUT/capture.log" 2>/dev/null && return 0
         kill -0 "$CAP_PID" 2>/dev/null || break
         sleep 0.05
     done
     cat "$OUT/capture.log" >&2
-    fail "tcpdump did not start capturing on lo (capturing needs root or CAP_NET_RAW)"
+    fail "$tool did not start capturing on lo (capturing needs root or CAP_NET_RAW)"
 }
 
 stop_capture() {
     sleep 0.3   # the last FIN/ACK reaches the capture buffer
     kill -INT "$CAP_PID" 2>/dev/null || true
-    wait "$CAP_PID" 2>/dev/null || true
-    [[ -s $PCAP ]] || fail "empty capture"
+    # SIGINT ends the capture cleanly: the -w file is flushed before exit.
+    wait_exit "$CAP_PID" 10 capture
+    [[ -s $PCAP ]] || { cat "$OUT/capture.log" >&2; fail "empty capture"; }
 }
 
 # ---------------------------------------------------------------- peers
