@@ -13,9 +13,12 @@ public struct LiveCaptureOptions: Sendable, Equatable {
     public var snapshotLength = 262_144
     /// Promiscuous mode (`-p` turns it off).
     public var promiscuous = true
-    /// Deliver each packet at once instead of when the kernel's block fills,
-    /// so events appear as they happen.
-    public var immediate = true
+    /// Deliver each packet at once instead of when the kernel's block fills or
+    /// the read timeout passes. Off by default: in immediate mode libpcap sizes
+    /// every ring slot for the interface MTU (64 KiB on `lo`), so a 32 MiB
+    /// buffer holds a few hundred packets and bursts are dropped
+    /// (bench/live.sh); with the 250 ms timeout events still appear within a second.
+    public var immediate = false
     /// Kernel capture buffer (`-B`): a generous one absorbs bursts while the
     /// single analysis thread is busy, instead of dropping packets.
     public var bufferBytes = 32 << 20

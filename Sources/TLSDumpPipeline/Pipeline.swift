@@ -146,8 +146,20 @@ public enum Pipeline {
         // timeout, or every so many packets: each packet live, since an
         // interface is slower than a file and each event must show at once.
         let checkMask = isLive ? 0 : 0x3ff
+        // Live: on a stop request keep reading a little longer, so packets the
+        // kernel still holds in a ring block (delivered at the block timeout
+        // when not in immediate mode) are analysed rather than lost.
+        var stopDeadline: Double?
+        let drainSeconds = Double((options.live?.readTimeoutMilliseconds ?? 0) + 100) / 1000
+        func shouldStop() -> Bool {
+            guard hooks.stopRequested() else { return false }
+            guard isLive else { return true }
+            let now = Pipeline.monotonicSeconds()
+            if stopDeadline == nil { stopDeadline = now + drainSeconds }
+            return now >= (stopDeadline ?? now)
+        }
         result.end = source.forEachPacket(onTimeout: {
-            if hooks.stopRequested() { stopped = true; return false }
+            if shouldStop() { stopped = true; return false }
             analyzer.advance(to: wallClock())
             run.periodic(result, decoder.stats, timedOut: true)
             if !outputOK() { outputBroken = true; return false }
@@ -162,7 +174,7 @@ public enum Pipeline {
             }
             if result.packets & checkMask == 0 {
                 if !outputOK() { outputBroken = true; return false }
-                if hooks.stopRequested() { stopped = true; return false }
+                if shouldStop() { stopped = true; return false }
                 run.periodic(result, decoder.stats, timedOut: false)
             }
             if let limit = options.packetLimit, result.packets >= limit { return false }

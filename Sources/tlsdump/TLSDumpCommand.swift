@@ -64,6 +64,9 @@ struct TLSDumpCommand: ParsableCommand {
     @Flag(name: [.customShort("p"), .customLong("no-promiscuous-mode")], help: "Live: do not put the interface in promiscuous mode.")
     var noPromiscuous = false
 
+    @Flag(name: .customLong("immediate-mode"), help: "Live: hand each packet over at once (lowest latency; on interfaces with a large MTU it drops more under load).")
+    var immediateMode = false
+
     @Option(name: [.customShort("B"), .customLong("buffer-size")], help: "Live: kernel capture buffer in MiB (default 32).")
     var bufferMiB: Int?
 
@@ -160,6 +163,7 @@ struct TLSDumpCommand: ParsableCommand {
         if read != nil {
             if snapshotLength != nil { throw ValidationError("-s only applies to live capture (-i)") }
             if noPromiscuous { throw ValidationError("-p only applies to live capture (-i)") }
+            if immediateMode { throw ValidationError("--immediate-mode only applies to live capture (-i)") }
             if bufferMiB != nil { throw ValidationError("-B only applies to live capture (-i)") }
         }
         if let minSeverity, Severity(name: minSeverity) == nil {
@@ -255,6 +259,7 @@ struct TLSDumpCommand: ParsableCommand {
             var live = LiveCaptureOptions(interface: interface)
             if let snapshotLength { live.snapshotLength = snapshotLength }
             live.promiscuous = !noPromiscuous
+            live.immediate = immediateMode
             if let bufferMiB { live.bufferBytes = bufferMiB << 20 }
             options = PipelineOptions(live: live)
             // Each event reaches a reader (jq, a log shipper) as it happens.

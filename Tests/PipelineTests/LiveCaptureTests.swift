@@ -121,9 +121,9 @@ final class LiveCaptureTests: XCTestCase {
     func testKernelDropsAreReportedInStatsAndOnStderr() throws {
         try requireCapturePrivileges()
         let port = try freePort()
-        // A 1 MiB ring holds only a few 256 KiB frames: while tlsdump is
-        // stopped (a stand-in for a stalled consumer), the kernel must drop.
-        let live = try startLive(["--format", "json", "--port", "\(port)", "-B", "1", "--stats-interval", "0.2"])
+        // In immediate mode a 1 MiB ring holds only a few 256 KiB frames: while
+        // tlsdump is stopped (a stand-in for a stalled consumer), the kernel must drop.
+        let live = try startLive(["--format", "json", "--port", "\(port)", "-B", "1", "--immediate-mode", "--stats-interval", "0.2"])
         kill(live.process.processIdentifier, SIGSTOP)
         defer { kill(live.process.processIdentifier, SIGCONT) }
         try runPeers("plain-tls12", port: port)
