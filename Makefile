@@ -3,6 +3,7 @@
 #   make demo       build, then tell the story of the bundled IIS renegotiation capture
 #   make test       unit, corpus and real-peer tests (what CI runs)
 #   make bench      throughput and memory beside a raw libpcap loop, ssldump and tshark
+#   make bench-live replay a benchmark capture onto lo at rising rates, count what live capture saw and dropped
 #   make captures   regenerate captures/ from real OpenSSL and GnuTLS peers on loopback (root)
 #   make install    install tlsdump, its man page and bash/zsh/fish completions into $(PREFIX)
 
@@ -17,7 +18,7 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 BUILD_PACKAGES = libpcap-dev pkg-config
 TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev
 
-.PHONY: all build deps test-deps test demo bench captures install clean
+.PHONY: all build deps test-deps test demo bench bench-live captures install clean
 
 all: build
 
@@ -40,6 +41,9 @@ demo: build
 test: test-deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build --disable-swift-testing
+
+bench-live: deps
+	bash bench/live.sh
 
 bench: deps
 	bash bench/run.sh
