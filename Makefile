@@ -14,9 +14,10 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 
 # Debian packages the build and the tests use: libpcap for reading captures,
 # OpenSSL/GnuTLS/tcpdump as real peers in the integration tests (gcc and the
-# GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server).
+# GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server;
+# GNU time measures peak memory in the resource-attack tests).
 BUILD_PACKAGES = libpcap-dev pkg-config
-TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev
+TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time
 
 .PHONY: all build deps test-deps test demo bench bench-live captures install clean
 

@@ -42,9 +42,10 @@ public struct ClientHello: Sendable, Equatable {
         hello.sessionID = Array(try r.vector(lengthBytes: 1).bytes)
         hello.cipherSuites = try r.u16List(lengthBytes: 2)
         hello.compressionMethods = Array(try r.vector(lengthBytes: 1).bytes)
+        var seen = Set<UInt16>()
         for ext in try r.extensions() {
             // A repeated extension is illegal; like tshark and the JA4 reference, the first copy counts.
-            let repeated = hello.extensionTypes.contains(ext.type)
+            let repeated = !seen.insert(ext.type).inserted
             hello.extensionTypes.append(ext.type)
             // A malformed extension body is tolerated: the type list stays exact.
             if !repeated { do throws(ParseError) { try hello.read(ext) } catch {} }
@@ -163,8 +164,9 @@ public struct ServerHello: Sendable, Equatable {
         }
         hello.isHelloRetryRequest = hello.random == ServerHello.helloRetryRandom
         if draftWithoutLegacyFields { hello.selectedVersion = hello.legacyVersion }
+        var seen = Set<UInt16>()
         for ext in try r.extensions() {
-            let repeated = hello.extensionTypes.contains(ext.type)
+            let repeated = !seen.insert(ext.type).inserted
             hello.extensionTypes.append(ext.type)
             if repeated { continue }
             var e = ByteReader(ext.body)
