@@ -304,6 +304,10 @@ public struct StatsEvent: Sendable {
     public var reassembly: ReassemblyTotals
     public var events: Int
     public var decode: [(String, Int)]
+    /// The last `stats` of the run (false for `--stats-interval` ones).
+    public var isFinal = true
+    /// Packets libpcap received (live capture; nil for files).
+    public var received: Int?
 
     public init(packets: Int, bytes: Int, tcpConnections: Int, tlsConnections: Int, dropped: Int?, seconds: Double,
                 reassembly: ReassemblyTotals, events: Int, decode: [(String, Int)]) {

@@ -327,6 +327,8 @@ public final class JSONEventWriter: EventSink {
         w.key("tcp_connections"); w.int(s.tcpConnections)
         w.key("tls_connections"); w.int(s.tlsConnections)
         w.key("dropped"); w.int(s.dropped)
+        w.key("received"); w.int(s.received)
+        w.key("final"); w.bool(s.isFinal)
         w.key("seconds"); w.double(s.seconds)
         w.key("reassembly"); w.beginObject()
         w.key("gaps"); w.int(s.reassembly.gaps)

@@ -25,7 +25,8 @@ public final class TextEventWriter: EventSink {
 
     public func emit(_ event: Event) {
         guard let flow = event.flow else {
-            if case .stats(let stats) = event.body {
+            // Interim (--stats-interval) stats do not end the story: only the last one does.
+            if case .stats(let stats) = event.body, stats.isFinal {
                 writeNonTLSFlows()
                 writeSummary(stats)
             }

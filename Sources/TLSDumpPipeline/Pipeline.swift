@@ -250,7 +250,7 @@ private struct RunState {
         }
         guard let statsInterval, now >= nextStats else { return }
         nextStats = now + statsInterval
-        let stats = statsEvent(result, decode)
+        let stats = statsEvent(result, decode, final: false)
         let event = Event(timestamp: timedOut ? Pipeline.wallClock() : (lastTimestamp ?? Pipeline.wallClock()),
                           flow: nil, body: .stats(stats))
         if let forward = hooks.intervalStats {
@@ -265,8 +265,8 @@ private struct RunState {
         }
     }
 
-    func statsEvent(_ result: PipelineResult, _ d: DecodeStats) -> StatsEvent {
-        StatsEvent(
+    func statsEvent(_ result: PipelineResult, _ d: DecodeStats, final: Bool = true) -> StatsEvent {
+        var stats = StatsEvent(
             packets: result.packets, bytes: result.bytes,
             tcpConnections: analyzer.tcpConnections, tlsConnections: analyzer.tlsConnections,
             dropped: source.statistics()?.dropped, seconds: Pipeline.monotonicSeconds() - started,
@@ -275,5 +275,8 @@ private struct RunState {
             decode: [("tcp", d.tcp), ("non_tcp", d.nonTCP), ("malformed", d.malformed), ("truncated", d.truncated),
                      ("ip_fragments", d.ipFragments), ("ip_reassembled", d.ipReassembled),
                      ("ip_fragments_dropped", d.ipFragmentsDropped), ("tls_malformed", analyzer.malformedRecords)])
+        stats.isFinal = final
+        stats.received = source.statistics()?.received
+        return stats
     }
 }

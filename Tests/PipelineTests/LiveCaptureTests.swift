@@ -90,6 +90,9 @@ final class LiveCaptureTests: XCTestCase {
         let interim = events.dropLast().filter { $0["type"] as? String == "stats" }
         XCTAssertFalse(interim.isEmpty, "--stats-interval 0.3 over a run of more than a second")
         XCTAssertTrue(interim.allSatisfy { $0["dropped"] as? Int != nil })
+        XCTAssertTrue(interim.allSatisfy { $0["final"] as? Bool == false }, "interim stats say they are not the last")
+        XCTAssertEqual(final["final"] as? Bool, true)
+        XCTAssertNotNil(final["received"] as? Int, "libpcap's received count, live")
         XCTAssertFalse(live.stderrText().contains("warning"), live.stderrText())
     }
 
