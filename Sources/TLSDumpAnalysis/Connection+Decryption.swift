@@ -73,7 +73,7 @@ extension Connection {
         case .tooShort: "record too short"
         case .notBlockAligned: "record not block aligned"
         case .unsupportedSuite(let name): "\(name) is not supported for decryption"
-        case .unsupportedVersion(let v): "version 0x\(hex16(v)) is not supported for decryption"
+        case .unsupportedVersion(let v): "version \(hexNumber(v, digits: 4)) is not supported for decryption"
         case .wrongKey: "the key does not fit"
         case .invalidPrivateKey(let why): "unusable RSA key: \(why)"
         }
@@ -104,10 +104,9 @@ extension Connection {
 
     /// After the ServerHello: a master secret from the key log (by client random, or by session id).
     func setUpTLS12Keys(handshake cur: Int) {
-        guard let keys, let decryption, let clientRandom = handshakes[cur].clientHello?.random,
+        guard let decryption, let clientRandom = handshakes[cur].clientHello?.random,
               let serverRandom = handshakes[cur].serverRandom, let suite = handshakes[cur].cipherSuite,
               let version = handshakes[cur].version else { return }
-        _ = keys
         let sessionID = handshakes[cur].serverSessionID ?? []
         let master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
         guard let master else { return }
@@ -173,9 +172,8 @@ extension Connection {
     // MARK: TLS 1.3 keys
 
     func setUpTLS13Keys(handshake cur: Int) {
-        guard let keys, let decryption, let clientRandom = handshakes[cur].clientHello?.random,
+        guard let decryption, let clientRandom = handshakes[cur].clientHello?.random,
               let suite = handshakes[cur].cipherSuite else { return }
-        _ = keys
         guard let clientHandshake = lookUp({ $0.secret(.clientHandshake, clientRandom: clientRandom) }),
               let serverHandshake = lookUp({ $0.secret(.serverHandshake, clientRandom: clientRandom) }) else { return }
         decryption.tls13Suite = suite

@@ -54,7 +54,7 @@ extension Connection {
 
     /// SSLv2 cipher kinds (RFC-less: draft-hickman); every SSLv2 kind uses MD5.
     func sslv2Findings(kind: UInt32, handshake: Int) {
-        let name = TLSRegistry.sslv2CipherKindName(kind) ?? String(format6(kind))
+        let name = TLSRegistry.sslv2CipherKindName(kind) ?? hexNumber(kind, digits: 6)
         let cipher: BulkCipher
         switch kind {
         case 0x010080, 0x020080: cipher = .rc4_128
@@ -117,7 +117,3 @@ extension Connection {
     ]
 }
 
-func format6(_ v: UInt32) -> String {
-    let s = String(v, radix: 16)
-    return "0x" + String(repeating: "0", count: max(0, 6 - s.count)) + s
-}

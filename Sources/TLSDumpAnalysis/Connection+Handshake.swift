@@ -41,7 +41,6 @@ extension Connection {
     func handleMessage(_ message: HandshakeMessage, recordVersion: UInt16, side sentBy: Side) {
         var side = sentBy
         let type = message.type
-        let name = TLSRegistry.handshakeTypeName(type)
         noteHandshakeMessage(message)
         if type == HandshakeType.clientHello && side == .server && handshakes.isEmpty && identity == nil {
             // The ClientHello decides who the client is.
@@ -108,7 +107,6 @@ extension Connection {
                 break
             }
         }
-        _ = name
     }
 
     private func addClear(_ message: HandshakeMessage, side: Side, recordVersion: UInt16, to cur: Int?) {
@@ -152,11 +150,9 @@ extension Connection {
             // answers a HelloRetryRequest (seen or not) and continues the same handshake.
             if !hs.done { return cur }
         }
+        // A HelloRequest already started its own handshake; a ClientHello after a completed one is the client's renegotiation.
         let renegotiating = !handshakes.isEmpty
-        let initiator: Side = pendingHelloRequest ? .server : .client
-        let evidence = pendingHelloRequest ? "hello_request" : "client_hello"
-        pendingHelloRequest = false
-        let cur = startHandshake(initiator: renegotiating ? initiator : .client, encrypted: decryptedRecord, evidence: renegotiating ? evidence : nil)
+        let cur = startHandshake(initiator: .client, encrypted: decryptedRecord, evidence: renegotiating ? "client_hello" : nil)
         if renegotiating { announceRenegotiation(cur) }
         return cur
     }

@@ -18,7 +18,7 @@ extension Connection {
             break
         case .lostSync(let header):
             context.malformedRecords += 1
-            raise("tls.malformed", "The \(side.rawValue) sent bytes that are not a TLS record (type \(header.contentType), version 0x\(hex16(header.version)), length \(header.length)); tlsdump skipped ahead to the next plausible record.",
+            raise("tls.malformed", "The \(side.rawValue) sent bytes that are not a TLS record (type \(header.contentType), version \(hexNumber(header.version, digits: 4)), length \(header.length)); tlsdump skipped ahead to the next plausible record.",
                   handshake: currentHandshake, evidence: [("sender", .string(side.rawValue)), ("content_type", .int(Int(header.contentType))), ("length", .int(header.length))])
         }
     }
@@ -207,7 +207,6 @@ extension Connection {
         if let cur = currentHandshake, handshakes[cur].isTLS13, handshakes[cur].serverHelloSeen, !handshakes[cur].helloRetry, !handshakes[cur].done {
             // TLS 1.3: the encrypted handshake flight travels as type-23 records.
             handshakes[cur].bytes[side] += header.length
-            sides[side].recordsAfterServerHello += 1
             let firstFromClient = side == .client
             handshakes[cur].add(HandshakeMessageInfo(sender: side, type: nil, length: header.length, encrypted: true, decrypted: false, inferred: false),
                                 limit: context.config.maxMessagesPerHandshake)
@@ -262,13 +261,14 @@ extension Connection {
 
     @discardableResult
     func startHandshake(initiator: Side?, encrypted: Bool, evidence: String?) -> Int {
-        let index = handshakes.count
-        if handshakes.count >= context.config.maxHandshakesPerConnection {
-            // Keep the list bounded: reuse the last slot's number space by dropping the oldest detail.
+        // Numbers keep counting even when old detail is dropped.
+        let index = (handshakes.last?.index ?? -1) + 1
+        if handshakes.count >= max(2, context.config.maxHandshakesPerConnection) {
+            // Keep the list bounded: the first handshake stays, the oldest renegotiation goes.
             handshakesDropped += 1
             handshakes.remove(at: 1)
         }
-        var state = HandshakeState(index: index + handshakesDropped, initiator: initiator, encrypted: encrypted, start: now)
+        var state = HandshakeState(index: index, initiator: initiator, encrypted: encrypted, start: now)
         state.evidence = evidence
         state.decrypted = decryptedRecord
         state.applicationBytesAtStart = SidePair(client: sides.client.applicationDataBytes, server: sides.server.applicationDataBytes)
@@ -294,7 +294,3 @@ extension Connection {
     }
 }
 
-func hex16(_ v: UInt16) -> String {
-    let s = String(v, radix: 16)
-    return String(repeating: "0", count: max(0, 4 - s.count)) + s
-}

@@ -50,16 +50,12 @@ final class Connection {
     var secureRenegotiation: Bool?
     var clientOfferedSecureRenegotiation = false
     var firstCertificateRequestPhase: CertificateRequestPhase?
-    var certificateRequestHidden = false
     var alerts: [AlertInfo] = []
     var findingIDs: [String] = []
     var findingSeverities: [Severity] = []
     var negotiatedVersion: UInt16?
     var negotiatedSuite: UInt16?
     var sslv2CipherKind: UInt32?
-    var serverKeyBits: Int?
-    /// A HelloRequest was seen in clear and no ClientHello has answered it yet.
-    var pendingHelloRequest = false
     /// Keys and decryptors, when keys were given.
     var decryption: DecryptionState?
     /// True while the handlers run on a decrypted record's plaintext.
@@ -231,9 +227,6 @@ final class Connection {
         if direction(of: side) == .forward { forwardRecords.wantedBodies = mask } else { reverseRecords.wantedBodies = mask }
     }
 
-    func recordStream(_ side: Side) -> RecordStream {
-        direction(of: side) == .forward ? forwardRecords : reverseRecords
-    }
 }
 
 extension Connection {

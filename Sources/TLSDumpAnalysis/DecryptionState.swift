@@ -1,3 +1,4 @@
+import TLSDumpBase
 import TLSDumpTLS
 
 /// Where keys come from: a key log (SSLKEYLOGFILE, OpenSSL's RSA lines) and
@@ -67,7 +68,7 @@ final class KeyStore {
         guard grown else { return false }
         var log = KeyLog()
         for path in material.reloadableKeyLogPaths {
-            if let bytes = KeyStore.read(path) { log.parse(bytes: bytes) }
+            if let bytes = readSmallFile(path) { log.parse(bytes: bytes) }
         }
         material.keyLog = log
         reloads += 1
@@ -77,18 +78,5 @@ final class KeyStore {
     static func fileSize(_ path: String) -> Int {
         var info = stat()
         return stat(path, &info) == 0 ? Int(info.st_size) : -1
-    }
-
-    static func read(_ path: String, limit: Int = 256 << 20) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while bytes.count <= limit {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-            if n < chunk.count { break }
-        }
-        return bytes
     }
 }

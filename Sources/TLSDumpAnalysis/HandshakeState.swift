@@ -22,8 +22,6 @@ struct HandshakeState {
     var serverSentFullFlight = false
     var changeCipherSpec = SidePair(client: false, server: false)
     var finished = SidePair(client: false, server: false)
-    /// Records of each side after its ChangeCipherSpec within this handshake.
-    var encryptedRecordsAfterCCS = SidePair(client: 0, server: 0)
     var bytes = SidePair(client: 0, server: 0)
     var certificateRequested = false
     var clientCertificateEmpty: Bool?
@@ -108,6 +106,4 @@ struct SideState {
     var gapBytes = 0
     var sawTLS = false
     var fin = false
-    /// TLS 1.3: type-23 records seen after the ServerHello of the current handshake.
-    var recordsAfterServerHello = 0
 }

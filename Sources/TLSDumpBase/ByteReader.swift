@@ -109,3 +109,10 @@ public func hexEncode<C: Collection>(_ bytes: C) -> String where C.Element == UI
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// A number as lower-case hex, zero-padded to `digits` ("0x0004" with the prefix):
+/// the one spelling of cipher suite codes, versions and the like in every output.
+public func hexNumber<T: BinaryInteger>(_ value: T, digits: Int, prefix: Bool = true) -> String {
+    let s = String(value, radix: 16)
+    return (prefix ? "0x" : "") + String(repeating: "0", count: max(0, digits - s.count)) + s
+}

@@ -8,15 +8,9 @@ enum Naming {
 
     static func cipherSuiteName(_ code: UInt16) -> String? { CipherSuiteRegistry.name(code) }
 
-    static func hex4(_ v: UInt16) -> String {
-        let s = String(v, radix: 16)
-        return "0x" + String(repeating: "0", count: max(0, 4 - s.count)) + s
-    }
+    static func hex4(_ v: UInt16) -> String { hexNumber(v, digits: 4) }
 
-    static func hex6(_ v: UInt32) -> String {
-        let s = String(v, radix: 16)
-        return "0x" + String(repeating: "0", count: max(0, 6 - s.count)) + s
-    }
+    static func hex6(_ v: UInt32) -> String { hexNumber(v, digits: 6) }
 
     /// GREASE values are kept apart from names: "GREASE".
     static func extensionName(_ type: UInt16) -> String {

@@ -401,7 +401,7 @@ extension TLSDumpCommand {
         guard !paths.isEmpty || !rsaKeys.isEmpty else { return nil }
         var material = KeyMaterial()
         for path in paths {
-            guard let data = readWholeFile(path) else {
+            guard let data = readSmallFile(path) else {
                 // Live, the key log may appear once a client starts writing it.
                 if interface != nil { warn("warning: key log \(path) not readable yet; it is read again when a key is missing"); continue }
                 fail("cannot read key log \(path)")
@@ -412,7 +412,7 @@ extension TLSDumpCommand {
             warn("warning: no keys found in \(paths.joined(separator: ", ")) (\(material.keyLog.skippedLines) lines skipped)")
         }
         for path in rsaKeys {
-            guard let data = readWholeFile(path) else {
+            guard let data = readSmallFile(path) else {
                 fail("cannot read RSA key \(path)")
             }
             material.rsaPrivateKeysPEM.append(String(decoding: data, as: UTF8.self))
@@ -421,17 +421,3 @@ extension TLSDumpCommand {
     }
 }
 
-/// Reads a small file (key logs, PEM keys) without Foundation; nil when unreadable.
-func readWholeFile(_ path: String, limit: Int = 64 << 20) -> [UInt8]? {
-    guard let file = fopen(path, "rb") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-        if n < chunk.count { break }
-        if bytes.count > limit { return nil }
-    }
-    return ferror(file) == 0 ? bytes : nil
-}

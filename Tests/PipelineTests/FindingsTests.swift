@@ -136,4 +136,12 @@ final class FindingsTests: XCTestCase {
         XCTAssertEqual(midstream.first?.flow.server.port, 443)
         XCTAssertTrue(midstream.first?.summary.alerts.allSatisfy(\.encrypted) == true, "mid-stream alerts are ciphertext")
     }
+
+    func testHandshakeListCapKeepsNumbersAndNeverTraps() throws {
+        // A cap of 1 used to remove(at: 1) from a one-element list; numbering must not drift either.
+        let sink = try analyse(bundled("iis-renegotiation-tls10.pcap")) { $0.config.maxHandshakesPerConnection = 1 }
+        let (_, c) = try XCTUnwrap(sink.connections.first)
+        XCTAssertEqual(c.handshakes.map(\.index), [0, 1])
+        XCTAssertEqual(c.renegotiations, 1)
+    }
 }

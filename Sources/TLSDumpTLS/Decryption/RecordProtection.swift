@@ -1,3 +1,4 @@
+import TLSDumpBase
 /// How a cipher suite protects records, as far as decryption cares: the
 /// cipher and its key/IV sizes, the MAC, and the PRF hash. Built from
 /// `CipherSuiteRegistry` so a suite is described in one place.
@@ -84,8 +85,5 @@ public struct RecordProtection: Sendable, Equatable {
             isTLS13: info.isTLS13)
     }
 
-    static func hexCode(_ suite: UInt16) -> String {
-        let digits = String(suite, radix: 16)
-        return "0x" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
+    static func hexCode(_ suite: UInt16) -> String { hexNumber(suite, digits: 4) }
 }

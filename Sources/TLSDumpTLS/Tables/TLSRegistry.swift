@@ -1,3 +1,4 @@
+import TLSDumpBase
 // Names for the TLS registries. The tables are generated data
 // (GeneratedRegistries.swift, by tools/gen-tables.py), sorted by code, so a
 // lookup is a binary search: no allocation, no hashing.
@@ -137,8 +138,5 @@ public enum TLSRegistry {
     ]
 
     /// "0x" and four lower-case hex digits (fits a small, inline String).
-    private static func hexCode(_ value: UInt16) -> String {
-        let digits = String(value, radix: 16)
-        return "0x" + String(repeating: "0", count: 4 - digits.count) + digits
-    }
+    private static func hexCode(_ value: UInt16) -> String { hexNumber(value, digits: 4) }
 }
