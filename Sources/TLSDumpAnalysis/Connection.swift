@@ -129,12 +129,15 @@ final class Connection {
     }
 
     /// Raises a finding once per connection and id.
-    func raise(_ id: String, _ message: String, handshake: Int? = nil, evidence: [(String, EvidenceValue)] = []) {
+    /// Message and evidence are built only when the finding is new: a lossy or
+    /// hostile stream can hit the same condition on every packet.
+    func raise(_ id: String, _ message: @autoclosure () -> String, handshake: Int? = nil,
+               evidence: @autoclosure () -> [(String, EvidenceValue)] = []) {
         guard !findingIDs.contains(id) else { return }
         let severity = FindingCatalog.severity(of: id)
         findingIDs.append(id)
         findingSeverities.append(severity)
-        emit(.finding(Finding(id: id, severity: severity, message: message, handshake: handshake, evidence: evidence)))
+        emit(.finding(Finding(id: id, severity: severity, message: message(), handshake: handshake, evidence: evidence())))
     }
 
     func trace(_ side: Side, version: UInt16, contentType: UInt8, length: Int, _ detail: String, payload: [UInt8]? = nil) {
