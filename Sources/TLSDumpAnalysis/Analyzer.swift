@@ -139,7 +139,7 @@ public final class TLSAnalyzer {
         context.totals.outOfOrder += stats.outOfOrder
         context.totals.retransmitted += stats.retransmitted
         if connection.isTLS {
-            connection.closingFindings()
+            connection.closeOpenRenegotiation()
             connection.emit(.connection(connection.summary(close: reason, evicted: evicted)))
         }
         connection.releaseBuffers()

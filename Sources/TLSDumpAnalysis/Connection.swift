@@ -244,20 +244,10 @@ extension Connection {
             retransmitted: forwardReassembler.stats.retransmittedSegments + reverseReassembler.stats.retransmittedSegments)
     }
 
-    /// After the `connection` event only a tombstone remains: drop buffers and parsers' memory.
+    /// After the `connection` event the connection leaves the flow table; its
+    /// queued out-of-order bytes go back to the shared reassembly budget now.
     func releaseBuffers() {
         forwardReassembler.discard()
         reverseReassembler.discard()
-        forwardMessages.reset()
-        reverseMessages.reset()
-        forwardRecords = RecordStream()
-        reverseRecords = RecordStream()
-        handshakes.removeAll()
-        alerts.removeAll()
-    }
-
-    /// Findings that can only be told at the end.
-    func closingFindings() {
-        closeOpenRenegotiation()
     }
 }
