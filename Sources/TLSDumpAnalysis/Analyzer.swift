@@ -33,16 +33,30 @@ final class AnalysisContext {
 public final class TLSAnalyzer {
     private let context: AnalysisContext
     private let table: FlowTable<Connection>
-    private var nextSerial = 1
+    private var nextSerial: Int
+    private let serialStride: Int
     private var lastExpiry = Timestamp.zero
     private var lingering: [(deadline: Timestamp, connection: Connection)] = []
     private var lingerHead = 0
     public private(set) var tcpConnections = 0
     public private(set) var lastTimestamp: Timestamp?
 
-    public init(config: AnalyzerConfig = AnalyzerConfig(), sink: EventSink) {
+    /// `serialStart`/`serialStride`: flow ids (`C<serial>`) are start, start+stride, ...;
+    /// sharded analysers (`--threads`) interleave them so ids stay unique across shards.
+    public init(config: AnalyzerConfig = AnalyzerConfig(), sink: EventSink, serialStart: Int = 1, serialStride: Int = 1) {
         context = AnalysisContext(config: config, sink: sink)
         table = FlowTable(limits: config.flowLimits)
+        nextSerial = serialStart
+        self.serialStride = max(1, serialStride)
+    }
+
+    /// Everything the `stats` event needs from this analyser, as one value
+    /// (a sharded run adds its shards' counters).
+    public var counters: AnalyzerCounters {
+        AnalyzerCounters(tcpConnections: tcpConnections, tlsConnections: context.tlsConnections,
+                         eventsEmitted: context.eventsEmitted, reassembly: context.totals,
+                         malformedRecords: context.malformedRecords, openConnections: table.count,
+                         lastTimestamp: lastTimestamp)
     }
 
     public var tlsConnections: Int { context.tlsConnections }
@@ -91,7 +105,7 @@ public final class TLSAnalyzer {
 
     private func open(_ key: FlowKey, _ segment: TCPSegment, _ direction: FlowDirection) {
         let connection = Connection(key: key, serial: nextSerial, first: segment, direction: direction, context: context)
-        nextSerial += 1
+        nextSerial += serialStride
         tcpConnections += 1
         table.insert(key, connection, at: segment.timestamp) { _, victim in
             if !victim.closed { self.context.totals.evicted += 1 }
@@ -156,4 +170,48 @@ public final class TLSAnalyzer {
     /// Totals for the `stats` event.
     public var reassemblyTotals: ReassemblyTotals { context.totals }
     public var malformedRecords: Int { context.malformedRecords }
+}
+
+/// The analyser's counters for `stats`; `+` merges shards.
+public struct AnalyzerCounters: Sendable {
+    public var tcpConnections = 0
+    public var tlsConnections = 0
+    public var eventsEmitted = 0
+    public var reassembly = ReassemblyTotals()
+    public var malformedRecords = 0
+    public var openConnections = 0
+    public var lastTimestamp: Timestamp?
+
+    public init() {}
+
+    public init(tcpConnections: Int, tlsConnections: Int, eventsEmitted: Int, reassembly: ReassemblyTotals,
+                malformedRecords: Int, openConnections: Int, lastTimestamp: Timestamp?) {
+        self.tcpConnections = tcpConnections
+        self.tlsConnections = tlsConnections
+        self.eventsEmitted = eventsEmitted
+        self.reassembly = reassembly
+        self.malformedRecords = malformedRecords
+        self.openConnections = openConnections
+        self.lastTimestamp = lastTimestamp
+    }
+
+    public static func + (a: AnalyzerCounters, b: AnalyzerCounters) -> AnalyzerCounters {
+        var r = a
+        r.tcpConnections += b.tcpConnections
+        r.tlsConnections += b.tlsConnections
+        r.eventsEmitted += b.eventsEmitted
+        r.reassembly.gaps += b.reassembly.gaps
+        r.reassembly.gapBytes += b.reassembly.gapBytes
+        r.reassembly.outOfOrder += b.reassembly.outOfOrder
+        r.reassembly.retransmitted += b.reassembly.retransmitted
+        r.reassembly.evicted += b.reassembly.evicted
+        r.malformedRecords += b.malformedRecords
+        r.openConnections += b.openConnections
+        switch (a.lastTimestamp, b.lastTimestamp) {
+        case (let x?, let y?): r.lastTimestamp = max(x, y)
+        case (nil, let y): r.lastTimestamp = y
+        default: break
+        }
+        return r
+    }
 }

@@ -52,6 +52,13 @@ public final class OutputStream {
         if lineBuffered || buffer.count >= flushThreshold { flush() }
     }
 
+    /// The same, from borrowed bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard failure == nil else { return }
+        buffer.append(contentsOf: bytes)
+        if lineBuffered || buffer.count >= flushThreshold { flush() }
+    }
+
     public func write(_ text: String) {
         write(Array(text.utf8))
     }

@@ -9,7 +9,8 @@ import Glibc
 #endif
 
 /// One run: read packets (from a file or an interface), decode, analyse,
-/// write events. Single-threaded; each packet is touched once on its way through.
+/// write events. Each packet is touched once on its way through; with
+/// `threads` > 1 the analysis is sharded over worker threads (ShardedAnalysis).
 public struct PipelineOptions: Sendable {
     /// Capture file to read ("-" for stdin); unused when `live` is set.
     public var input: String
@@ -22,6 +23,8 @@ public struct PipelineOptions: Sendable {
     public var writePath: String?
     /// Emit a `stats` event every so many seconds (wall clock) while running.
     public var statsIntervalSeconds: Double?
+    /// Analysis worker threads; 1 analyses on the reading thread.
+    public var threads = 1
 
     public init(input: String) { self.input = input }
 
@@ -137,7 +140,11 @@ public enum Pipeline {
         hooks.ready(info)
 
         let analyzer = TLSAnalyzer(config: options.config, sink: sink)
-        var run = RunState(options: options, source: source, analyzer: analyzer, sink: sink, hooks: hooks, dumper: dumper)
+        // Without threads to spare (the system refused), the run is single-threaded.
+        let sharded = options.threads > 1
+            ? ShardedAnalysis(workers: options.threads, config: options.config, sink: sink) : nil
+        let counters = { sharded?.counters ?? analyzer.counters }
+        var run = RunState(options: options, source: source, counters: counters, sink: sink, hooks: hooks, dumper: dumper)
         var result = PipelineResult()
         var outputBroken = false
         var stopped = false
@@ -160,7 +167,7 @@ public enum Pipeline {
         }
         result.end = source.forEachPacket(onTimeout: {
             if shouldStop() { stopped = true; return false }
-            analyzer.advance(to: wallClock())
+            if let sharded { sharded.advance(to: wallClock()) } else { analyzer.advance(to: wallClock()) }
             run.periodic(result, decoder.stats, timedOut: true)
             if !outputOK() { outputBroken = true; return false }
             return true
@@ -170,9 +177,10 @@ public enum Pipeline {
             run.lastTimestamp = header.timestamp
             dumper?.write(header, bytes)
             if let segment = decoder.decode(bytes, timestamp: header.timestamp) {
-                analyzer.process(segment)
+                if let sharded { sharded.process(segment) } else { analyzer.process(segment) }
             }
             if result.packets & checkMask == 0 {
+                sharded?.deliverReady()
                 if !outputOK() { outputBroken = true; return false }
                 if shouldStop() { stopped = true; return false }
                 run.periodic(result, decoder.stats, timedOut: false)
@@ -187,15 +195,19 @@ public enum Pipeline {
             result.writeFailure = dumper.failure
         }
         if outputBroken {
+            sharded?.abandon()
             result.outputFailed = true
             return result
         }
-        analyzer.finish()
+        if let sharded { sharded.finish() } else { analyzer.finish() }
         let stats = run.statsEvent(result, decoder.stats)
-        sink.emit(Event(timestamp: analyzer.lastTimestamp ?? run.lastTimestamp ?? .zero, flow: nil, body: .stats(stats)))
+        sink.emit(Event(timestamp: counters().lastTimestamp ?? run.lastTimestamp ?? .zero, flow: nil, body: .stats(stats)))
         result.outputFailed = !outputOK()
         return result
     }
+
+    /// Online processors: the default for `--threads`.
+    public static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     static func monotonicSeconds() -> Double {
         var ts = timespec()
@@ -215,7 +227,7 @@ public enum Pipeline {
 /// flushing the `-w` file so a reader of it sees packets promptly.
 private struct RunState {
     let source: PacketSource
-    let analyzer: TLSAnalyzer
+    let counters: () -> AnalyzerCounters
     let hooks: PipelineHooks
     let dumper: PacketDumper?
     let sink: EventSink
@@ -229,10 +241,10 @@ private struct RunState {
 
     static let flushInterval = 0.25
 
-    init(options: PipelineOptions, source: PacketSource, analyzer: TLSAnalyzer, sink: EventSink,
+    init(options: PipelineOptions, source: PacketSource, counters: @escaping () -> AnalyzerCounters, sink: EventSink,
          hooks: PipelineHooks, dumper: PacketDumper?) {
         self.source = source
-        self.analyzer = analyzer
+        self.counters = counters
         self.hooks = hooks
         self.dumper = dumper
         self.sink = sink
@@ -266,15 +278,16 @@ private struct RunState {
     }
 
     func statsEvent(_ result: PipelineResult, _ d: DecodeStats, final: Bool = true) -> StatsEvent {
+        let analysis = counters()
         var stats = StatsEvent(
             packets: result.packets, bytes: result.bytes,
-            tcpConnections: analyzer.tcpConnections, tlsConnections: analyzer.tlsConnections,
+            tcpConnections: analysis.tcpConnections, tlsConnections: analysis.tlsConnections,
             dropped: source.statistics()?.dropped, seconds: Pipeline.monotonicSeconds() - started,
-            reassembly: analyzer.reassemblyTotals,
-            events: analyzer.eventsEmitted + intervalEvents + 1,
+            reassembly: analysis.reassembly,
+            events: analysis.eventsEmitted + intervalEvents + 1,
             decode: [("tcp", d.tcp), ("non_tcp", d.nonTCP), ("malformed", d.malformed), ("truncated", d.truncated),
                      ("ip_fragments", d.ipFragments), ("ip_reassembled", d.ipReassembled),
-                     ("ip_fragments_dropped", d.ipFragmentsDropped), ("tls_malformed", analyzer.malformedRecords)])
+                     ("ip_fragments_dropped", d.ipFragmentsDropped), ("tls_malformed", analysis.malformedRecords)])
         stats.isFinal = final
         stats.received = source.statistics()?.received
         return stats

@@ -1,22 +1,43 @@
 import TLSDumpAnalysis
+import TLSDumpOutput
 
 /// Forwards every event to the real writer and remembers what `--fail-on`
 /// and the progress line need: the highest finding severity and the TLS
 /// connections seen so far.
-final class FindingTracker: EventSink {
+final class FindingTracker: RenderingEventSink {
     private let inner: EventSink
     private(set) var highestSeverity: Severity?
     private(set) var connections = 0
     /// `--write-flagged`: connections with findings at or above its threshold.
     var flagged: FlaggedConnections?
 
+    private let renderingInner: RenderingEventSink?
+
     init(forwardingTo inner: EventSink) {
         self.inner = inner
+        renderingInner = inner as? RenderingEventSink
     }
 
     var wantsTrace: Bool { inner.wantsTrace }
 
     func emit(_ event: Event) {
+        note(event)
+        inner.emit(event)
+    }
+
+    /// Renders on the workers when the writer does.
+    func makeRenderer() -> EventRenderer? { renderingInner?.makeRenderer() }
+
+    func emit(_ event: Event, rendered: UnsafeRawBufferPointer) {
+        note(event)
+        if let renderingInner {
+            renderingInner.emit(event, rendered: rendered)
+        } else {
+            inner.emit(event)
+        }
+    }
+
+    private func note(_ event: Event) {
         switch event.body {
         case .finding(let f):
             if highestSeverity.map({ f.severity > $0 }) ?? true { highestSeverity = f.severity }
@@ -26,7 +47,6 @@ final class FindingTracker: EventSink {
         default:
             break
         }
-        inner.emit(event)
     }
 
     /// True when a finding at or above `threshold` went by.

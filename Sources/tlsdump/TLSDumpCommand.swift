@@ -112,6 +112,9 @@ struct TLSDumpCommand: ParsableCommand {
     @Option(name: [.customShort("c"), .customLong("count")], help: "Stop after COUNT packets.")
     var count: Int?
 
+    @Option(name: .customLong("threads"), help: ArgumentHelp("Analysis threads; connections are shared out by a hash of their addresses and ports, each connection's events stay in order. Default: one per core, 1 for files under 32 MB.", valueName: "n"))
+    var threads: Int?
+
     @Option(name: .customLong("max-flows"), help: "Most TCP connections tracked at once; the least recently active are evicted.")
     var maxFlows: Int = 131_072
 
@@ -180,6 +183,7 @@ struct TLSDumpCommand: ParsableCommand {
         }
         if let sni, sni.isEmpty { throw ValidationError("--sni needs a pattern, such as '*.example.com'") }
         if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1") }
+        if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be between 1 and 64") }
         if idleTimeout < 1 { throw ValidationError("--idle-timeout must be at least 1 second") }
         if maxBuffer < 0 { throw ValidationError("--max-buffer must not be negative") }
         if let count, count < 1 { throw ValidationError("-c must be at least 1") }
@@ -209,6 +213,19 @@ struct TLSDumpCommand: ParsableCommand {
         }
     }
 
+    /// One analysis thread per core, but one for a small file: starting
+    /// workers costs more than it saves there, and a single thread keeps
+    /// events in capture order across connections.
+    var defaultThreads: Int {
+        let cores = Pipeline.processorCount
+        guard interface == nil, let read, read != "-" else { return cores }
+        var info = stat()
+        guard stat(read, &info) == 0 else { return 1 }
+        return info.st_size >= Self.smallFileBytes ? cores : 1
+    }
+
+    static let smallFileBytes = 32 << 20
+
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         if listInterfaces { return printInterfaces() }
@@ -233,9 +250,13 @@ struct TLSDumpCommand: ParsableCommand {
         // -o FILE: a file is not a terminal, whatever stdout is.
         case .auto: palette = output == nil ? .automatic(fd: 1) : .plain
         }
+        let analysisThreads = threads ?? defaultThreads
         let writer: EventSink
         switch format {
-        case .json: writer = JSONEventWriter(output: stream, filter: eventFilter)
+        case .json:
+            // Sharded runs encode JSON on the analysis workers.
+            writer = analysisThreads > 1 ? RenderedJSONEventWriter(output: stream, filter: eventFilter)
+                                          : JSONEventWriter(output: stream, filter: eventFilter)
         case .ecs: writer = ECSEventWriter(output: stream, filter: eventFilter)
         case .text:
             let text = TextEventWriter(output: stream, filter: eventFilter)
@@ -271,6 +292,7 @@ struct TLSDumpCommand: ParsableCommand {
         options.packetLimit = count
         options.writePath = write
         options.statsIntervalSeconds = statsInterval
+        options.threads = analysisThreads
         if var keys = loadKeys() {
             // Live: key logs grow while the capture runs; read them again on a miss.
             if interface != nil { keys.reloadableKeyLogPaths = keylogPaths }

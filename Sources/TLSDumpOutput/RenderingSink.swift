@@ -1,0 +1,72 @@
+import TLSDumpAnalysis
+import TLSDumpBase
+
+/// A sink whose per-event work splits in two, so a sharded run (`--threads`)
+/// does the expensive half on its analysis workers: each worker renders its
+/// own events into bytes with its own renderer, and the output thread only
+/// writes them, in each connection's order, whole lines at a time.
+public protocol RenderingEventSink: EventSink {
+    /// A renderer for one worker thread (each worker gets its own), or nil
+    /// when this sink renders on the output thread (`emit(_:)` is used then).
+    func makeRenderer() -> EventRenderer?
+    /// Output thread: an event with the bytes a worker's renderer made for it
+    /// (empty when the renderer's filter left it out).
+    func emit(_ event: Event, rendered: UnsafeRawBufferPointer)
+}
+
+/// Renders events on a worker thread. Not shared between threads.
+public protocol EventRenderer: AnyObject {
+    /// Appends the event's output (zero or more whole lines) to `buffer`.
+    func render(_ event: Event, into buffer: inout [UInt8])
+}
+
+/// `--format json` for a sharded run: the same lines as `JSONEventWriter`,
+/// encoded by the workers. A flow lives on one worker from start to end, so
+/// each renderer's copy of the filter (with `--sni`'s per-flow memory) sees
+/// all of its flows' events.
+public final class RenderedJSONEventWriter: RenderingEventSink {
+    private let output: OutputStream
+    private let filter: EventFilter
+    /// Renders what reaches `emit(_:)` directly (the run's own `stats`).
+    private let local: JSONLineRenderer
+    public private(set) var written = 0
+
+    public init(output: OutputStream, filter: EventFilter = EventFilter()) {
+        self.output = output
+        self.filter = filter
+        self.local = JSONLineRenderer(filter: filter)
+    }
+
+    public var wantsTrace: Bool { false }
+
+    public func makeRenderer() -> EventRenderer? { JSONLineRenderer(filter: filter) }
+
+    public func emit(_ event: Event) {
+        var line: [UInt8] = []
+        local.render(event, into: &line)
+        line.withUnsafeBytes { emit(event, rendered: $0) }
+    }
+
+    public func emit(_ event: Event, rendered: UnsafeRawBufferPointer) {
+        guard !rendered.isEmpty else { return }
+        output.write(rendered)
+        written += 1
+    }
+}
+
+/// One worker's JSON encoder: the writer's filter and a reused buffer.
+final class JSONLineRenderer: EventRenderer {
+    private var filter: EventFilter
+    private var json = JSONWriter(reservingCapacity: 1 << 14)
+
+    init(filter: EventFilter) { self.filter = filter }
+
+    func render(_ event: Event, into buffer: inout [UInt8]) {
+        if case .trace = event.body { return }
+        guard filter.admit(event) else { return }
+        json.removeAll()
+        JSONEventWriter.encode(event, into: &json)
+        json.endLine()
+        buffer.append(contentsOf: json.buffer)
+    }
+}

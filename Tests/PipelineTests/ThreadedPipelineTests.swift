@@ -1,0 +1,183 @@
+import Foundation
+import TLSDumpAnalysis
+import TLSDumpBase
+import TLSDumpOutput
+import TLSDumpPipeline
+import XCTest
+
+/// `--threads N`: a sharded run reports exactly what a single-threaded run
+/// reports, each connection's events in the same order; only flow ids (and
+/// the order between different connections) may differ.
+final class ThreadedPipelineTests: XCTestCase {
+    /// Every bundled and shared-corpus capture, in-process, 1 vs 2 vs 3 workers.
+    func testShardedRunsMatchSingleThreadOnEveryCapture() throws {
+        var captures = Paths.oracleCaptures().map(\.capture)
+        let bundled = try FileManager.default.contentsOfDirectory(atPath: Paths.bundledCaptures.path)
+            .filter { $0.hasSuffix(".pcap") }.sorted()
+        captures += bundled.map { Paths.bundledCaptures.appendingPathComponent($0) }
+        XCTAssertGreaterThan(captures.count, 90, "the shared corpus (../shared/captures) and captures/ are needed")
+        var compared = 0, events = 0
+        for capture in captures {
+            let single = try flowSequences(capture, threads: 1)
+            for threads in [2, 3] {
+                let sharded = try flowSequences(capture, threads: threads)
+                XCTAssertEqual(sharded.flows, single.flows, "\(capture.lastPathComponent): --threads \(threads) differs")
+                XCTAssertEqual(sharded.stats, single.stats, "\(capture.lastPathComponent): stats with --threads \(threads)")
+                XCTAssertEqual(sharded.ids.count, Set(sharded.ids).count, "\(capture.lastPathComponent): flow ids not unique")
+            }
+            compared += 1
+            events += single.flows.reduce(0) { $0 + $1.count }
+        }
+        XCTAssertGreaterThan(events, 1000)
+        print("threaded: \(compared) captures, \(events) events, identical per connection with 1, 2 and 3 workers")
+    }
+
+    /// The CLI over a capture with hundreds of interleaved connections: JSON
+    /// rendered on the workers equals the single-threaded lines, per flow,
+    /// lines whole, and `stats` counts every line.
+    func testCLIShardedJSONMatchesSingleThread() throws {
+        let capture = try Self.interleavedCapture()
+        let single = try runTLSDump(["-r", capture.path, "--format", "json", "--threads", "1"])
+        let sharded = try runTLSDump(["-r", capture.path, "--format", "json", "--threads", "2"])
+        XCTAssertEqual(single.status, 0)
+        XCTAssertEqual(sharded.status, 0, String(decoding: sharded.stderr, as: UTF8.self))
+        let a = try Self.perFlowLines(single.stdout), b = try Self.perFlowLines(sharded.stdout)
+        XCTAssertEqual(a.flows, b.flows)
+        XCTAssertGreaterThan(a.flows.count, 300, "the generated capture should hold hundreds of connections")
+        XCTAssertEqual(a.stats, b.stats)
+        XCTAssertEqual(b.eventsCounted, b.lines, "stats.events must count every line written")
+    }
+
+    /// Filters keep per-flow state (`--sni`); each worker's copy must see all of its flows' events.
+    func testCLIShardedFiltersMatchSingleThread() throws {
+        let capture = try Self.interleavedCapture()
+        for filter in [["--sni", "*.*"], ["--only-findings", "--min-severity", "medium"]] {
+            let single = try runTLSDump(["-r", capture.path, "--format", "json", "--threads", "1"] + filter)
+            let sharded = try runTLSDump(["-r", capture.path, "--format", "json", "--threads", "2"] + filter)
+            let a = try Self.perFlowLines(single.stdout), b = try Self.perFlowLines(sharded.stdout)
+            XCTAssertFalse(a.flows.isEmpty, "\(filter) matched nothing: the test proves nothing")
+            XCTAssertEqual(a.flows, b.flows, "\(filter)")
+        }
+    }
+
+    /// Text output (rendered on the reading thread) has the same lines.
+    func testCLIShardedTextHasTheSameLines() throws {
+        let capture = try Self.interleavedCapture()
+        let single = try runTLSDump(["-r", capture.path, "--format", "text", "--color", "never", "--threads", "1"])
+        let sharded = try runTLSDump(["-r", capture.path, "--format", "text", "--color", "never", "--threads", "2"])
+        XCTAssertEqual(sharded.status, 0)
+        let strip = { (data: Data) -> [String] in
+            String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+                String($0).replacing(/\bC[0-9]+\b/, with: "C").replacing(/[0-9.]+ ?s\b/, with: "_s")
+            }.sorted()
+        }
+        XCTAssertEqual(strip(single.stdout).count, strip(sharded.stdout).count)
+        XCTAssertEqual(Set(strip(single.stdout)), Set(strip(sharded.stdout)))
+    }
+
+    /// A small file defaults to one thread: byte-identical to --threads 1.
+    func testSmallFileDefaultsToOneThread() throws {
+        let capture = Paths.bundledCaptures.appendingPathComponent("iis-renegotiation.pcap")
+        let byDefault = try runTLSDump(["-r", capture.path, "--format", "json"])
+        let one = try runTLSDump(["-r", capture.path, "--format", "json", "--threads", "1"])
+        XCTAssertEqual(Self.dropStats(byDefault.stdout), Self.dropStats(one.stdout))
+        let bad = try runTLSDump(["-r", capture.path, "--threads", "0"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(String(decoding: bad.stderr, as: UTF8.self).contains("--threads"))
+    }
+
+    // MARK: - helpers
+
+    struct FlowSequences {
+        var flows: [[String]]
+        var stats: String
+        var ids: [String]
+    }
+
+    /// Events grouped by connection (each group in emitted order), groups
+    /// sorted, flow ids blanked: what must not depend on the thread count.
+    private func flowSequences(_ capture: URL, threads: Int) throws -> FlowSequences {
+        let sink = CollectingSink()
+        var options = PipelineOptions(input: capture.path)
+        options.threads = threads
+        _ = try Pipeline.run(options, sink: sink)
+        var byFlow: [String: [String]] = [:]
+        var order: [String] = []
+        var stats = ""
+        for event in sink.events {
+            var w = JSONWriter(reservingCapacity: 1024)
+            JSONEventWriter.encode(event, into: &w)
+            let line = String(decoding: w.buffer, as: UTF8.self)
+            guard let flow = event.flow else {
+                if case .stats = event.body { stats = line.replacing(/"seconds":[0-9.e+-]+,?/, with: "") }
+                continue
+            }
+            if byFlow[flow.flowID] == nil { order.append(flow.flowID) }
+            byFlow[flow.flowID, default: []].append(line.replacing("\"flow\":\"\(flow.flowID)\"", with: "\"flow\":\"\""))
+        }
+        let flows = byFlow.values.sorted { $0.joined() < $1.joined() }
+        return FlowSequences(flows: flows, stats: stats, ids: order)
+    }
+
+    struct PerFlowLines {
+        var flows: [[String]]
+        var stats: String
+        var lines: Int
+        var eventsCounted: Int
+    }
+
+    static func perFlowLines(_ data: Data) throws -> PerFlowLines {
+        var byFlow: [String: [String]] = [:]
+        var stats = "", eventsCounted = -1, lines = 0
+        for raw in data.split(separator: UInt8(ascii: "\n")) {
+            lines += 1
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any], "not a JSON object")
+            if object["type"] as? String == "stats" {
+                var s = object
+                s["seconds"] = nil
+                eventsCounted = s["events"] as? Int ?? -2
+                stats = String(decoding: try JSONSerialization.data(withJSONObject: s, options: .sortedKeys), as: UTF8.self)
+                continue
+            }
+            let flow = object["flow"] as? String ?? "-"
+            var o = object
+            o["flow"] = nil
+            byFlow[flow, default: []].append(String(decoding: try JSONSerialization.data(withJSONObject: o, options: .sortedKeys), as: UTF8.self))
+        }
+        return PerFlowLines(flows: byFlow.values.sorted { $0.joined() < $1.joined() }, stats: stats, lines: lines,
+                            eventsCounted: eventsCounted)
+    }
+
+    static func dropStats(_ data: Data) -> [Substring] {
+        String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.contains("\"type\":\"stats\"") }
+    }
+
+    /// ~4 MB from ../shared/bench/mkpcap.py: hundreds of connections interleaved.
+    private static let generated: Result<URL, ThreadTestFailure> = {
+        let script = Paths.shared.appendingPathComponent("bench/mkpcap.py")
+        guard FileManager.default.fileExists(atPath: script.path) else {
+            return .failure(ThreadTestFailure("\(script.path) is missing (../shared beside the repository)"))
+        }
+        let folder = Paths.sharedCaptures.appendingPathComponent("zeek")
+        let templates = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".pcap") }.sorted().map { folder.appendingPathComponent($0).path }
+        guard !templates.isEmpty else { return .failure(ThreadTestFailure("no captures in \(folder.path)")) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tlsdump-threads-\(getpid()).pcap")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, "--out", url.path, "--mbytes", "4", "--concurrency", "300", "--seed", "3"] + templates
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return .failure(ThreadTestFailure("cannot run mkpcap.py: \(error)")) }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return .failure(ThreadTestFailure("mkpcap.py failed (\(process.terminationStatus))")) }
+        return .success(url)
+    }()
+
+    static func interleavedCapture() throws -> URL { try generated.get() }
+}
+
+private struct ThreadTestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
