@@ -68,12 +68,13 @@ public final class TLSAnalyzer {
         if lastTimestamp.map({ ts > $0 }) ?? true { lastTimestamp = ts }
         let (key, direction) = FlowKey.make(source: Endpoint(ip: segment.source, port: segment.sourcePort),
                                             destination: Endpoint(ip: segment.destination, port: segment.destinationPort))
-        if let connection = table.lookupAndTouch(key, at: ts) {
+        let hash = FlowHash(key)   // once per packet: lookup, and insert or remove when needed
+        if let connection = table.lookupAndTouch(key, hash: hash, at: ts) {
             if connection.closed && segment.flags.contains(.syn) && !segment.flags.contains(.ack) {
                 // The ports are reused by a new connection: the old one is over.
                 finalize(connection, reason: connection.closeReason ?? .fin, evicted: false)
-                table.remove(key)
-                open(key, segment, direction)
+                table.remove(key, hash: hash)
+                open(key, hash, segment, direction)
             } else {
                 connection.handle(segment, direction: direction)
                 if connection.closed { linger(connection, at: ts) }
@@ -81,7 +82,7 @@ public final class TLSAnalyzer {
         } else if !segment.payload.isEmpty && !segment.flags.contains(.rst) && !segment.flags.contains(.fin) || segment.flags.contains(.syn) {
             // A segment of an unknown connection opens one only if it could start or carry a stream
             // (a late FIN or RST with data belongs to a connection already reported).
-            open(key, segment, direction)
+            open(key, hash, segment, direction)
         }
         endLingering(now: ts)
         if ts.nanoseconds &- lastExpiry.nanoseconds > 1_000_000_000 {
@@ -103,11 +104,11 @@ public final class TLSAnalyzer {
         }
     }
 
-    private func open(_ key: FlowKey, _ segment: TCPSegment, _ direction: FlowDirection) {
+    private func open(_ key: FlowKey, _ hash: FlowHash, _ segment: TCPSegment, _ direction: FlowDirection) {
         let connection = Connection(key: key, serial: nextSerial, first: segment, direction: direction, context: context)
         nextSerial += serialStride
         tcpConnections += 1
-        table.insert(key, connection, at: segment.timestamp) { _, victim in
+        table.insert(key, hash: hash, connection, at: segment.timestamp) { _, victim in
             if !victim.closed { self.context.totals.evicted += 1 }
             self.finalize(victim, reason: victim.closed ? (victim.closeReason ?? .fin) : .timeout, evicted: !victim.closed)
         }

@@ -90,7 +90,13 @@ extension Connection {
 
     func noteHandshakeMessage(_ message: HandshakeMessage) {
         guard keys != nil, let decryption else { return }
-        if message.type == HandshakeType.clientHello { decryption.transcript.removeAll(keepingCapacity: true) }
+        if message.type == HandshakeType.clientHello {
+            decryption.transcript.removeAll(keepingCapacity: true)
+        } else if let cur = currentHandshake, handshakes[cur].done {
+            // After the handshake (post-handshake messages, a HelloRequest) the transcript
+            // is not read before the next ClientHello clears it: keep it released.
+            return
+        }
         guard decryption.transcript.count + message.length + 4 <= DecryptionState.transcriptLimit else { return }
         let length = message.length
         decryption.transcript.append(message.type)
@@ -104,10 +110,10 @@ extension Connection {
 
     /// After the ServerHello: a master secret from the key log (by client random, or by session id).
     func setUpTLS12Keys(handshake cur: Int) {
-        guard let decryption, let clientRandom = handshakes[cur].clientHello?.random,
-              let serverRandom = handshakes[cur].serverRandom, let suite = handshakes[cur].cipherSuite,
+        guard let decryption, let clientRandom = handshakes[cur].clientHello?.random.bytes,
+              let serverRandom = handshakes[cur].serverRandom?.bytes, let suite = handshakes[cur].cipherSuite,
               let version = handshakes[cur].version else { return }
-        let sessionID = handshakes[cur].serverSessionID ?? []
+        let sessionID = handshakes[cur].serverSessionID?.bytes ?? []
         let master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
         guard let master else { return }
         installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
@@ -131,11 +137,12 @@ extension Connection {
         guard let keys, let decryption, decryption.pending[0] == nil,
               let suite = handshakes[cur].cipherSuite, let info = CipherSuiteRegistry.info(suite), info.keyExchange == .rsa,
               let version = handshakes[cur].version, let clientHello = handshakes[cur].clientHello,
-              let serverRandom = handshakes[cur].serverRandom else { return }
+              let serverRandom = handshakes[cur].serverRandom?.bytes else { return }
+        let clientRandom = clientHello.random.bytes
         // TLS: a 2-byte length, then the encrypted premaster (SSL 3.0 has no length).
         var encrypted = Array(message.body)
         if encrypted.count >= 2 && Int(encrypted[0]) << 8 | Int(encrypted[1]) == encrypted.count - 2 { encrypted.removeFirst(2) }
-        var premaster = lookUp { $0.premaster(encryptedPremasterPrefix: encrypted) ?? $0.premaster(clientRandom: clientHello.random) }
+        var premaster = lookUp { $0.premaster(encryptedPremasterPrefix: encrypted) ?? $0.premaster(clientRandom: clientRandom) }
         if premaster == nil {
             for pem in keys.rsaPrivateKeysPEM {
                 if let p = try? RSAPremaster.decrypt(encryptedPremaster: encrypted, privateKeyPEM: pem, clientVersion: clientHello.legacyVersion) {
@@ -148,9 +155,9 @@ extension Connection {
         let sha384 = (try? RecordProtection.forSuite(suite))?.usesSHA384 ?? false
         let sessionHash = handshakes[cur].extendedMasterSecret
             ? TLSPRF.sessionHash(handshakeMessages: decryption.transcript, version: version, sha384: sha384) : nil
-        let master = TLSPRF.masterSecret(premaster: premaster, clientRandom: clientHello.random, serverRandom: serverRandom,
+        let master = TLSPRF.masterSecret(premaster: premaster, clientRandom: clientRandom, serverRandom: serverRandom,
                                          version: version, sha384: sha384, extendedMasterSecretSessionHash: sessionHash)
-        installTLS12Keys(master: master, clientRandom: clientHello.random, serverRandom: serverRandom, suite: suite, version: version,
+        installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
                          encryptThenMAC: handshakes[cur].encryptThenMAC, into: decryption)
     }
 
@@ -172,7 +179,7 @@ extension Connection {
     // MARK: TLS 1.3 keys
 
     func setUpTLS13Keys(handshake cur: Int) {
-        guard let decryption, let clientRandom = handshakes[cur].clientHello?.random,
+        guard let decryption, let clientRandom = handshakes[cur].clientHello?.random.bytes,
               let suite = handshakes[cur].cipherSuite else { return }
         guard let clientHandshake = lookUp({ $0.secret(.clientHandshake, clientRandom: clientRandom) }),
               let serverHandshake = lookUp({ $0.secret(.serverHandshake, clientRandom: clientRandom) }) else { return }

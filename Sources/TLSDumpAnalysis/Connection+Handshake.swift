@@ -5,14 +5,15 @@ import TLSDumpTLS
 /// Handshake messages seen in clear: hellos, certificates, requests, key exchange.
 extension Connection {
     func handleClearHandshakeRecord(_ body: UnsafeRawBufferPointer, header: RecordHeader, side: Side) {
+        let buffers = handshakeBuffers   // held here: stays alive even if released meanwhile
         if direction(of: side) == .forward {
-            forwardMessages.begin(body)
-            while let item = forwardMessages.next() { handleMessageItem(item, header: header, side: side) }
-            forwardMessages.end()
+            buffers.forward.begin(body)
+            while let item = buffers.forward.next() { handleMessageItem(item, header: header, side: side) }
+            buffers.forward.end()
         } else {
-            reverseMessages.begin(body)
-            while let item = reverseMessages.next() { handleMessageItem(item, header: header, side: side) }
-            reverseMessages.end()
+            buffers.reverse.begin(body)
+            while let item = buffers.reverse.next() { handleMessageItem(item, header: header, side: side) }
+            buffers.reverse.end()
         }
     }
 
@@ -159,7 +160,7 @@ extension Connection {
 
     func clientHelloReceived(_ hello: ClientHello, side: Side, length: Int, recordVersion: UInt16?) {
         let cur = openHandshakeForClientHello(side: side)
-        handshakes[cur].clientHello = hello
+        handshakes[cur].clientHello = ClientHelloFacts(hello)
         if cur == 0 || handshakes[cur].index == 0 {
             sni = hello.serverName ?? sni
             clientOfferedSecureRenegotiation = hello.offersSecureRenegotiation
@@ -195,7 +196,7 @@ extension Connection {
         handshakes[cur].serverHelloSeen = true
         handshakes[cur].clearServerFlightBytes = 0
         handshakes[cur].encryptThenMAC = hello.extensionTypes.contains(ExtensionType.encryptThenMAC)
-            && (handshakes[cur].clientHello?.extensionTypes.contains(ExtensionType.encryptThenMAC) ?? true)
+            && (handshakes[cur].clientHello?.offersEncryptThenMAC ?? true)
         handshakes[cur].helloRetry = hello.isHelloRetryRequest
         let version = hello.negotiatedVersion
         handshakes[cur].version = version
@@ -209,7 +210,7 @@ extension Connection {
         var resumed: Bool?
         if ProtocolVersion.isTLS13Family(version) {
             resumed = hello.isHelloRetryRequest ? nil : hello.hasPreSharedKey
-        } else if let clientHello = handshakes[cur].clientHello, !clientHello.sessionID.isEmpty, clientHello.sessionID == hello.sessionID {
+        } else if let clientHello = handshakes[cur].clientHello, !clientHello.sessionID.isEmpty, clientHello.sessionID.equals(hello.sessionID) {
             resumed = true
         }
         if !hello.isHelloRetryRequest { handshakes[cur].resumed = resumed }
@@ -231,10 +232,10 @@ extension Connection {
         emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: decryptedRecord, decrypted: decryptedRecord, hello: hello,
                                            resumed: resumed, ja3s: ja3s, ja4s: ja4s)))
         if !hello.isHelloRetryRequest {
-            handshakes[cur].serverRandom = hello.random
-            handshakes[cur].serverSessionID = hello.sessionID
+            handshakes[cur].serverRandom = ShortBytes(hello.random)
+            handshakes[cur].serverSessionID = ShortBytes(hello.sessionID)
             handshakes[cur].extendedMasterSecret = hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
-                && (handshakes[cur].clientHello?.extensionTypes.contains(ExtensionType.extendedMasterSecret) ?? false)
+                && (handshakes[cur].clientHello?.offersExtendedMasterSecret ?? false)
             if ProtocolVersion.isTLS13Family(version) { setUpTLS13Keys(handshake: cur) } else { setUpTLS12Keys(handshake: cur) }
         }
         if !hello.isHelloRetryRequest {

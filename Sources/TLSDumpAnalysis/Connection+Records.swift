@@ -138,7 +138,7 @@ extension Connection {
     func encrypt(_ side: Side) {
         sides[side].encrypted = true
         setWantedBodies(side, 0)
-        if direction(of: side) == .forward { forwardMessages.reset() } else { reverseMessages.reset() }
+        resetHandshakeMessages(direction(of: side))
     }
 
     // MARK: alerts
@@ -279,6 +279,9 @@ extension Connection {
     func completeHandshake(_ cur: Int) {
         guard !handshakes[cur].done, handshakes[cur].finished.client, handshakes[cur].finished.server else { return }
         handshakes[cur].done = true
+        // The transcript only serves key setup during a handshake.
+        decryption?.transcript = []
+        handshakes[cur].trimMessageStorage()
         let hs = handshakes[cur]
         if hs.resumed == nil && !hs.encrypted && !hs.isTLS13 { handshakes[cur].resumed = !hs.serverSentFullFlight }
         if let version = hs.version { negotiatedVersion = version }

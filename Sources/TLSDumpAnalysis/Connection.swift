@@ -7,6 +7,12 @@ import TLSDumpTLS
 /// on top, and what the TLS exchange revealed. Parsers are stored per
 /// direction, state per side (client/server); both are separate stored
 /// properties so a parser's pull loop never overlaps a state mutation.
+///
+/// Memory: a connection that never carried a payload byte holds only the TCP
+/// side (this object and its two reassemblers). Everything TLS lives in a
+/// `TLSState` allocated on the first payload byte; handshake-only buffers
+/// (message defragmenters, the decryption transcript, the ClientHello) are
+/// dropped once the handshake completes.
 final class Connection {
     let key: FlowKey
     let serial: Int
@@ -19,14 +25,8 @@ final class Connection {
 
     var forwardReassembler: HalfStreamReassembler
     var reverseReassembler: HalfStreamReassembler
-    var forwardRecords: RecordStream
-    var reverseRecords: RecordStream
-    var forwardMessages = HandshakeDefragmenter()
-    var reverseMessages = HandshakeDefragmenter()
 
     var sides = SidePair(client: SideState(), server: SideState())
-    var handshakes: [HandshakeState] = []
-    var handshakesDropped = 0
     var start: Timestamp
     var last: Timestamp
     var now: Timestamp
@@ -40,32 +40,27 @@ final class Connection {
     var finalized = false
     /// Closed, reading what is still in flight before the `connection` event.
     var lingering = false
+    /// Picked up mid-stream (no SYN first): record streams look for a record boundary.
+    let pickedUpMidstream: Bool
     var closeReason: CloseReason?
-
-    // Facts for the connection summary.
-    var sni: String?
-    var alpn: [UInt8]?
-    var serverCertificate: CertificateSummary?
-    var clientCertificate: CertificateSummary?
-    var secureRenegotiation: Bool?
-    var clientOfferedSecureRenegotiation = false
-    var firstCertificateRequestPhase: CertificateRequestPhase?
-    var alerts: [AlertInfo] = []
-    var findingIDs: [String] = []
-    var findingSeverities: [Severity] = []
-    var negotiatedVersion: UInt16?
-    var negotiatedSuite: UInt16?
-    var sslv2CipherKind: UInt32?
-    /// Keys and decryptors, when keys were given.
-    var decryption: DecryptionState?
     /// True while the handlers run on a decrypted record's plaintext.
     var decryptedRecord = false
-    /// Fingerprints of the first handshake, for the `connection` event.
-    var fingerprints = (ja3: String?.none, ja3s: String?.none, ja4: String?.none, ja4s: String?.none)
-    /// Record protection of the last completed clear handshake (for size inference).
-    var protection: RecordSizeModel?
-    /// The CertificateRequest reported in `firstCertificateRequestPhase` was inferred from sizes.
-    var certificateRequestInferred = false
+
+    /// The TLS side, allocated on first use (the first payload byte).
+    private var tlsStorage: TLSState?
+
+    var tls: TLSState {
+        if let tlsStorage { return tlsStorage }
+        let state = TLSState(midstream: pickedUpMidstream, decrypting: context.config.keys != nil)
+        tlsStorage = state
+        return state
+    }
+
+    /// Whether TLS-side state exists (without creating it).
+    var hasTLSState: Bool { tlsStorage != nil }
+
+    /// The state itself, without creating it.
+    var existingTLSState: TLSState? { tlsStorage }
 
     init(key: FlowKey, serial: Int, first: TCPSegment, direction: FlowDirection, context: AnalysisContext) {
         self.key = key
@@ -86,11 +81,7 @@ final class Connection {
             let sourceIsServer = Connection.looksLikeServerPort(first.sourcePort, other: first.destinationPort, watched: context.config.watchedPorts)
             clientDirection = sourceIsServer ? direction.reversed : direction
         }
-        if context.config.keys != nil { decryption = DecryptionState() }
-        // Picked up mid-stream: look for a record boundary rather than expect one.
-        let midstream = !first.flags.contains(.syn)
-        forwardRecords = RecordStream(midstream: midstream)
-        reverseRecords = RecordStream(midstream: midstream)
+        pickedUpMidstream = !first.flags.contains(.syn)
     }
 
     /// "else the lower-numbered side of a port 443 pair": a watched port, or the lower port, is the server.
@@ -206,6 +197,7 @@ final class Connection {
             while let item = nextRecordItem(direction, &input) {
                 handleRecordItem(item, direction: direction)
             }
+            if tls.handshakeBuffers != nil { releaseHandshakeBuffersIfDone() }
         case .gap(let count):
             let side = side(of: direction)
             sides[side].gapBytes += count
@@ -217,7 +209,7 @@ final class Connection {
             }
             let item: RecordStreamItem?
             if direction == .forward { item = forwardRecords.gap(count) } else { item = reverseRecords.gap(count) }
-            if direction == .forward { forwardMessages.reset() } else { reverseMessages.reset() }
+            resetHandshakeMessages(direction)
             if let item { handleRecordItem(item, direction: direction) }
         }
     }
@@ -249,5 +241,168 @@ extension Connection {
     func releaseBuffers() {
         forwardReassembler.discard()
         reverseReassembler.discard()
+    }
+}
+
+// MARK: - TLS state, allocated on the first payload byte
+
+/// An immutable box: keeps a large, usually absent value out of line.
+final class Box<Value> {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The two directions' handshake message defragmenters: needed while a
+/// handshake runs, dropped when it completes (a later handshake makes new ones).
+final class HandshakeBuffers {
+    var forward = HandshakeDefragmenter()
+    var reverse = HandshakeDefragmenter()
+}
+
+/// Everything a connection knows once it carried payload: the record streams
+/// and what the TLS exchange revealed.
+final class TLSState {
+    var forwardRecords: RecordStream
+    var reverseRecords: RecordStream
+    var handshakeBuffers: HandshakeBuffers?
+
+    var handshakes: [HandshakeState] = []
+    var handshakesDropped = 0
+
+    // Facts for the connection summary.
+    var sni: String?
+    var alpn: [UInt8]?
+    var serverCertificate: Box<CertificateSummary>?
+    var clientCertificate: Box<CertificateSummary>?
+    var secureRenegotiation: Bool?
+    var clientOfferedSecureRenegotiation = false
+    var certificateRequestInferred = false
+    var firstCertificateRequestPhase: CertificateRequestPhase?
+    var alerts: [AlertInfo] = []
+    var findingIDs: [String] = []
+    var findingSeverities: [Severity] = []
+    var negotiatedVersion: UInt16?
+    var negotiatedSuite: UInt16?
+    var sslv2CipherKind: UInt32?
+    /// Keys and decryptors, when keys were given.
+    var decryption: DecryptionState?
+    /// Fingerprints of the first handshake, for the `connection` event.
+    var fingerprints = (ja3: String?.none, ja3s: String?.none, ja4: String?.none, ja4s: String?.none)
+    /// Record protection of the last completed clear handshake (for size inference).
+    var protection: RecordSizeModel?
+
+    init(midstream: Bool, decrypting: Bool) {
+        forwardRecords = RecordStream(midstream: midstream)
+        reverseRecords = RecordStream(midstream: midstream)
+        if decrypting { decryption = DecryptionState() }
+    }
+}
+
+/// The TLS state's fields under their old names, so handlers read as before.
+/// `_modify` yields the stored property itself: in-place mutation, no copies.
+extension Connection {
+    var forwardRecords: RecordStream {
+        get { tls.forwardRecords }
+        _modify { yield &tls.forwardRecords }
+    }
+    var reverseRecords: RecordStream {
+        get { tls.reverseRecords }
+        _modify { yield &tls.reverseRecords }
+    }
+    var handshakes: [HandshakeState] {
+        get { tls.handshakes }
+        _modify { yield &tls.handshakes }
+    }
+    var handshakesDropped: Int {
+        get { tls.handshakesDropped }
+        set { tls.handshakesDropped = newValue }
+    }
+    var sni: String? {
+        get { tls.sni }
+        set { tls.sni = newValue }
+    }
+    var alpn: [UInt8]? {
+        get { tls.alpn }
+        set { tls.alpn = newValue }
+    }
+    var serverCertificate: CertificateSummary? {
+        get { tls.serverCertificate?.value }
+        set { tls.serverCertificate = newValue.map(Box.init) }
+    }
+    var clientCertificate: CertificateSummary? {
+        get { tls.clientCertificate?.value }
+        set { tls.clientCertificate = newValue.map(Box.init) }
+    }
+    var secureRenegotiation: Bool? {
+        get { tls.secureRenegotiation }
+        set { tls.secureRenegotiation = newValue }
+    }
+    var clientOfferedSecureRenegotiation: Bool {
+        get { tls.clientOfferedSecureRenegotiation }
+        set { tls.clientOfferedSecureRenegotiation = newValue }
+    }
+    var firstCertificateRequestPhase: CertificateRequestPhase? {
+        get { tls.firstCertificateRequestPhase }
+        set { tls.firstCertificateRequestPhase = newValue }
+    }
+    /// The CertificateRequest reported in `firstCertificateRequestPhase` was inferred from sizes.
+    var certificateRequestInferred: Bool {
+        get { tls.certificateRequestInferred }
+        set { tls.certificateRequestInferred = newValue }
+    }
+    var alerts: [AlertInfo] {
+        get { tls.alerts }
+        _modify { yield &tls.alerts }
+    }
+    var findingIDs: [String] {
+        get { tls.findingIDs }
+        _modify { yield &tls.findingIDs }
+    }
+    var findingSeverities: [Severity] {
+        get { tls.findingSeverities }
+        _modify { yield &tls.findingSeverities }
+    }
+    var negotiatedVersion: UInt16? {
+        get { tls.negotiatedVersion }
+        set { tls.negotiatedVersion = newValue }
+    }
+    var negotiatedSuite: UInt16? {
+        get { tls.negotiatedSuite }
+        set { tls.negotiatedSuite = newValue }
+    }
+    var sslv2CipherKind: UInt32? {
+        get { tls.sslv2CipherKind }
+        set { tls.sslv2CipherKind = newValue }
+    }
+    var decryption: DecryptionState? { tls.decryption }
+    var fingerprints: (ja3: String?, ja3s: String?, ja4: String?, ja4s: String?) {
+        get { tls.fingerprints }
+        _modify { yield &tls.fingerprints }
+    }
+    var protection: RecordSizeModel? {
+        get { tls.protection }
+        set { tls.protection = newValue }
+    }
+
+    /// A gap or a ChangeCipherSpec: a direction's partial handshake message is gone.
+    func resetHandshakeMessages(_ direction: FlowDirection) {
+        guard let buffers = existingTLSState?.handshakeBuffers else { return }   // none: nothing partial
+        if direction == .forward { buffers.forward.reset() } else { buffers.reverse.reset() }
+    }
+
+    /// The defragmenters, created when a clear handshake record arrives.
+    var handshakeBuffers: HandshakeBuffers {
+        if let buffers = tls.handshakeBuffers { return buffers }
+        let buffers = HandshakeBuffers()
+        tls.handshakeBuffers = buffers
+        return buffers
+    }
+
+    /// Once the current handshake is done and no message is half read, the
+    /// defragmenters go (fresh ones are equivalent if another handshake comes).
+    func releaseHandshakeBuffersIfDone() {
+        guard let buffers = tls.handshakeBuffers, let cur = currentHandshake, handshakes[cur].done,
+              !buffers.forward.hasPartialMessage, !buffers.reverse.hasPartialMessage else { return }
+        tls.handshakeBuffers = nil
     }
 }

@@ -12,7 +12,8 @@ struct HandshakeState {
     var messages: [HandshakeMessageInfo] = []
     var messagesDropped = 0
 
-    var clientHello: ClientHello?
+    /// What later steps need of the ClientHello (not the whole parsed hello: its lists are large).
+    var clientHello: ClientHelloFacts?
     var serverHelloSeen = false
     var helloRetry = false
     var version: UInt16?
@@ -55,8 +56,8 @@ struct HandshakeState {
     var encryptThenMAC = false
     var failureReason: String?
     /// For decryption: the ServerHello's random and session id, and RFC 7627 in both hellos.
-    var serverRandom: [UInt8]?
-    var serverSessionID: [UInt8]?
+    var serverRandom: ShortBytes?
+    var serverSessionID: ShortBytes?
     var extendedMasterSecret = false
     /// Started from a decrypted record (its messages were read with a key).
     var decrypted = false
@@ -73,6 +74,16 @@ struct HandshakeState {
     /// The server's first flight (ServerHello through ServerHelloDone), the baseline a renegotiation is compared with.
     static let serverFlightTypes: Set<UInt8> = [HandshakeType.certificate, HandshakeType.serverKeyExchange, HandshakeType.certificateRequest,
                                                  HandshakeType.serverHelloDone, HandshakeType.certificateStatus]
+
+    /// The message list grew by doubling; once the handshake is done it rarely
+    /// grows again, so its spare capacity is given back.
+    mutating func trimMessageStorage() {
+        guard messages.capacity > messages.count + 1 else { return }
+        var trimmed: [HandshakeMessageInfo] = []
+        trimmed.reserveCapacity(messages.count)
+        trimmed.append(contentsOf: messages)
+        messages = trimmed
+    }
 
     mutating func add(_ message: HandshakeMessageInfo, limit: Int) {
         if messages.count < limit { messages.append(message) } else { messagesDropped += 1 }
@@ -93,6 +104,62 @@ struct HandshakeState {
         if encrypted || isTLS13 { return nil }
         if !certificateRequested { return false }
         return nil
+    }
+}
+
+/// The parts of a ClientHello that the ServerHello and key setup consult.
+struct ClientHelloFacts {
+    var legacyVersion: UInt16
+    var random: ShortBytes
+    var sessionID: ShortBytes
+    var offersEncryptThenMAC: Bool
+    var offersExtendedMasterSecret: Bool
+
+    init(_ hello: ClientHello) {
+        legacyVersion = hello.legacyVersion
+        random = ShortBytes(hello.random)
+        sessionID = ShortBytes(hello.sessionID)
+        offersEncryptThenMAC = hello.extensionTypes.contains(ExtensionType.encryptThenMAC)
+        offersExtendedMasterSecret = hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
+    }
+}
+
+/// A byte string kept inline up to 32 bytes (randoms, session ids: a heap
+/// array each would cost more than the bytes), on the heap beyond that.
+struct ShortBytes: Equatable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var longBytes: [UInt8]?
+    let count: Int
+
+    static let inlineCapacity = 32
+
+    init(_ bytes: [UInt8]) {
+        count = bytes.count
+        guard bytes.count <= ShortBytes.inlineCapacity else {
+            longBytes = bytes
+            return
+        }
+        var packed: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &packed) { destination in
+            bytes.withUnsafeBytes { source in destination.copyMemory(from: source) }
+        }
+        words = packed
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    var bytes: [UInt8] {
+        if let longBytes { return longBytes }
+        return withUnsafeBytes(of: words) { raw in Array(raw.prefix(count)) }
+    }
+
+    static func == (a: ShortBytes, b: ShortBytes) -> Bool { a.bytes == b.bytes }
+
+    /// Equal to `other` without building an array for the inline case.
+    func equals(_ other: [UInt8]) -> Bool {
+        if let longBytes { return longBytes == other }
+        guard other.count == count else { return false }
+        return withUnsafeBytes(of: words) { raw in raw.prefix(count).elementsEqual(other) }
     }
 }
 

@@ -1,9 +1,10 @@
 /// Bounds on the flow table.
 public struct FlowTableLimits: Sendable {
-    /// Concurrent connections tracked. 262,144 (2^18): a busy uplink's worth of
+    /// Concurrent connections tracked. 131,072 (2^17): a busy uplink's worth of
     /// simultaneous connections, while keeping the table itself around
-    /// 30 MB (key, LRU node and dictionary slot per flow) before per-flow
-    /// state. When full, the least recently active flow is evicted.
+    /// 12 MB when full (76 bytes of entry per flow plus 2^18 one-word slots;
+    /// it grows to that size only as flows arrive) before per-flow state.
+    /// When full, the least recently active flow is evicted.
     public var maxFlows: Int
     /// A flow with no packet for this long is expired (Zeek's TCP inactivity
     /// timeout is also 5 minutes). Nanoseconds, to compare with `Timestamp`.

@@ -38,7 +38,8 @@ struct SegmentQueue {
         head += 1
         byteCount -= segment.bytes.count
         if head == storage.count {
-            storage.removeAll(keepingCapacity: true)
+            // Drained: give the storage back (an idle connection holds none).
+            storage.removeAll(keepingCapacity: false)
             head = 0
         } else if head >= 64 && head * 2 >= storage.count {
             storage.removeFirst(head)   // amortised: only once half is dead
@@ -72,7 +73,7 @@ struct SegmentQueue {
             }
         }
         byteCount -= dropped
-        if isEmpty { storage.removeAll(keepingCapacity: true); head = 0 }
+        if isEmpty { storage.removeAll(keepingCapacity: false); head = 0 }
         return dropped
     }
 

@@ -149,7 +149,8 @@ final class LiveCaptureTests: XCTestCase {
         try requireCapturePrivileges()
         let port = try freePort()
         let file = scratch.appendingPathComponent("live.pcap")
-        let live = try startLive(["--format", "json", "--port", "\(port)", "-w", file.path])
+        // The same sharding both times, so flow ids match (they depend on the worker count).
+        let live = try startLive(["--format", "json", "--port", "\(port)", "-w", file.path, "--threads", "2"])
         try runPeers("plain-tls12", port: port)
         try runPeers("iis-tls10", port: port)
         // Both closed: reported after they linger (2 s), found by the idle tick.
@@ -160,10 +161,13 @@ final class LiveCaptureTests: XCTestCase {
         XCTAssertEqual(try live.waitForExit(), 0, live.stderrText())
 
         let liveEvents = try live.events()
-        let back = try runTLSDump(["-r", file.path, "--format", "json"])
+        let back = try runTLSDump(["-r", file.path, "--format", "json", "--threads", "2"])
         XCTAssertEqual(back.status, 0, String(decoding: back.stderr, as: UTF8.self))
         let fileEvents = try jsonLines(back.stdout)
-        let liveConnections = connectionEvents(liveEvents), fileConnections = connectionEvents(fileEvents)
+        // Between connections on different workers, the order of events is not fixed.
+        let byFlow = { (a: NSDictionary, b: NSDictionary) in (a["flow"] as? String ?? "") < (b["flow"] as? String ?? "") }
+        let liveConnections = connectionEvents(liveEvents).sorted(by: byFlow)
+        let fileConnections = connectionEvents(fileEvents).sorted(by: byFlow)
         XCTAssertEqual(liveConnections.count, 2)
         XCTAssertEqual(liveConnections, fileConnections)
         XCTAssertEqual(fileEvents.last?["packets"] as? Int, liveEvents.last?["packets"] as? Int, "every packet analysed was written")

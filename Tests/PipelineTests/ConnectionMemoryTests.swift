@@ -1,0 +1,175 @@
+#if canImport(Glibc)
+import Glibc
+import TLSDumpAnalysis
+import TLSDumpBase
+import TLSDumpCapture
+import TLSDumpDecode
+import TLSDumpFlow
+import XCTest
+
+/// Heap held per open connection, measured with glibc's allocator statistics
+/// (`mallinfo2().uordblks`: bytes in use) around feeding many synthetic
+/// connections to one `TLSAnalyzer`. The figure includes everything a
+/// connection costs while it stays in the table: its `Connection` object, the
+/// lazily allocated TLS state, and its share of the flow table.
+final class ConnectionMemoryTests: XCTestCase {
+    /// Per-connection bounds asserted below (bytes). The target for an
+    /// idle established TLS connection is under 2 KiB.
+    ///
+    /// Measured (Swift 6.3, x86-64): SYN-only ~870 (was ~2240); idle TLS 1.2 with a
+    /// server certificate ~4.2 KiB (was ~5.2 KiB), TLS 1.3 ~3 KiB (was ~4.5 KiB).
+    /// The 2 KiB target is not reached yet; what remains is listed in
+    /// `testIdleEstablishedTLS12ConnectionMemory`.
+    static let maxBytesPerHandshakelessFlow = 1024
+    static let maxBytesPerIdleTLS12Connection = 4608
+    static let maxBytesPerIdleTLS13Connection = 3328
+
+    /// Discards every event (the events' own allocations are transient).
+    private final class DiscardingSink: EventSink {
+        var connectionEvents = 0
+        var establishedConnections = 0
+        let wantsTrace = false
+        func emit(_ event: Event) {
+            if case .connection(let summary) = event.body {
+                connectionEvents += 1
+                if summary.established { establishedConnections += 1 }
+            }
+        }
+    }
+
+    /// One packet of a template connection, its payload copied out.
+    private struct TemplatePacket {
+        var segment: TCPSegment
+        var payload: [UInt8]
+        var fromClient: Bool
+    }
+
+    /// glibc's `mallinfo2()`: bytes in use in the heap arenas (`uordblks`) plus
+    /// those in chunks mmapped on their own (`hblkhd`: large arrays).
+    /// `<malloc.h>` is not in Swift's Glibc module, so the function is looked up
+    /// by name. It returns a 10-word struct, which the x86-64 SysV ABI returns
+    /// through a hidden pointer passed as if it were the first argument: the
+    /// call below is that call spelled out.
+    private static func bytesInUse() throws -> Int {
+        #if arch(x86_64)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallinfo2") else {   // RTLD_DEFAULT
+            throw XCTSkip("mallinfo2 not available (glibc < 2.33)")
+        }
+        typealias MallInfo2 = @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?
+        let call = unsafeBitCast(symbol, to: MallInfo2.self)
+        var fields = [Int](repeating: 0, count: 10)   // arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost
+        fields.withUnsafeMutableBytes { raw in _ = call(raw.baseAddress!) }
+        return fields[7] + fields[4]
+        #else
+        throw XCTSkip("the mallinfo2 call is spelled out for x86-64 only")
+        #endif
+    }
+
+    /// The packets of a bundled capture's connection up to its first FIN or RST
+    /// (the connection stays open: established, data exchanged, then idle).
+    private func template(_ name: String) throws -> [TemplatePacket] {
+        let url = Paths.bundledCaptures.appendingPathComponent(name)
+        let reader = try PcapReader.open(path: url.path)
+        defer { reader.close() }
+        var decoder = try PacketDecoder(linkType: reader.linkType)
+        var packets: [TemplatePacket] = []
+        var client: Endpoint?
+        _ = reader.forEachPacket { header, bytes in
+            guard let segment = decoder.decode(bytes, timestamp: header.timestamp) else { return true }
+            let source = Endpoint(ip: segment.source, port: segment.sourcePort)
+            if client == nil, segment.flags.contains(.syn), !segment.flags.contains(.ack) { client = source }
+            guard !segment.flags.contains(.fin), !segment.flags.contains(.rst) else { return false }
+            packets.append(TemplatePacket(segment: segment, payload: Array(segment.payload), fromClient: source == client))
+            return true
+        }
+        XCTAssertNotNil(client, "\(name): no SYN")
+        return packets
+    }
+
+    /// Feeds `count` copies of `packets` (each with its own client address and
+    /// port) and returns the heap bytes they hold per connection.
+    private func bytesPerConnection(_ packets: [TemplatePacket], count: Int, file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+        let sink = DiscardingSink()
+        let analyzer = TLSAnalyzer(sink: sink)
+        func feed(_ index: Int) {
+            let clientIP = IPAddress(ipv4: 0x0A00_0000 &+ UInt32(index))
+            let clientPort = UInt16(truncatingIfNeeded: 1024 &+ index % 60000)
+            for packet in packets {
+                var segment = packet.segment
+                if packet.fromClient {
+                    segment.source = clientIP
+                    segment.sourcePort = clientPort
+                } else {
+                    segment.destination = clientIP
+                    segment.destinationPort = clientPort
+                }
+                packet.payload.withUnsafeBytes { raw in
+                    segment.payload = raw
+                    analyzer.process(segment)
+                }
+            }
+        }
+        // Warm up one-time state (tables, lazily built statics) before measuring.
+        let warm = 256
+        for i in 0..<warm { feed(i) }
+        let before = try Self.bytesInUse()
+        for i in warm..<(warm + count) { feed(i) }
+        let after = try Self.bytesInUse()
+        XCTAssertEqual(analyzer.openConnections, warm + count, "every connection stays open", file: file, line: line)
+        analyzer.finish()
+        XCTAssertEqual(analyzer.openConnections, 0, file: file, line: line)
+        return (after - before) / count
+    }
+
+    func testHandshakelessFlowMemory() throws {
+        let packets = try template("ecdhe-tls12.pcap")
+        let syn = try XCTUnwrap(packets.first { $0.segment.flags.contains(.syn) && !$0.segment.flags.contains(.ack) })
+        let perFlow = try bytesPerConnection([syn], count: 20_000)
+        print("ConnectionMemory: SYN-only TCP flow: \(perFlow) bytes per connection")
+        XCTAssertGreaterThan(perFlow, 0)
+        XCTAssertLessThanOrEqual(perFlow, Self.maxBytesPerHandshakelessFlow)
+    }
+
+    func testIdleEstablishedTLS12ConnectionMemory() throws {
+        let packets = try template("ecdhe-tls12.pcap")
+        XCTAssertTrue(packets.contains { $0.payload.count > 0 })
+        let perConnection = try bytesPerConnection(packets, count: 5_000)
+        print("ConnectionMemory: idle established TLS 1.2 connection: \(perConnection) bytes per connection")
+        XCTAssertGreaterThan(perConnection, 0)
+        // What it holds, roughly: the Connection object with both reassemblers (~740),
+        // the TLS state with both record streams and their buffers (~560), the handshake
+        // (~560) and its message list (~350), the server certificate summary (~1000: a
+        // dozen strings), the flow identity with its Community ID (~170), four
+        // fingerprint strings (~260), findings and alerts, and the flow-table entry (~100).
+        XCTAssertLessThanOrEqual(perConnection, Self.maxBytesPerIdleTLS12Connection)
+    }
+
+    func testIdleEstablishedTLS13ConnectionMemory() throws {
+        let packets = try template("tls13.pcap")
+        let perConnection = try bytesPerConnection(packets, count: 5_000)
+        print("ConnectionMemory: idle established TLS 1.3 connection: \(perConnection) bytes per connection")
+        XCTAssertGreaterThan(perConnection, 0)
+        XCTAssertLessThanOrEqual(perConnection, Self.maxBytesPerIdleTLS13Connection)
+    }
+
+    /// The template really is an established connection that then idles.
+    func testTemplateConnectionsAreEstablished() throws {
+        for name in ["ecdhe-tls12.pcap", "tls13.pcap"] {
+            let packets = try template(name)
+            let sink = DiscardingSink()
+            let analyzer = TLSAnalyzer(sink: sink)
+            for packet in packets {
+                var segment = packet.segment
+                packet.payload.withUnsafeBytes { raw in
+                    segment.payload = raw
+                    analyzer.process(segment)
+                }
+            }
+            XCTAssertEqual(analyzer.openConnections, 1, name)
+            analyzer.finish()
+            XCTAssertEqual(sink.connectionEvents, 1, name)
+            XCTAssertEqual(sink.establishedConnections, 1, name)
+        }
+    }
+}
+#endif
