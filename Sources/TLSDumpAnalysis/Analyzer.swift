@@ -14,6 +14,8 @@ final class AnalysisContext {
     var tlsConnections = 0
     var malformedRecords = 0
     let keyStore: KeyStore?
+    /// Servers present the same certificates to every client: each is summarised once.
+    var certificateSummaries = X509SummaryCache()
 
     init(config: AnalyzerConfig, sink: EventSink) {
         self.config = config

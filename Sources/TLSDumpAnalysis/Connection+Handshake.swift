@@ -257,7 +257,7 @@ extension Connection {
             malformed("Certificate", side: side, error)
             return
         }
-        certificatesReceived(parsed.certificates.map { X509Summarizer.summarize(der: $0) }, side: side, handshake: cur, encrypted: decryptedRecord)
+        certificatesReceived(parsed.certificates.map { context.certificateSummaries.summary(der: $0) }, side: side, handshake: cur, encrypted: decryptedRecord)
     }
 
     func certificatesReceived(_ chain: [CertificateSummary], side: Side, handshake cur: Int, encrypted: Bool) {

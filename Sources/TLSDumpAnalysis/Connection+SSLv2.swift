@@ -48,7 +48,7 @@ extension Connection {
                                                resumed: nil, ja3s: nil, ja4s: nil)))
             negotiatedParameterFindings(version: ProtocolVersion.sslv2, suite: nil, compression: 0, handshake: handshakes[cur].index)
             if let der = hello.sslv2Certificate {
-                certificatesReceived([X509Summarizer.summarize(der: der)], side: .server, handshake: cur, encrypted: false)
+                certificatesReceived([context.certificateSummaries.summary(der: der)], side: .server, handshake: cur, encrypted: false)
             }
         case 2 where isSSLv2:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ClientMasterKey")

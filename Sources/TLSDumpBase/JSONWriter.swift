@@ -38,8 +38,18 @@ public struct JSONWriter: Sendable {
     public mutating func key(_ name: StaticString) {
         memberPrefix()
         afterKey = true
-        name.withUTF8Buffer { appendQuoted($0, validate: false) }
-        buffer.append(UInt8(ascii: ":"))
+        name.withUTF8Buffer { bytes in
+            // Keys are identifiers in practice: copy them with one memcpy and
+            // skip the escaping loop; anything else takes the general path.
+            if plainASCIIPrefixLength(bytes, from: 0) == bytes.count {
+                buffer.append(UInt8(ascii: "\""))
+                buffer.append(contentsOf: bytes)
+                appendLiteral("\":")
+            } else {
+                appendQuoted(bytes, validate: false)
+                buffer.append(UInt8(ascii: ":"))
+            }
+        }
     }
 
     public mutating func key(_ name: String) {
@@ -164,6 +174,31 @@ public struct JSONWriter: Sendable {
         bytes.withUTF8Buffer { buffer.append(contentsOf: $0) }
     }
 
+    /// Pre-encoded JSON bytes (e.g. a table entry rendered once), written verbatim.
+    /// The caller guarantees they are one valid JSON value; commas are handled as for any value.
+    public mutating func raw(bytes: UnsafeBufferPointer<UInt8>) {
+        memberPrefix()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// `"0x…"`: `value` in lower-case hex, zero-padded to at least `digits` digits
+    /// (never truncated), as a JSON string. Same text as `hexNumber(value, digits:)`
+    /// without building a String.
+    public mutating func hexCode(_ value: UInt64, digits: Int) {
+        memberPrefix()
+        var significant = 1
+        while significant < 16 && value >> UInt64(4 * significant) != 0 { significant += 1 }
+        let width = max(significant, min(digits, 64))
+        appendLiteral("\"0x")
+        for _ in 0..<(width - significant) { buffer.append(UInt8(ascii: "0")) }
+        var shift = 4 * (significant - 1)
+        while shift >= 0 {
+            buffer.append(hexDigit(UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0x0f))
+            shift -= 4
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
     /// `"t"` as an RFC 3339 string with microseconds (see `RFC3339`).
     public mutating func timestamp(_ t: Timestamp) {
         memberPrefix()
@@ -219,6 +254,7 @@ public struct JSONWriter: Sendable {
 
     /// Writes the comma before a value or key when the current level needs one,
     /// and marks the level as non-empty.
+    @inline(__always)
     private mutating func memberPrefix() {
         if afterKey {
             afterKey = false
@@ -307,19 +343,27 @@ public struct JSONWriter: Sendable {
     /// output is safe to embed in JavaScript. With `validate`, invalid UTF-8
     /// becomes U+FFFD; without it the bytes must already be valid UTF-8.
     private mutating func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, validate: Bool) {
-        buffer.append(UInt8(ascii: "\""))
         let n = bytes.count
+        var i = plainASCIIPrefixLength(bytes, from: 0)
+        if i == n {
+            // Fast path, the common case: nothing to escape or validate.
+            buffer.append(UInt8(ascii: "\""))
+            buffer.append(contentsOf: bytes)
+            buffer.append(UInt8(ascii: "\""))
+            return
+        }
+        buffer.append(UInt8(ascii: "\""))
         var runStart = 0   // start of the pending run copied verbatim
-        var i = 0
         while i < n {
             let b = bytes[i]
             if b < 0x80 {
-                // Fast path without a table lookup: printable ASCII other than `"` and `\`.
+                // Printable ASCII other than `"` and `\` is skipped by the scan below.
                 if b >= 0x20 && b != 0x22 && b != 0x5C { i += 1; continue }
                 flush(bytes, from: runStart, to: i)
                 appendEscape(b, kind: asciiEscapes[Int(b)])
                 i += 1
                 runStart = i
+                i = plainASCIIPrefixLength(bytes, from: i)
                 continue
             }
             let length = validate ? validSequenceLength(bytes, at: i) : utf8SequenceLength(b)
@@ -329,6 +373,7 @@ public struct JSONWriter: Sendable {
                 appendLiteral("\u{FFFD}")
                 i += maximalInvalidSubpartLength(bytes, at: i)
                 runStart = i
+                i = plainASCIIPrefixLength(bytes, from: min(i, n))
                 continue
             }
             // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
@@ -337,9 +382,11 @@ public struct JSONWriter: Sendable {
                 appendLiteral(bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029")
                 i += 3
                 runStart = i
+                i = plainASCIIPrefixLength(bytes, from: min(i, n))
                 continue
             }
             i += length
+            i = plainASCIIPrefixLength(bytes, from: min(i, n))
         }
         flush(bytes, from: runStart, to: min(i, n))
         buffer.append(UInt8(ascii: "\""))
@@ -382,6 +429,45 @@ private let asciiEscapes: [UInt8] = {
     return table
 }()
 
+
+// MARK: - Scanning for bytes that need attention
+
+/// Index of the first byte at or after `start` that is not printable ASCII, or is
+/// `"` or `\` (i.e. needs escaping or UTF-8 handling); `bytes.count` if none.
+/// Eight bytes at a time: strings in events are overwhelmingly plain ASCII.
+@inline(__always)
+func plainASCIIPrefixLength(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    let n = bytes.count
+    var i = start
+    if let base = bytes.baseAddress {
+        let raw = UnsafeRawPointer(base)
+        while n - i >= 8 {
+            if wordNeedsAttention(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { break }
+            i += 8
+        }
+    }
+    while i < n {
+        let b = bytes[i]
+        if b < 0x20 || b >= 0x80 || b == 0x22 || b == 0x5C { return i }
+        i += 1
+    }
+    return n
+}
+
+/// Whether any of the eight bytes is < 0x20, >= 0x80, `"` or `\`. Exact (no false
+/// positives): the classic "has a byte less than n" / "has a zero byte" tests,
+/// which may misplace the match but never invent one.
+@inline(__always)
+private func wordNeedsAttention(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let below20 = (word &- ones &* 0x20) & ~word & highs
+    let quoteX = word ^ (ones &* 0x22)
+    let quote = (quoteX &- ones) & ~quoteX & highs
+    let slashX = word ^ (ones &* 0x5C)
+    let slash = (slashX &- ones) & ~slashX & highs
+    return (below20 | quote | slash | (word & highs)) != 0
+}
 
 // MARK: - UTF-8 validation (Unicode Table 3-7, well-formed byte sequences)
 

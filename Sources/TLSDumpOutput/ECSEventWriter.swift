@@ -102,7 +102,10 @@ public final class ECSEventWriter: EventSink {
             w.field("ja3", e.ja3)
             w.field("server_name", e.hello.serverName)
             w.key("supported_ciphers")
-            JSONEventWriter.stringArray(e.hello.cipherSuites.map { Naming.cipherSuiteName($0) ?? Naming.hex4($0) }, &w)
+            w.beginArray()
+            let names = JSONFragments.cipherSuiteNames
+            for code in e.hello.cipherSuites where !names.write(UInt32(code), into: &w) { w.hexCode(UInt64(code), digits: 4) }
+            w.endArray()
             w.endObject()
             w.endObject()
         case .serverHello(let e):

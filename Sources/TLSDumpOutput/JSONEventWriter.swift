@@ -106,15 +106,17 @@ public final class JSONEventWriter: EventSink {
 
     static func cipherSuite(_ code: UInt16?, _ w: inout JSONWriter) {
         guard let code else { w.null(); return }
+        // Registered suites and GREASE: the whole object was rendered once.
+        if JSONFragments.cipherSuiteObjects.write(UInt32(code), into: &w) { return }
         w.beginObject()
-        w.key("code"); w.string(Naming.hex4(code))
+        w.key("code"); w.hexCode(UInt64(code), digits: 4)
         w.key("name"); w.string(TLSRegistry.isGREASE(code) ? "GREASE" : Naming.cipherSuiteName(code))
         w.endObject()
     }
 
     static func sslv2CipherKind(_ kind: UInt32, _ w: inout JSONWriter) {
         w.beginObject()
-        w.key("code"); w.string(Naming.hex6(kind))
+        w.key("code"); w.hexCode(UInt64(kind), digits: 6)
         w.key("name"); w.string(TLSRegistry.sslv2CipherKindName(kind))
         w.endObject()
     }
@@ -131,7 +133,9 @@ public final class JSONEventWriter: EventSink {
         w.key("encrypted"); w.bool(e.encrypted)
         w.key("decrypted"); w.bool(e.decrypted)
         w.key("version"); w.string(Naming.version(h.legacyVersion))
-        w.key("supported_versions"); stringArray(h.supportedVersions.map { TLSRegistry.isGREASE($0) ? "GREASE" : Naming.version($0) }, &w)
+        w.key("supported_versions"); w.beginArray()
+        for v in h.supportedVersions { w.string(TLSRegistry.isGREASE(v) ? "GREASE" : Naming.version(v)) }
+        w.endArray()
         w.key("cipher_suites"); w.beginArray()
         if h.isSSLv2 {
             for kind in h.sslv2CipherKinds {
@@ -141,18 +145,53 @@ public final class JSONEventWriter: EventSink {
             for code in h.cipherSuites { cipherSuite(code, &w) }
         }
         w.endArray()
-        w.key("compression"); stringArray(h.compressionMethods.map { TLSRegistry.compressionMethodName($0) ?? String($0) }, &w)
-        w.key("extensions"); stringArray(h.extensionTypes.map(Naming.extensionName), &w)
+        w.key("compression"); compressionArray(h.compressionMethods, &w)
+        w.key("extensions"); extensionArray(h.extensionTypes, &w)
         w.key("sni"); w.string(h.serverName)
-        w.key("alpn"); stringArray(h.alpn.map(Naming.alpn), &w)
-        w.key("supported_groups"); stringArray(h.supportedGroups.map(Naming.groupName), &w)
-        w.key("signature_algorithms"); stringArray(h.signatureAlgorithms.map(Naming.signatureSchemeName), &w)
+        w.key("alpn"); w.beginArray()
+        for protocolName in h.alpn { w.string(Naming.alpn(protocolName)) }
+        w.endArray()
+        w.key("supported_groups"); w.beginArray()
+        let groups = JSONFragments.groupNames
+        for group in h.supportedGroups where !groups.write(UInt32(group), into: &w) { w.string(Naming.groupName(group)) }
+        w.endArray()
+        w.key("signature_algorithms"); signatureSchemeArray(h.signatureAlgorithms, &w)
         w.key("secure_renegotiation"); w.bool(h.offersSecureRenegotiation)
-        w.key("session_id"); w.string(h.sessionID.isEmpty ? nil : hexEncode(h.sessionID))
+        w.key("session_id"); sessionID(h.sessionID, &w)
         w.key("ja3"); w.string(e.ja3)
         w.key("ja3_string"); w.string(e.ja3String)
         w.key("ja4"); w.string(e.ja4)
         w.key("sslv2_format"); w.bool(h.isSSLv2)
+    }
+
+    /// Extension names (GREASE as "GREASE", unknown as "unknown_N"), from pre-rendered bytes.
+    static func extensionArray(_ types: [UInt16], _ w: inout JSONWriter) {
+        w.beginArray()
+        let names = JSONFragments.extensionNames
+        for type in types where !names.write(UInt32(type), into: &w) { w.string(Naming.extensionName(type)) }
+        w.endArray()
+    }
+
+    static func signatureSchemeArray(_ schemes: [UInt16], _ w: inout JSONWriter) {
+        w.beginArray()
+        let names = JSONFragments.signatureSchemeNames
+        for scheme in schemes where !names.write(UInt32(scheme), into: &w) { w.string(Naming.signatureSchemeName(scheme)) }
+        w.endArray()
+    }
+
+    static func compressionArray(_ methods: [UInt8], _ w: inout JSONWriter) {
+        w.beginArray()
+        for method in methods { compression(method, &w) }
+        w.endArray()
+    }
+
+    static func compression(_ method: UInt8, _ w: inout JSONWriter) {
+        if let name = TLSRegistry.compressionMethodName(method) { w.string(name) } else { w.string(String(method)) }
+    }
+
+    /// Lower-case hex, or null when empty.
+    static func sessionID(_ id: [UInt8], _ w: inout JSONWriter) {
+        if id.isEmpty { w.null() } else { w.hex(id) }
     }
 
     static func serverHello(_ e: ServerHelloEvent, _ w: inout JSONWriter) {
@@ -168,8 +207,8 @@ public final class JSONEventWriter: EventSink {
         } else {
             cipherSuite(h.cipherSuite, &w)
         }
-        w.key("compression"); w.string(TLSRegistry.compressionMethodName(h.compressionMethod) ?? String(h.compressionMethod))
-        w.key("extensions"); stringArray(h.extensionTypes.map(Naming.extensionName), &w)
+        w.key("compression"); compression(h.compressionMethod, &w)
+        w.key("extensions"); extensionArray(h.extensionTypes, &w)
         w.key("alpn"); w.string(h.alpn.map(Naming.alpn))
         w.key("secure_renegotiation"); w.bool(h.hasRenegotiationInfo)
         w.key("resumed"); w.bool(e.resumed)
@@ -177,7 +216,7 @@ public final class JSONEventWriter: EventSink {
         w.key("ja3s"); w.string(e.ja3s)
         w.key("ja4s"); w.string(e.ja4s)
         w.key("legacy_version"); w.string(Naming.version(h.legacyVersion))
-        w.key("session_id"); w.string(h.sessionID.isEmpty ? nil : hexEncode(h.sessionID))
+        w.key("session_id"); sessionID(h.sessionID, &w)
     }
 
     static func certificate(_ c: CertificateSummary, _ w: inout JSONWriter) {
@@ -208,7 +247,7 @@ public final class JSONEventWriter: EventSink {
         w.key("certificate_types")
         if let types = e.certificateTypes { stringArray(types.map { TLSRegistry.clientCertificateTypeName($0) ?? String($0) }, &w) } else { w.null() }
         w.key("signature_algorithms")
-        if let algs = e.signatureAlgorithms { stringArray(algs.map(Naming.signatureSchemeName), &w) } else { w.null() }
+        if let algs = e.signatureAlgorithms { signatureSchemeArray(algs, &w) } else { w.null() }
         w.key("ca_names")
         if let names = e.caNames { stringArray(names, &w) } else { w.null() }
     }
@@ -431,5 +470,102 @@ public struct SNIPattern: Sendable, Equatable {
         }
         while pi < p.endIndex && p[pi] == star { pi += 1 }
         return pi == p.endIndex
+    }
+}
+
+// MARK: - Pre-rendered fragments
+
+/// JSON bytes for registry entries, rendered once (on first use, thread-safely by
+/// `static let`) through the same writer calls as the slow path, so the output is
+/// byte-for-byte what per-event rendering would give. Immutable once built.
+enum JSONFragments {
+    /// `{"code":"0x0004","name":"TLS_RSA_WITH_RC4_128_MD5"}` for every registered
+    /// suite, and `..."name":"GREASE"}` for the GREASE values.
+    static let cipherSuiteObjects: JSONFragmentTable = {
+        var codes = CipherSuiteRegistry.all.map(\.code)
+        codes += TLSRegistry.greaseValues
+        return JSONFragmentTable(codes.map(UInt32.init)) { code, w in
+            let suite = UInt16(truncatingIfNeeded: code)
+            w.beginObject()
+            w.key("code"); w.string(Naming.hex4(suite))
+            w.key("name"); w.string(TLSRegistry.isGREASE(suite) ? "GREASE" : Naming.cipherSuiteName(suite))
+            w.endObject()
+        }
+    }()
+
+    /// `"TLS_RSA_WITH_RC4_128_MD5"` for every registered suite (ECS `supported_ciphers`).
+    static let cipherSuiteNames: JSONFragmentTable = {
+        JSONFragmentTable(CipherSuiteRegistry.all.map { UInt32($0.code) }) { code, w in
+            let suite = UInt16(truncatingIfNeeded: code)
+            w.string(Naming.cipherSuiteName(suite) ?? Naming.hex4(suite))
+        }
+    }()
+
+    static let extensionNames: JSONFragmentTable = names(TLSRegistry.extensionTypes.map(\.code), Naming.extensionName)
+    static let groupNames: JSONFragmentTable = names(TLSRegistry.groups.map(\.code), Naming.groupName)
+    static let signatureSchemeNames: JSONFragmentTable = names(TLSRegistry.signatureSchemes.map(\.code), Naming.signatureSchemeName)
+
+    /// Quoted names of the registered codes and the GREASE values.
+    private static func names(_ registered: [UInt16], _ name: @escaping (UInt16) -> String) -> JSONFragmentTable {
+        JSONFragmentTable((registered + TLSRegistry.greaseValues).map(UInt32.init)) { code, w in
+            w.string(name(UInt16(truncatingIfNeeded: code)))
+        }
+    }
+}
+
+/// Pre-encoded JSON values keyed by a numeric code: one contiguous byte store,
+/// binary-searched (a few hundred entries, no hashing, no allocation per lookup).
+struct JSONFragmentTable: Sendable {
+    private let codes: [UInt32]
+    /// `ends[i]` is where fragment `i` ends in `storage`; it starts at `ends[i - 1]` (or 0).
+    private let ends: [Int]
+    private let storage: [UInt8]
+
+    init(_ codes: [UInt32], render: (UInt32, inout JSONWriter) -> Void) {
+        let sorted = Array(Set(codes)).sorted()
+        var storage: [UInt8] = []
+        var ends: [Int] = []
+        ends.reserveCapacity(sorted.count)
+        var w = JSONWriter(reservingCapacity: 128)
+        for code in sorted {
+            w.removeAll()
+            render(code, &w)
+            storage += w.buffer
+            ends.append(storage.count)
+        }
+        self.codes = sorted
+        self.ends = ends
+        self.storage = storage
+    }
+
+    var count: Int { codes.count }
+
+    /// Writes the fragment for `code` as one value; false (nothing written) when absent.
+    func write(_ code: UInt32, into w: inout JSONWriter) -> Bool {
+        guard let index = index(of: code) else { return false }
+        let start = index == 0 ? 0 : ends[index - 1]
+        let end = ends[index]
+        storage.withUnsafeBufferPointer { all in
+            w.raw(bytes: UnsafeBufferPointer(rebasing: all[start..<end]))
+        }
+        return true
+    }
+
+    /// The fragment's bytes (tests).
+    func bytes(_ code: UInt32) -> [UInt8]? {
+        guard let index = index(of: code) else { return nil }
+        return Array(storage[(index == 0 ? 0 : ends[index - 1])..<ends[index]])
+    }
+
+    private func index(of code: UInt32) -> Int? {
+        var low = 0
+        var high = codes.count
+        while low < high {
+            let middle = (low + high) / 2
+            let candidate = codes[middle]
+            if candidate == code { return middle }
+            if candidate < code { low = middle + 1 } else { high = middle }
+        }
+        return nil
     }
 }

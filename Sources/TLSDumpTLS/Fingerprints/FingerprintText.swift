@@ -15,7 +15,17 @@ struct FingerprintText {
     mutating func append(_ other: FingerprintText) { bytes.append(contentsOf: other.bytes) }
 
     /// Unsigned decimal without leading zeros (JA3 writes every value this way).
-    mutating func appendDecimal(_ value: UInt32) { bytes.append(contentsOf: String(value).utf8) }
+    mutating func appendDecimal(_ value: UInt32) {
+        // Digits straight into the buffer: no String per value.
+        var divisor: UInt32 = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
 
     /// Two decimal digits, capped at 99 (JA4 counts).
     mutating func appendTwoDigitCount(_ count: Int) {

@@ -112,6 +112,25 @@ public enum TLSRegistry {
         return GeneratedTables.sslv2CipherKinds.registryName(kind)
     }
 
+    /// Every registered (code, name) pair, ascending by code, for callers that
+    /// render each name once (output writers' pre-encoded fragments).
+    public static var extensionTypes: [(code: UInt16, name: String)] {
+        GeneratedTables.extensionTypes.map { ($0.code, $0.name) }
+    }
+
+    public static var groups: [(code: UInt16, name: String)] {
+        GeneratedTables.supportedGroups.map { ($0.code, $0.name) }
+    }
+
+    public static var signatureSchemes: [(code: UInt16, name: String)] {
+        GeneratedTables.signatureSchemes.map { ($0.code, $0.name) }
+    }
+
+    /// The 16 GREASE values (RFC 8701), ascending.
+    public static var greaseValues: [UInt16] {
+        (0..<16).map { UInt16($0) << 12 | UInt16($0) << 4 | 0x0a0a }
+    }
+
     /// RFC 8701 GREASE values: 0x0a0a, 0x1a1a, ... 0xfafa.
     public static func isGREASE(_ value: UInt16) -> Bool {
         (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0x00ff)

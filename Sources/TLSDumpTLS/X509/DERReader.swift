@@ -186,6 +186,11 @@ enum X509DERValue {
         return text
     }
 
+    /// Whether `objectIdentifier` gives text for this content (non-empty, last octet ends an arc).
+    static func isWellFormedOID(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+        !range.isEmpty && bytes[range.upperBound - 1] & 0x80 == 0
+    }
+
     /// An INTEGER's content as unsigned big-endian magnitude bit length
     /// (leading zero octets ignored). Used for RSA moduli and DSA/DH primes.
     static func unsignedBitLength(_ bytes: [UInt8], _ range: Range<Int>) -> Int {
@@ -272,6 +277,16 @@ enum X509Hex {
 
     static func byte(_ b: UInt8) -> String {
         String(decoding: [upperDigits[Int(b >> 4)], upperDigits[Int(b & 0x0F)]], as: UTF8.self)
+    }
+
+    /// Hex of `bytes` appended to `out` (no intermediate String).
+    static func append<S: Sequence>(_ bytes: S, uppercase: Bool, to out: inout [UInt8]) where S.Element == UInt8 {
+        let base = uppercase ? UInt8(ascii: "A") : UInt8(ascii: "a")
+        for b in bytes {
+            let high = b >> 4, low = b & 0x0F
+            out.append(high < 10 ? UInt8(ascii: "0") &+ high : base &+ (high &- 10))
+            out.append(low < 10 ? UInt8(ascii: "0") &+ low : base &+ (low &- 10))
+        }
     }
 
     static func string<S: Sequence>(_ bytes: S, uppercase: Bool) -> String where S.Element == UInt8 {

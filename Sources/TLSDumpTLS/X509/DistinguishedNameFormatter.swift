@@ -21,42 +21,83 @@ struct X509DistinguishedNameFormatter {
     }
 
     /// `name` must be the SEQUENCE element of a Name inside `bytes`.
+    ///
+    /// Everything is appended as UTF-8 into one buffer (no String per attribute):
+    /// RDNs are rendered in DER order into `rendered`, then copied out in reverse.
     static func format(_ bytes: [UInt8], name: X509DERElement) throws(X509ParseFailure) -> Result {
         guard name.identifier == X509DERTag.sequence else { throw X509ParseFailure("name is not a SEQUENCE") }
         var rdns = X509DERReader(bytes: bytes, contentOf: name)
-        var renderedRDNs: [String] = []
+        var rendered: [UInt8] = []
+        rendered.reserveCapacity(name.contentLength + 16)
+        var rdnEnds: [Int] = []
         var commonNames: [String] = []
+        var decoded: [UInt8] = []   // one attribute value as UTF-8, reused
         while !rdns.isAtEnd {
             let rdn = try rdns.read(expecting: X509DERTag.set, "relative distinguished name")
             var attributes = rdns.children(of: rdn)
-            var rendered: [String] = []
+            var firstInRDN = true
             while !attributes.isAtEnd {
                 let attribute = try attributes.read(expecting: X509DERTag.sequence, "attribute")
                 var fields = attributes.children(of: attribute)
                 let typeElement = try fields.read(expecting: X509DERTag.objectIdentifier, "attribute type")
                 let value = try fields.read()
-                guard let oid = X509DERValue.objectIdentifier(bytes, typeElement.content) else {
-                    throw X509ParseFailure("malformed attribute type")
-                }
-                let decoded = X509AttributeValueDecoder.string(bytes, value)
-                if oid == X509OIDTables.commonNameOID, let decoded { commonNames.append(decoded) }
-                if let name = X509OIDTables.attributeNames[oid], let decoded {
-                    rendered.append(name + "=" + escape(decoded))
+                // Registered types by their DER bytes; anything else through the dotted text.
+                let typeName: String?
+                let dotted: String?
+                let isCommonName: Bool
+                if let known = X509OIDTables.attributeNamesByContent[bytes[typeElement.content]] {
+                    typeName = known
+                    dotted = nil
+                    isCommonName = bytes[typeElement.content].elementsEqual(X509OIDTables.commonNameContent)
                 } else {
-                    let typeName = X509OIDTables.attributeNames[oid] ?? oid
-                    rendered.append(typeName + "=#" + X509Hex.string(bytes[value.encoded], uppercase: true))
+                    guard let oid = X509DERValue.objectIdentifier(bytes, typeElement.content) else {
+                        throw X509ParseFailure("malformed attribute type")
+                    }
+                    typeName = X509OIDTables.attributeNames[oid]
+                    dotted = oid
+                    isCommonName = oid == X509OIDTables.commonNameOID
+                }
+                decoded.removeAll(keepingCapacity: true)
+                let decodes = X509AttributeValueDecoder.appendUTF8(bytes, value, to: &decoded)
+                if isCommonName && decodes { commonNames.append(String(decoding: decoded, as: UTF8.self)) }
+                if !firstInRDN { rendered.append(UInt8(ascii: "+")) }
+                firstInRDN = false
+                if let typeName, decodes {
+                    rendered.append(contentsOf: typeName.utf8)
+                    rendered.append(UInt8(ascii: "="))
+                    appendEscaped(decoded, to: &rendered)
+                } else {
+                    rendered.append(contentsOf: (typeName ?? dotted ?? "").utf8)
+                    rendered.append(UInt8(ascii: "="))
+                    rendered.append(UInt8(ascii: "#"))
+                    X509Hex.append(bytes[value.encoded], uppercase: true, to: &rendered)
                 }
             }
-            renderedRDNs.append(rendered.joined(separator: "+"))
+            rdnEnds.append(rendered.count)
         }
-        return Result(text: renderedRDNs.reversed().joined(separator: ","), commonNames: commonNames)
+        var text: [UInt8] = []
+        text.reserveCapacity(rendered.count + rdnEnds.count)
+        var index = rdnEnds.count - 1
+        while index >= 0 {
+            let start = index == 0 ? 0 : rdnEnds[index - 1]
+            text.append(contentsOf: rendered[start..<rdnEnds[index]])
+            if index > 0 { text.append(UInt8(ascii: ",")) }
+            index -= 1
+        }
+        return Result(text: String(decoding: text, as: UTF8.self), commonNames: commonNames)
     }
 
     /// RFC 4514 section 2.4 escaping of an attribute value.
     static func escape(_ value: String) -> String {
-        let utf8 = Array(value.utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(utf8.count + 8)
+        out.reserveCapacity(value.utf8.count + 8)
+        appendEscaped(Array(value.utf8), to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `escape` on the UTF-8 bytes of a value, appended to `out`.
+    static func appendEscaped(_ utf8: [UInt8], to out: inout [UInt8]) {
+        let last = utf8.count - 1
         for (index, b) in utf8.enumerated() {
             switch b {
             case UInt8(ascii: "\""), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
@@ -64,16 +105,15 @@ struct X509DistinguishedNameFormatter {
                 out.append(UInt8(ascii: "\\")); out.append(b)
             case UInt8(ascii: "#") where index == 0:
                 out.append(UInt8(ascii: "\\")); out.append(b)
-            case UInt8(ascii: " ") where index == 0 || index == utf8.count - 1:
+            case UInt8(ascii: " ") where index == 0 || index == last:
                 out.append(UInt8(ascii: "\\")); out.append(b)
             case 0x00..<0x20, 0x7F:
                 out.append(UInt8(ascii: "\\"))
-                out.append(contentsOf: X509Hex.byte(b).utf8)
+                X509Hex.append(CollectionOfOne(b), uppercase: true, to: &out)
             default:
                 out.append(b)
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -101,23 +141,54 @@ enum X509AttributeValueDecoder {
         }
     }
 
-    static func strictUTF8(_ content: ArraySlice<UInt8>) -> String? {
-        var iterator = content.makeIterator()
-        var decoder = UTF8()
-        var scalars = String.UnicodeScalarView()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let s): scalars.append(s)
-            case .emptyInput: return String(scalars)
-            case .error: return nil
+    /// `string(bytes, value)` as UTF-8 appended to `out`; false (and `out`
+    /// unchanged) where `string` gives nil. No String for the common types.
+    static func appendUTF8(_ bytes: [UInt8], _ value: X509DERElement, to out: inout [UInt8]) -> Bool {
+        let content = bytes[value.content]
+        switch value.identifier {
+        case X509DERTag.utf8String:
+            guard X509UTF8.isWellFormed(content) else { return false }
+            out.append(contentsOf: content)
+            return true
+        case X509DERTag.printableString, X509DERTag.ia5String, X509DERTag.visibleString, X509DERTag.numericString,
+             X509DERTag.teletexString, X509DERTag.videotexString, X509DERTag.graphicString, X509DERTag.generalString:
+            if X509UTF8.isWellFormed(content) {
+                out.append(contentsOf: content)
+            } else {
+                // Latin-1: U+0080...U+00FF as two UTF-8 bytes.
+                for b in content {
+                    if b < 0x80 {
+                        out.append(b)
+                    } else {
+                        out.append(0xC0 | b >> 6)
+                        out.append(0x80 | b & 0x3F)
+                    }
+                }
             }
+            return true
+        default:
+            guard let text = string(bytes, value) else { return false }
+            out.append(contentsOf: text.utf8)
+            return true
         }
     }
 
+    static func strictUTF8(_ content: ArraySlice<UInt8>) -> String? {
+        X509UTF8.isWellFormed(content) ? String(decoding: content, as: UTF8.self) : nil
+    }
+
     static func latin1(_ content: ArraySlice<UInt8>) -> String {
-        var scalars = String.UnicodeScalarView()
-        for b in content { scalars.append(Unicode.Scalar(b)) }
-        return String(scalars)
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(content.count * 2)
+        for b in content {
+            if b < 0x80 {
+                utf8.append(b)
+            } else {
+                utf8.append(0xC0 | b >> 6)
+                utf8.append(0x80 | b & 0x3F)
+            }
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     static func utf16BE(_ content: ArraySlice<UInt8>) -> String? {
@@ -153,5 +224,45 @@ enum X509AttributeValueDecoder {
             index += 4
         }
         return String(scalars)
+    }
+}
+
+/// UTF-8 well-formedness (Unicode Table 3-7): what `UTF8` decoding accepts
+/// without error, so `String(decoding:)` of accepted bytes repairs nothing.
+enum X509UTF8 {
+    static func isWellFormed(_ content: ArraySlice<UInt8>) -> Bool {
+        content.withUnsafeBufferPointer { isWellFormed($0) }
+    }
+
+    static func isWellFormed(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            let lead = bytes[i]
+            if lead < 0x80 { i += 1; continue }
+            let length: Int
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return false
+            }
+            guard n - i >= length else { return false }
+            let second = bytes[i + 1]
+            guard second >= low && second <= high else { return false }
+            var k = 2
+            while k < length {
+                guard bytes[i + k] & 0xC0 == 0x80 else { return false }
+                k += 1
+            }
+            i += length
+        }
+        return true
     }
 }

@@ -183,4 +183,48 @@ enum X509OIDTables {
 
     static let commonNameOID = "2.5.4.3"
     static let subjectAltNameOID = "2.5.29.17"
+
+    // MARK: Lookups by DER content bytes
+    //
+    // The same tables keyed by the OID's content octets, so a certificate's OIDs are
+    // looked up without building dotted text. A miss falls back to the dotted table:
+    // only non-minimal encodings (0x80 padding) of a listed OID can miss here and
+    // still hit there, and they keep their old result that way.
+
+    static let signatureAlgorithmsByContent = byContent(signatureAlgorithms)
+    static let keyAlgorithmsByContent = byContent(keyAlgorithms)
+    static let curveBitsByContent = byContent(curveBits)
+    static let attributeNamesByContent = byContent(attributeNames)
+    static let commonNameContent: [UInt8] = derContent(commonNameOID)
+    static let subjectAltNameContent: [UInt8] = derContent(subjectAltNameOID)
+    static let primeFieldContent: [UInt8] = derContent(primeFieldOID)
+    static let characteristicTwoFieldContent: [UInt8] = derContent(characteristicTwoFieldOID)
+
+    static func byContent<Value>(_ table: [String: Value]) -> [ArraySlice<UInt8>: Value] {
+        var out: [ArraySlice<UInt8>: Value] = [:]
+        for (dotted, value) in table { out[derContent(dotted)[...]] = value }
+        return out
+    }
+
+    /// Minimal DER content octets of a dotted OID from the tables above (trusted
+    /// text: at least two arcs, each fitting in UInt64).
+    static func derContent(_ dotted: String) -> [UInt8] {
+        let arcs = dotted.split(separator: ".").map { UInt64($0) ?? 0 }
+        guard arcs.count >= 2 else { return [] }
+        var out: [UInt8] = []
+        func appendBase128(_ value: UInt64) {
+            var septets: [UInt8] = [UInt8(value & 0x7F)]
+            var rest = value >> 7
+            while rest != 0 { septets.append(UInt8(rest & 0x7F) | 0x80); rest >>= 7 }
+            out.append(contentsOf: septets.reversed())
+        }
+        appendBase128(arcs[0] * 40 + arcs[1])
+        for arc in arcs.dropFirst(2) { appendBase128(arc) }
+        return out
+    }
+
+    /// Whether the OID content at `range` is the (minimal) encoding `content`.
+    static func isOID(_ bytes: [UInt8], _ range: Range<Int>, _ content: [UInt8]) -> Bool {
+        bytes[range].elementsEqual(content)
+    }
 }

@@ -130,19 +130,38 @@ private struct CertificateWalker {
 
     // MARK: Algorithms
 
-    func algorithmOID(_ algorithmIdentifier: X509DERElement) throws(X509ParseFailure) -> (oid: String, parameters: X509DERElement?) {
+    /// The algorithm OID's content range (well-formed) and the parameters, if any.
+    func algorithmOID(_ algorithmIdentifier: X509DERElement) throws(X509ParseFailure) -> (oid: Range<Int>, parameters: X509DERElement?) {
         var fields = X509DERReader(bytes: bytes, contentOf: algorithmIdentifier)
         let oidElement = try fields.read(expecting: X509DERTag.objectIdentifier, "algorithm")
-        guard let oid = X509DERValue.objectIdentifier(bytes, oidElement.content) else {
+        guard X509DERValue.isWellFormedOID(bytes, oidElement.content) else {
             throw X509ParseFailure("malformed algorithm OID")
         }
         let parameters = fields.isAtEnd ? nil : try fields.read()
-        return (oid, parameters)
+        return (oidElement.content, parameters)
     }
 
     func signatureAlgorithmName(_ algorithmIdentifier: X509DERElement) throws(X509ParseFailure) -> String {
         let oid = try algorithmOID(algorithmIdentifier).oid
-        return X509OIDTables.signatureAlgorithms[oid] ?? oid
+        let found = lookup(oid, X509OIDTables.signatureAlgorithmsByContent, X509OIDTables.signatureAlgorithms)
+        return found.value ?? found.dotted
+    }
+
+    /// A table value for the well-formed OID at `range`: by its bytes, else (unlisted
+    /// or non-minimal encoding) by its dotted text, which is then returned too.
+    func lookup<Value>(_ range: Range<Int>, _ byContent: [ArraySlice<UInt8>: Value],
+                       _ byDotted: [String: Value]) -> (value: Value?, dotted: String) {
+        if let value = byContent[bytes[range]] { return (value, "") }
+        let dotted = X509DERValue.objectIdentifier(bytes, range) ?? ""
+        return (byDotted[dotted], dotted)
+    }
+
+    /// Whether the OID at `range` reads as `dotted` (whose minimal encoding is `content`).
+    func oidEquals(_ range: Range<Int>, content: [UInt8], dotted: String) -> Bool {
+        if bytes[range].elementsEqual(content) { return true }
+        // Without a 0x80 octet every arc is minimally encoded, so other bytes mean another OID.
+        guard bytes[range].contains(0x80) else { return false }
+        return X509DERValue.objectIdentifier(bytes, range) == dotted
     }
 
     // MARK: Validity
@@ -176,8 +195,9 @@ private struct CertificateWalker {
         var fields = X509DERReader(bytes: bytes, contentOf: spki)
         let algorithm = try fields.read(expecting: X509DERTag.sequence, "algorithm")
         let (oid, parameters) = try algorithmOID(algorithm)
-        guard let known = X509OIDTables.keyAlgorithms[oid] else {
-            summary.keyType = oid
+        let found = lookup(oid, X509OIDTables.keyAlgorithmsByContent, X509OIDTables.keyAlgorithms)
+        guard let known = found.value else {
+            summary.keyType = found.dotted
             return
         }
         summary.keyType = known.name
@@ -215,10 +235,10 @@ private struct CertificateWalker {
         guard let parameters else { return nil }
         switch parameters.identifier {
         case X509DERTag.objectIdentifier:
-            guard let oid = X509DERValue.objectIdentifier(bytes, parameters.content) else {
+            guard X509DERValue.isWellFormedOID(bytes, parameters.content) else {
                 throw X509ParseFailure("malformed curve OID")
             }
-            return X509OIDTables.curveBits[oid]
+            return lookup(parameters.content, X509OIDTables.curveBitsByContent, X509OIDTables.curveBits).value
         case X509DERTag.sequence:
             //   ECParameters ::= SEQUENCE { version, fieldID FieldID, curve, base, order, cofactor OPTIONAL }
             //   FieldID ::= SEQUENCE { fieldType OID, parameters ANY }
@@ -228,12 +248,12 @@ private struct CertificateWalker {
             let fieldID = try ecParameters.read(expecting: X509DERTag.sequence, "fieldID")
             var field = X509DERReader(bytes: bytes, contentOf: fieldID)
             let fieldType = try field.read(expecting: X509DERTag.objectIdentifier, "fieldType")
-            let fieldOID = X509DERValue.objectIdentifier(bytes, fieldType.content)
-            if fieldOID == X509OIDTables.primeFieldOID {
+            if oidEquals(fieldType.content, content: X509OIDTables.primeFieldContent, dotted: X509OIDTables.primeFieldOID) {
                 let p = try field.read(expecting: X509DERTag.integer, "field prime")
                 return X509DERValue.unsignedBitLength(bytes, p.content)
             }
-            if fieldOID == X509OIDTables.characteristicTwoFieldOID {
+            if oidEquals(fieldType.content, content: X509OIDTables.characteristicTwoFieldContent,
+                         dotted: X509OIDTables.characteristicTwoFieldOID) {
                 let characteristicTwo = try field.read(expecting: X509DERTag.sequence, "characteristic-two field")
                 var m = X509DERReader(bytes: bytes, contentOf: characteristicTwo)
                 let degree = try m.read(expecting: X509DERTag.integer, "field degree")
@@ -259,7 +279,7 @@ private struct CertificateWalker {
             let id = try fields.read(expecting: X509DERTag.objectIdentifier, "extnID")
             _ = try fields.readIfPresent(X509DERTag.boolean)
             let value = try fields.read(expecting: X509DERTag.octetString, "extnValue")
-            if X509DERValue.objectIdentifier(bytes, id.content) == X509OIDTables.subjectAltNameOID {
+            if oidEquals(id.content, content: X509OIDTables.subjectAltNameContent, dotted: X509OIDTables.subjectAltNameOID) {
                 do {
                     try readSubjectAltNames(value)
                 } catch {

@@ -1,0 +1,37 @@
+import XCTest
+import TLSDumpTLS
+
+final class X509SummaryCacheTests: XCTestCase {
+    /// Distinct, small "certificates" (malformed DER still gets a summary with its own sha256).
+    private func der(_ n: Int) -> [UInt8] { [0x30, 0x02, UInt8(truncatingIfNeeded: n), UInt8(truncatingIfNeeded: n >> 8)] }
+
+    func testHitsReturnTheSameSummaryAsSummarizing() {
+        var cache = X509SummaryCache(capacity: 4)
+        let first = cache.summary(der: der(1))
+        XCTAssertEqual(first, X509Summarizer.summarize(der: der(1)))
+        XCTAssertEqual(cache.summary(der: der(1)), first)
+        XCTAssertEqual(cache.hits, 1)
+        XCTAssertEqual(cache.misses, 1)
+        XCTAssertNotEqual(cache.summary(der: der(2)).sha256, first.sha256)
+    }
+
+    func testBoundedWithOldestEvictedFirst() {
+        var cache = X509SummaryCache(capacity: 3)
+        for n in 0..<10 { _ = cache.summary(der: der(n)) }
+        XCTAssertEqual(cache.count, 3)
+        // 7, 8, 9 stay; 6 was evicted.
+        _ = cache.summary(der: der(9))
+        XCTAssertEqual(cache.hits, 1)
+        _ = cache.summary(der: der(6))
+        XCTAssertEqual(cache.misses, 11)
+        XCTAssertEqual(cache.count, 3)
+    }
+
+    func testZeroCapacityCachesNothing() {
+        var cache = X509SummaryCache(capacity: 0)
+        XCTAssertEqual(cache.summary(der: der(1)), X509Summarizer.summarize(der: der(1)))
+        _ = cache.summary(der: der(1))
+        XCTAssertEqual(cache.count, 0)
+        XCTAssertEqual(cache.hits, 0)
+    }
+}
