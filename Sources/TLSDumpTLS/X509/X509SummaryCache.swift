@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A bounded memo of `X509Summarizer.summarize(der:)`, keyed by the DER bytes
 /// themselves: real traffic repeats the same server certificates constantly, and
 /// hashing the DER for the lookup costs less than the SHA-256 a summary needs.
@@ -6,9 +12,9 @@
 /// Oldest entries are dropped first once `capacity` is reached.
 public struct X509SummaryCache: Sendable {
     public let capacity: Int
-    private var summaries: [[UInt8]: CertificateSummary] = [:]
+    private var summaries: [DERKey: CertificateSummary] = [:]
     /// Insertion order, as a ring: `order[next]` is the oldest key once full.
-    private var order: [[UInt8]] = []
+    private var order: [DERKey] = []
     private var next = 0
 
     public private(set) var hits = 0
@@ -22,7 +28,8 @@ public struct X509SummaryCache: Sendable {
 
     /// The summary of `der`, computed once while it stays among the last `capacity` distinct certificates.
     public mutating func summary(der: [UInt8]) -> CertificateSummary {
-        if let cached = summaries[der] {
+        let key = DERKey(der)
+        if let cached = summaries[key] {
             hits += 1
             return cached
         }
@@ -30,13 +37,34 @@ public struct X509SummaryCache: Sendable {
         let summary = X509Summarizer.summarize(der: der)
         guard capacity > 0 else { return summary }
         if order.count < capacity {
-            order.append(der)
+            order.append(key)
         } else {
             summaries[order[next]] = nil
-            order[next] = der
+            order[next] = key
             next = next + 1 == capacity ? 0 : next + 1
         }
-        summaries[der] = summary
+        summaries[key] = summary
         return summary
+    }
+}
+
+/// DER bytes as a dictionary key hashed in one pass over the buffer
+/// (`[UInt8]`'s own `hash(into:)` feeds the hasher a byte at a time).
+private struct DERKey: Hashable, Sendable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (a: DERKey, b: DERKey) -> Bool {
+        guard a.bytes.count == b.bytes.count else { return false }
+        return a.bytes.withUnsafeBytes { x in
+            b.bytes.withUnsafeBytes { y in
+                guard let p = x.baseAddress, let q = y.baseAddress else { return x.count == y.count }
+                return memcmp(p, q, x.count) == 0
+            }
+        }
     }
 }
