@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for SECONDS_PER_TARGET (default 60).
 #   Fuzz/run.sh [SECONDS_PER_TARGET] [TARGET ...]
-# Environment: FUZZ_JOBS=N targets at once (default 1); FUZZ_NO_BUILD=1 skips the build.
+# Environment: FUZZ_JOBS=N targets at once (default 1); FUZZ_NO_BUILD=1 skips the build;
+# FUZZ_SCRATCH=DIR builds and works in DIR instead of .build-fuzz (a smoke run beside a campaign).
 # Seeds: Fuzz/corpus/<target>/ (Fuzz/make-corpus.py makes them from the captures);
-# new inputs go to .build-fuzz/corpus/<target>/, crashes to .build-fuzz/artifacts/<target>/.
-# Executions per run are added to .build-fuzz/executions.tsv (date, target, seconds, runs, status).
+# new inputs go to $FUZZ_SCRATCH/corpus/<target>/, crashes to $FUZZ_SCRATCH/artifacts/<target>/.
+# Executions per run are added to $FUZZ_SCRATCH/executions.tsv (date, target, seconds, runs, status).
 # Exit status: 0 when no target crashed, 1 otherwise.
 set -u
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ shift $(( $# > 0 ? 1 : 0 ))
 ALL_TARGETS=(FuzzPacketDecoder FuzzReassembler FuzzRecordStream FuzzHandshake FuzzSSLv2 FuzzX509 FuzzKeyLog FuzzPipeline)
 TARGETS=("${@:-${ALL_TARGETS[@]}}")
 JOBS=${FUZZ_JOBS:-1}
-SCRATCH="$ROOT/.build-fuzz"
+SCRATCH=${FUZZ_SCRATCH:-$ROOT/.build-fuzz}
 BIN="$SCRATCH/release"
 
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then

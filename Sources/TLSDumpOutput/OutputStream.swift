@@ -76,12 +76,29 @@ public final class OutputStream {
                 } else if n < 0 && errno == EINTR {
                     continue
                 } else {
-                    failure = errno == EPIPE ? .closedByReader : .writeError(errno)
+                    let code = n < 0 ? errno : ENOSPC
+                    failure = code == EPIPE ? .closedByReader : .writeError(code)
+                    // A full disk took part of a line: cut the file back to the last whole one.
+                    let partial = offset - ((raw[..<offset].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1)
+                    if partial > 0 && cutTrailingBytes(partial) { offset -= partial }
                     return
                 }
             }
         }
         bytesWritten += offset
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Removes the last `count` bytes written, when the output is a regular
+    /// file (a pipe or terminal cannot take bytes back).
+    private func cutTrailingBytes(_ count: Int) -> Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        let end = lseek(fd, 0, SEEK_CUR)
+        guard end >= off_t(count) else { return false }
+        let lineEnd = end - off_t(count)
+        guard ftruncate(fd, lineEnd) == 0 else { return false }
+        _ = lseek(fd, lineEnd, SEEK_SET)
+        return true
     }
 }
