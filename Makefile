@@ -3,6 +3,7 @@
 #   make demo       build, then tell the story of the bundled IIS renegotiation capture
 #   make test       unit, corpus and real-peer tests (what CI runs)
 #   make bench      throughput and memory beside a raw libpcap loop, ssldump and tshark
+#   make bench-scale throughput and peak RSS at 100, 10,000 and 100,000 concurrent connections (bench/scale.sh)
 #   make bench-live replay a benchmark capture onto lo at rising rates, count what live capture saw and dropped
 #   make captures   regenerate captures/ from real OpenSSL and GnuTLS peers on loopback (root)
 #   make fuzz       libFuzzer + ASan over every parser (Fuzz/), FUZZ_SECONDS per target
@@ -31,7 +32,7 @@ FUZZ_SMOKE_JOBS ?= 2
 # and mutation sweeps (minutes under TSan, and single-threaded).
 TSAN_FILTER ?= PipelineTests.(CLITests|CorpusTests|DecryptionTests|FindingsTests|FingerprintCorpusTests|OutputIntegrityTests|ReadmeTests|ThreadedPipelineTests|UXTests)
 
-.PHONY: all build deps test-deps test test-asan test-tsan demo bench bench-live microbench fuzz fuzz-smoke captures install clean
+.PHONY: all build deps test-deps test test-asan test-tsan demo bench bench-live bench-scale microbench fuzz fuzz-smoke captures install clean
 
 all: build
 
@@ -72,6 +73,9 @@ test-tsan: test-deps
 
 bench-live: deps
 	bash bench/live.sh
+
+bench-scale: deps
+	bash bench/scale.sh
 
 bench: deps
 	bash bench/run.sh

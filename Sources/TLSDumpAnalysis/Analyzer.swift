@@ -9,6 +9,7 @@ final class AnalysisContext {
     let sink: EventSink
     let wantsTrace: Bool
     let budget: ReassemblyBudget
+    let reassemblySettings: ReassemblySettings
     var eventsEmitted = 0
     var totals = ReassemblyTotals()
     var tlsConnections = 0
@@ -22,7 +23,21 @@ final class AnalysisContext {
         self.sink = sink
         self.wantsTrace = sink.wantsTrace
         self.budget = ReassemblyBudget(maxBytes: config.maxBufferedBytesTotal)
+        self.reassemblySettings = ReassemblySettings(limits: config.reassemblyLimits, budget: budget)
         self.keyStore = config.keys.map(KeyStore.init)
+    }
+
+    /// One box per distinct certificate, shared by every connection that
+    /// showed it (each connection would otherwise hold a 256-byte copy).
+    private var certificateBoxes: [String: Box<CertificateSummary>] = [:]
+    static let maxSharedCertificates = 1024
+
+    func sharedCertificateBox(_ summary: CertificateSummary) -> Box<CertificateSummary> {
+        if let box = certificateBoxes[summary.sha256], box.value == summary { return box }
+        if certificateBoxes.count >= Self.maxSharedCertificates { certificateBoxes.removeAll(keepingCapacity: true) }
+        let box = Box(summary)
+        certificateBoxes[summary.sha256] = box
+        return box
     }
 
     func emit(_ event: Event) {

@@ -110,10 +110,11 @@ extension Connection {
 
     /// After the ServerHello: a master secret from the key log (by client random, or by session id).
     func setUpTLS12Keys(handshake cur: Int) {
-        guard let decryption, let clientRandom = handshakes[cur].clientHello?.random.bytes,
-              let serverRandom = handshakes[cur].serverRandom?.bytes, let suite = handshakes[cur].cipherSuite,
+        let inputs = handshakes[cur].keyInputs.value
+        guard let decryption, let clientRandom = inputs.clientRandom?.bytes,
+              let serverRandom = inputs.serverRandom?.bytes, let suite = handshakes[cur].cipherSuite,
               let version = handshakes[cur].version else { return }
-        let sessionID = handshakes[cur].serverSessionID?.bytes ?? []
+        let sessionID = inputs.serverSessionID?.bytes ?? []
         let master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
         guard let master else { return }
         installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
@@ -136,16 +137,16 @@ extension Connection {
     func clientKeyExchangeSeen(_ message: HandshakeMessage, handshake cur: Int) {
         guard let keys, let decryption, decryption.pending[0] == nil,
               let suite = handshakes[cur].cipherSuite, let info = CipherSuiteRegistry.info(suite), info.keyExchange == .rsa,
-              let version = handshakes[cur].version, let clientHello = handshakes[cur].clientHello,
-              let serverRandom = handshakes[cur].serverRandom?.bytes else { return }
-        let clientRandom = clientHello.random.bytes
+              let version = handshakes[cur].version, let clientVersion = handshakes[cur].keyInputs.value.clientLegacyVersion,
+              let clientRandom = handshakes[cur].keyInputs.value.clientRandom?.bytes,
+              let serverRandom = handshakes[cur].keyInputs.value.serverRandom?.bytes else { return }
         // TLS: a 2-byte length, then the encrypted premaster (SSL 3.0 has no length).
         var encrypted = Array(message.body)
         if encrypted.count >= 2 && Int(encrypted[0]) << 8 | Int(encrypted[1]) == encrypted.count - 2 { encrypted.removeFirst(2) }
         var premaster = lookUp { $0.premaster(encryptedPremasterPrefix: encrypted) ?? $0.premaster(clientRandom: clientRandom) }
         if premaster == nil {
             for pem in keys.rsaPrivateKeysPEM {
-                if let p = try? RSAPremaster.decrypt(encryptedPremaster: encrypted, privateKeyPEM: pem, clientVersion: clientHello.legacyVersion) {
+                if let p = try? RSAPremaster.decrypt(encryptedPremaster: encrypted, privateKeyPEM: pem, clientVersion: clientVersion) {
                     premaster = p
                     break
                 }
@@ -179,7 +180,7 @@ extension Connection {
     // MARK: TLS 1.3 keys
 
     func setUpTLS13Keys(handshake cur: Int) {
-        guard let decryption, let clientRandom = handshakes[cur].clientHello?.random.bytes,
+        guard let decryption, let clientRandom = handshakes[cur].keyInputs.value.clientRandom?.bytes,
               let suite = handshakes[cur].cipherSuite else { return }
         guard let clientHandshake = lookUp({ $0.secret(.clientHandshake, clientRandom: clientRandom) }),
               let serverHandshake = lookUp({ $0.secret(.serverHandshake, clientRandom: clientRandom) }) else { return }

@@ -113,8 +113,8 @@ extension Connection {
     private func addClear(_ message: HandshakeMessage, side: Side, recordVersion: UInt16, to cur: Int?) {
         let name = TLSRegistry.handshakeTypeName(message.type)
         if let cur {
-            handshakes[cur].add(HandshakeMessageInfo(sender: side, type: name ?? "unknown_\(message.type)", length: message.length,
-                                                     encrypted: decryptedRecord, decrypted: decryptedRecord, inferred: false),
+            handshakes[cur].add(sender: side, name: .handshakeType(message.type), length: message.length,
+                                encrypted: decryptedRecord, decrypted: decryptedRecord, inferred: false,
                                 limit: context.config.maxMessagesPerHandshake)
         }
         let label = name ?? "unknown handshake type \(message.type)"
@@ -161,17 +161,22 @@ extension Connection {
     func clientHelloReceived(_ hello: ClientHello, side: Side, length: Int, recordVersion: UInt16?) {
         let cur = openHandshakeForClientHello(side: side)
         handshakes[cur].clientHello = ClientHelloFacts(hello)
+        if decryption != nil {
+            handshakes[cur].keyInputs.value.clientLegacyVersion = hello.legacyVersion
+            handshakes[cur].keyInputs.value.clientRandom = ShortBytes(hello.random)
+        }
         if cur == 0 || handshakes[cur].index == 0 {
             sni = hello.serverName ?? sni
             clientOfferedSecureRenegotiation = hello.offersSecureRenegotiation
         }
-        handshakes[cur].add(HandshakeMessageInfo(sender: side, type: "ClientHello", length: length, encrypted: decryptedRecord, decrypted: decryptedRecord, inferred: false),
+        handshakes[cur].add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
+                            encrypted: decryptedRecord, decrypted: decryptedRecord, inferred: false,
                             limit: context.config.maxMessagesPerHandshake)
         let ja3 = Fingerprints.ja3IfDefined(hello)
         let ja4 = Fingerprints.ja4(hello)
-        if fingerprints.ja4 == nil {
-            fingerprints.ja3 = ja3?.hash
-            fingerprints.ja4 = ja4
+        if !fingerprints.contains(.ja4) {
+            fingerprints[.ja3] = ja3?.hash
+            fingerprints[.ja4] = ja4
         }
         emit(.clientHello(ClientHelloEvent(handshake: handshakes[cur].index, encrypted: decryptedRecord, decrypted: decryptedRecord, hello: hello,
                                            ja3: ja3?.hash, ja3String: ja3?.string, ja4: ja4)))
@@ -225,15 +230,17 @@ extension Connection {
         }
         let ja3s = Fingerprints.ja3sIfDefined(hello)?.hash
         let ja4s = Fingerprints.ja4s(hello)
-        if fingerprints.ja4s == nil && !hello.isHelloRetryRequest {
-            fingerprints.ja3s = ja3s
-            fingerprints.ja4s = ja4s
+        if !fingerprints.contains(.ja4s) && !hello.isHelloRetryRequest {
+            fingerprints[.ja3s] = ja3s
+            fingerprints[.ja4s] = ja4s
         }
         emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: decryptedRecord, decrypted: decryptedRecord, hello: hello,
                                            resumed: resumed, ja3s: ja3s, ja4s: ja4s)))
         if !hello.isHelloRetryRequest {
-            handshakes[cur].serverRandom = ShortBytes(hello.random)
-            handshakes[cur].serverSessionID = ShortBytes(hello.sessionID)
+            if decryption != nil {
+                handshakes[cur].keyInputs.value.serverRandom = ShortBytes(hello.random)
+                handshakes[cur].keyInputs.value.serverSessionID = ShortBytes(hello.sessionID)
+            }
             handshakes[cur].extendedMasterSecret = hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
                 && (handshakes[cur].clientHello?.offersExtendedMasterSecret ?? false)
             if ProtocolVersion.isTLS13Family(version) { setUpTLS13Keys(handshake: cur) } else { setUpTLS12Keys(handshake: cur) }

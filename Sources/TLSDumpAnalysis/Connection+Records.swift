@@ -208,7 +208,7 @@ extension Connection {
             // TLS 1.3: the encrypted handshake flight travels as type-23 records.
             handshakes[cur].bytes[side] += header.length
             let firstFromClient = side == .client
-            handshakes[cur].add(HandshakeMessageInfo(sender: side, type: nil, length: header.length, encrypted: true, decrypted: false, inferred: false),
+            handshakes[cur].add(sender: side, name: .none, length: header.length, encrypted: true, decrypted: false, inferred: false,
                                 limit: context.config.maxMessagesPerHandshake)
             trace(side, version: header.version, contentType: header.contentType, length: header.length, "encrypted handshake")
             if firstFromClient {
@@ -239,7 +239,7 @@ extension Connection {
         if !hs.done && hs.changeCipherSpec[side] && !hs.finished[side] {
             // The first encrypted handshake record after a side's ChangeCipherSpec is its Finished.
             handshakes[cur].finished[side] = true
-            addEncryptedMessage(side: side, header: header, type: "Finished")
+            addEncryptedMessage(side: side, header: header, type: HandshakeType.finished)
             completeHandshake(cur)
             return
         }
@@ -250,11 +250,14 @@ extension Connection {
         renegotiationRecord(side: side, header: header, handshake: cur)
     }
 
-    func addEncryptedMessage(side: Side, header: RecordHeader, type: String?) {
+    /// `type`: the handshake type the record is inferred to carry, if any.
+    func addEncryptedMessage(side: Side, header: RecordHeader, type: UInt8?) {
         guard let cur = currentHandshake else { return }
-        handshakes[cur].add(HandshakeMessageInfo(sender: side, type: type, length: header.length, encrypted: true, decrypted: false, inferred: type != nil),
-                            limit: context.config.maxMessagesPerHandshake)
-        trace(side, version: header.version, contentType: header.contentType, length: header.length, type.map { "encrypted (\($0)?)" } ?? "encrypted")
+        handshakes[cur].add(sender: side, name: type.map { .handshakeType($0) } ?? .none, length: header.length,
+                            encrypted: true, decrypted: false, inferred: type != nil, limit: context.config.maxMessagesPerHandshake)
+        guard context.wantsTrace else { return }
+        let name = type.map { TLSRegistry.handshakeTypeName($0) ?? "unknown_\($0)" }
+        trace(side, version: header.version, contentType: header.contentType, length: header.length, name.map { "encrypted (\($0)?)" } ?? "encrypted")
     }
 
     // MARK: handshakes
@@ -269,9 +272,12 @@ extension Connection {
             handshakes.remove(at: 1)
         }
         var state = HandshakeState(index: index, initiator: initiator, encrypted: encrypted, start: now)
-        state.evidence = evidence
+        if let evidence { state.evidence = evidence }   // nil is what an unwritten value reads as
         state.decrypted = decryptedRecord
-        state.applicationBytesAtStart = SidePair(client: sides.client.applicationDataBytes, server: sides.server.applicationDataBytes)
+        // Zero is what an unwritten value reads as: only write (and allocate) when there was data.
+        if sides.client.applicationDataBytes != 0 || sides.server.applicationDataBytes != 0 {
+            state.applicationBytesAtStart = SidePair(client: sides.client.applicationDataBytes, server: sides.server.applicationDataBytes)
+        }
         handshakes.append(state)
         return handshakes.count - 1
     }

@@ -31,10 +31,10 @@ extension Connection {
             // A HelloRequest has an empty body: 4 bytes of plaintext.
             let plaintext = protection?.plaintext(recordLength: header.length)
             let looksLikeHelloRequest = plaintext.map { $0.contains(4) } ?? true
-            addEncryptedMessage(side: side, header: header, type: looksLikeHelloRequest ? "HelloRequest" : nil)
+            addEncryptedMessage(side: side, header: header, type: looksLikeHelloRequest ? HandshakeType.helloRequest : nil)
             emit(.helloRequest(HelloRequestEvent(handshake: index, encrypted: true, inferred: true)))
         } else {
-            addEncryptedMessage(side: side, header: header, type: "ClientHello")
+            addEncryptedMessage(side: side, header: header, type: HandshakeType.clientHello)
             handshakes[cur].clientHelloSeenEncrypted = true
         }
         announceRenegotiation(cur)
@@ -79,12 +79,12 @@ extension Connection {
     /// An encrypted handshake record of a renegotiation in progress (not a Finished).
     func renegotiationRecord(side: Side, header: RecordHeader, handshake cur: Int) {
         let hs = handshakes[cur]
-        var type: String?
+        var type: UInt8?
         if side == .client && !hs.clientHelloSeenEncrypted {
             // The client's first handshake record of the renegotiation is its ClientHello.
             handshakes[cur].clientHelloSeenEncrypted = true
             if hs.initiator == .server { handshakes[cur].answered = true }
-            type = "ClientHello"
+            type = HandshakeType.clientHello
         } else if !hs.changeCipherSpec[side] {
             // A flight: server hello..done, or the client's certificate/key exchange/verify.
             if side == .server {

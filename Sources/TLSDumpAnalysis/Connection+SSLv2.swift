@@ -34,8 +34,8 @@ extension Connection {
             isSSLv2 = true
             if handshakes.isEmpty { startHandshake(initiator: .client, encrypted: false, evidence: nil) }
             guard let cur = currentHandshake else { return }
-            handshakes[cur].add(HandshakeMessageInfo(sender: side, type: "ServerHello", length: length, encrypted: false, decrypted: false, inferred: false),
-                                limit: context.config.maxMessagesPerHandshake)
+            handshakes[cur].add(sender: side, name: .handshakeType(HandshakeType.serverHello), length: length,
+                                encrypted: false, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
             guard let hello = try? ServerHello.parseSSLv2(body) else {
                 context.malformedRecords += 1
                 return
@@ -53,8 +53,8 @@ extension Connection {
         case 2 where isSSLv2:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ClientMasterKey")
             guard let cur = currentHandshake else { return }
-            handshakes[cur].add(HandshakeMessageInfo(sender: side, type: "ClientMasterKey", length: length, encrypted: false, decrypted: false, inferred: false),
-                                limit: context.config.maxMessagesPerHandshake)
+            handshakes[cur].add(sender: side, name: .sslv2ClientMasterKey, length: length,
+                                encrypted: false, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
             if let masterKey = try? SSLv2ClientMasterKey.parse(body) {
                 sslv2CipherKind = masterKey.cipherKind
                 sslv2Findings(kind: masterKey.cipherKind, handshake: handshakes[cur].index)
@@ -76,8 +76,8 @@ extension Connection {
     private func sslv2EncryptedRecord(side: Side, length: Int) {
         guard let cur = currentHandshake, handshakes[cur].changeCipherSpec[side], !handshakes[cur].done else { return }
         handshakes[cur].finished[side] = true
-        handshakes[cur].add(HandshakeMessageInfo(sender: side, type: nil, length: length, encrypted: true, decrypted: false, inferred: false),
-                            limit: context.config.maxMessagesPerHandshake)
+        handshakes[cur].add(sender: side, name: .none, length: length,
+                            encrypted: true, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
         completeHandshake(cur)
     }
 }

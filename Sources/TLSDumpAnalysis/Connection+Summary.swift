@@ -46,7 +46,7 @@ extension Connection {
             },
             records: SidePair(client: sides.client.records, server: sides.server.records),
             alerts: alerts, findings: findingIDs, findingSeverities: findingSeverities,
-            ja3: fingerprints.ja3, ja3s: fingerprints.ja3s, ja4: fingerprints.ja4, ja4s: fingerprints.ja4s,
+            ja3: fingerprints[.ja3], ja3s: fingerprints[.ja3s], ja4: fingerprints[.ja4], ja4s: fingerprints[.ja4s],
             bytes: SidePair(client: sides.client.payloadBytes, server: sides.server.payloadBytes),
             gaps: sides.client.gapBytes + sides.server.gapBytes,
             decrypted: decryption?.used == true, close: close, evicted: evicted, sslv2: isSSLv2,

@@ -69,9 +69,8 @@ final class Connection {
         self.start = first.timestamp
         self.last = first.timestamp
         self.now = first.timestamp
-        let limits = context.config.reassemblyLimits
-        forwardReassembler = HalfStreamReassembler(limits: limits, budget: context.budget)
-        reverseReassembler = HalfStreamReassembler(limits: limits, budget: context.budget)
+        forwardReassembler = HalfStreamReassembler(settings: context.reassemblySettings)
+        reverseReassembler = HalfStreamReassembler(settings: context.reassemblySettings)
         // Roles: SYN sender is the client; SYN+ACK sender the server; else guess by port.
         if first.flags.contains(.syn) {
             clientDirection = first.flags.contains(.ack) ? direction.reversed : direction
@@ -287,7 +286,7 @@ final class TLSState {
     /// Keys and decryptors, when keys were given.
     var decryption: DecryptionState?
     /// Fingerprints of the first handshake, for the `connection` event.
-    var fingerprints = (ja3: String?.none, ja3s: String?.none, ja4: String?.none, ja4s: String?.none)
+    var fingerprints = PackedFingerprints()
     /// Record protection of the last completed clear handshake (for size inference).
     var protection: RecordSizeModel?
 
@@ -327,11 +326,11 @@ extension Connection {
     }
     var serverCertificate: CertificateSummary? {
         get { tls.serverCertificate?.value }
-        set { tls.serverCertificate = newValue.map(Box.init) }
+        set { tls.serverCertificate = newValue.map(context.sharedCertificateBox) }
     }
     var clientCertificate: CertificateSummary? {
         get { tls.clientCertificate?.value }
-        set { tls.clientCertificate = newValue.map(Box.init) }
+        set { tls.clientCertificate = newValue.map(context.sharedCertificateBox) }
     }
     var secureRenegotiation: Bool? {
         get { tls.secureRenegotiation }
@@ -375,7 +374,7 @@ extension Connection {
         set { tls.sslv2CipherKind = newValue }
     }
     var decryption: DecryptionState? { tls.decryption }
-    var fingerprints: (ja3: String?, ja3s: String?, ja4: String?, ja4s: String?) {
+    var fingerprints: PackedFingerprints {
         get { tls.fingerprints }
         _modify { yield &tls.fingerprints }
     }

@@ -33,10 +33,12 @@
 /// - After RST, and after the FIN has been reached, segments are ignored.
 /// - All arithmetic is modulo 2^32; streams may cross the wrap anywhere.
 public struct HalfStreamReassembler {
-    public let limits: ReassemblyLimits
+    /// Limits and budget, shared by every reassembler of a run.
+    private let settings: ReassemblySettings
+    public var limits: ReassemblyLimits { settings.limits }
+    private var budget: ReassemblyBudget? { settings.budget }
     /// Next byte to deliver; nil until synchronised.
     public private(set) var nextSequence: SequenceNumber?
-    public private(set) var stats = ReassemblyStats()
     /// Sequence number of the FIN, once seen (it may still be ahead of a hole).
     public private(set) var finSequence: SequenceNumber?
     public private(set) var sawSYN = false
@@ -44,12 +46,31 @@ public struct HalfStreamReassembler {
     /// The stream reached its FIN: everything before it has been delivered or gapped.
     public private(set) var isFinished = false
 
+    /// Counters. Only `deliveredBytes` moves on a clean stream, so it stays
+    /// inline; the others (loss, reordering, limits) live in a box allocated
+    /// the first time one of them changes: an idle connection holds 8 bytes of
+    /// statistics per direction instead of 128.
+    private var deliveredBytes = 0
+    private var unusualStats = UnusualStats()
+
     private var queue = SegmentQueue()
-    private let budget: ReassemblyBudget?
+
+    /// The counters of this direction.
+    public var stats: ReassemblyStats {
+        var stats = unusualStats.value
+        stats.deliveredBytes = deliveredBytes
+        // Synchronised without a SYN: a mid-stream pickup (it happens at most once).
+        stats.midstreamPickups = nextSequence != nil && !sawSYN ? 1 : 0
+        return stats
+    }
 
     public init(limits: ReassemblyLimits = .default, budget: ReassemblyBudget? = nil) {
-        self.limits = limits
-        self.budget = budget
+        self.settings = ReassemblySettings(limits: limits, budget: budget)
+    }
+
+    /// Many reassemblers, one copy of their settings (a connection holds two).
+    public init(settings: ReassemblySettings) {
+        self.settings = settings
     }
 
     public var isSynchronized: Bool { nextSequence != nil }
@@ -65,7 +86,7 @@ public struct HalfStreamReassembler {
                                 payload: UnsafeRawBufferPointer,
                                 deliver: (StreamChunk) -> Void) {
         if isClosed {
-            if !payload.isEmpty { stats.ignoredAfterClose += 1 }
+            if !payload.isEmpty { unusualStats.value.ignoredAfterClose += 1 }
             return
         }
         if rst {
@@ -83,15 +104,14 @@ public struct HalfStreamReassembler {
         }
         if nextSequence == nil {
             guard !payload.isEmpty || fin else { return }
-            nextSequence = start
-            stats.midstreamPickups += 1
+            nextSequence = start   // a mid-stream pickup (see `stats`)
         }
         var data = payload
         if fin { noteFIN(at: start.advanced(by: data.count)) }
         if let end = finSequence {
             let allowed = max(0, Int(start.distance(to: end)))
             if allowed < data.count {
-                stats.ignoredAfterClose += 1
+                unusualStats.value.ignoredAfterClose += 1
                 data = UnsafeRawBufferPointer(rebasing: data[0..<allowed])
             }
         }
@@ -135,14 +155,14 @@ public struct HalfStreamReassembler {
             if missing > 0 { declareGap(missing, deliver: deliver) }
         }
         consumeFINIfReached()
-        stats.bufferedBytes = 0
+        if unusualStats.isAllocated { unusualStats.value.bufferedBytes = 0 }
     }
 
     /// Drops queued data without delivering it (returns it to the budget).
     public mutating func discard() {
         budget?.release(queue.byteCount)
         queue.removeAll()
-        stats.bufferedBytes = 0
+        if unusualStats.isAllocated { unusualStats.value.bufferedBytes = 0 }
     }
 
     // MARK: - Placement
@@ -153,19 +173,19 @@ public struct HalfStreamReassembler {
         let offset = Int(next.distance(to: start))
         let end = offset + data.count
         if end <= 0 {
-            stats.retransmittedSegments += 1
-            stats.retransmittedBytes += data.count
+            unusualStats.value.retransmittedSegments += 1
+            unusualStats.value.retransmittedBytes += data.count
         } else if offset > limits.maxSequenceLead {
-            stats.garbageSegments += 1
+            unusualStats.value.garbageSegments += 1
         } else if offset <= 0 {
-            stats.overlapBytes += -offset
+            unusualStats.value.overlapBytes += -offset
             deliverInOrder(UnsafeRawBufferPointer(rebasing: data[(-offset)...]), deliver: deliver)
         } else {
             let inserted = queue.insert(data, at: start, base: next)
-            stats.outOfOrderSegments += 1
-            stats.outOfOrderBytes += inserted.newBytes
-            stats.overlapBytes += inserted.overlapBytes
-            stats.overlapConflicts += inserted.conflictBytes
+            unusualStats.value.outOfOrderSegments += 1
+            unusualStats.value.outOfOrderBytes += inserted.newBytes
+            unusualStats.value.overlapBytes += inserted.overlapBytes
+            unusualStats.value.overlapConflicts += inserted.conflictBytes
             budget?.charge(inserted.newBytes)
             enforceLimits(deliver: deliver)
         }
@@ -193,8 +213,8 @@ public struct HalfStreamReassembler {
             } else {
                 // Queue invariant: headOffset == 0 here.
                 let overlap = min(head.bytes.count, data.count - cursor)
-                stats.overlapBytes += overlap
-                stats.overlapConflicts += differingBytes(data, from: cursor, head.bytes, from: 0, count: overlap)
+                unusualStats.value.overlapBytes += overlap
+                unusualStats.value.overlapConflicts += differingBytes(data, from: cursor, head.bytes, from: 0, count: overlap)
                 releaseHead(deliver: deliver)
                 cursor += head.bytes.count
             }
@@ -206,7 +226,7 @@ public struct HalfStreamReassembler {
         while !queue.isEmpty && (queue.byteCount > limits.maxBufferedBytesPerDirection
                                  || queue.count > limits.maxSegmentsPerDirection
                                  || budget?.isExhausted == true) {
-            stats.limitReleases += 1
+            unusualStats.value.limitReleases += 1
             releaseHead(deliver: deliver)
             drainContiguous(deliver: deliver)
         }
@@ -239,15 +259,15 @@ public struct HalfStreamReassembler {
     private mutating func emit(_ bytes: UnsafeRawBufferPointer, deliver: (StreamChunk) -> Void) {
         guard !bytes.isEmpty, let next = nextSequence else { return }
         nextSequence = next.advanced(by: bytes.count)
-        stats.deliveredBytes += bytes.count
+        deliveredBytes += bytes.count
         deliver(.data(bytes))
     }
 
     private mutating func declareGap(_ count: Int, deliver: (StreamChunk) -> Void) {
         guard count > 0, let next = nextSequence else { return }
         nextSequence = next.advanced(by: count)
-        stats.gaps += 1
-        stats.gapBytes += count
+        unusualStats.value.gaps += 1
+        unusualStats.value.gapBytes += count
         deliver(.gap(count))
     }
 
@@ -261,7 +281,7 @@ public struct HalfStreamReassembler {
         let dropped = queue.truncate(at: position, base: next)
         if dropped > 0 {
             budget?.release(dropped)
-            stats.ignoredAfterClose += 1
+            unusualStats.value.ignoredAfterClose += 1
         }
     }
 
@@ -272,8 +292,47 @@ public struct HalfStreamReassembler {
     }
 
     private mutating func updatePeaks() {
-        stats.bufferedBytes = queue.byteCount
-        stats.bufferedBytesPeak = max(stats.bufferedBytesPeak, queue.byteCount)
-        stats.bufferedSegmentsPeak = max(stats.bufferedSegmentsPeak, queue.count)
+        // Nothing queued now or ever: every buffer counter is still zero.
+        guard !queue.isEmpty || unusualStats.isAllocated else { return }
+        unusualStats.value.bufferedBytes = queue.byteCount
+        unusualStats.value.bufferedBytesPeak = max(unusualStats.value.bufferedBytesPeak, queue.byteCount)
+        unusualStats.value.bufferedSegmentsPeak = max(unusualStats.value.bufferedSegmentsPeak, queue.count)
+    }
+}
+
+/// Reassembly counters other than delivered bytes, out of line and allocated
+/// on the first write. Copy-on-write, so the reassembler stays a value type.
+struct UnusualStats {
+    private final class Storage {
+        var stats: ReassemblyStats
+        init(_ stats: ReassemblyStats) { self.stats = stats }
+    }
+
+    private var storage: Storage?
+
+    var isAllocated: Bool { storage != nil }
+
+    var value: ReassemblyStats {
+        get { storage?.stats ?? ReassemblyStats() }
+        _modify {
+            if storage == nil {
+                storage = Storage(ReassemblyStats())
+            } else if !isKnownUniquelyReferenced(&storage!) {
+                storage = Storage(storage!.stats)
+            }
+            yield &storage!.stats
+        }
+    }
+}
+
+/// What all reassemblers of a run have in common, kept once: each direction
+/// of each connection holds one reference instead of a copy of the limits.
+public final class ReassemblySettings {
+    public let limits: ReassemblyLimits
+    public let budget: ReassemblyBudget?
+
+    public init(limits: ReassemblyLimits = .default, budget: ReassemblyBudget? = nil) {
+        self.limits = limits
+        self.budget = budget
     }
 }

@@ -25,6 +25,9 @@ public struct PipelineOptions: Sendable {
     public var statsIntervalSeconds: Double?
     /// Analysis worker threads; 1 analyses on the reading thread.
     public var threads = 1
+    /// Sharded runs: a worker hands its events over at least every so many
+    /// (smaller: less memory held, more locking; tests use 1 to stress the hand-over).
+    public var shardOutputChunkEvents = 1024
 
     public init(input: String) { self.input = input }
 
@@ -142,7 +145,8 @@ public enum Pipeline {
         let analyzer = TLSAnalyzer(config: options.config, sink: sink)
         // Without threads to spare (the system refused), the run is single-threaded.
         let sharded = options.threads > 1
-            ? ShardedAnalysis(workers: options.threads, config: options.config, sink: sink) : nil
+            ? ShardedAnalysis(workers: options.threads, config: options.config, sink: sink,
+                               outputChunkEvents: options.shardOutputChunkEvents) : nil
         let counters = { sharded?.counters ?? analyzer.counters }
         var run = RunState(options: options, source: source, counters: counters, sink: sink, hooks: hooks, dumper: dumper)
         var result = PipelineResult()

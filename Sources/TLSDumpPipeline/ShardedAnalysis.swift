@@ -28,7 +28,7 @@ final class ShardedAnalysis {
     /// a slow event, few enough to bound memory (a batch holds <= ~256 KiB).
     static let maxQueuedBatches = 4
 
-    init?(workers: Int, config: AnalyzerConfig, sink: EventSink) {
+    init?(workers: Int, config: AnalyzerConfig, sink: EventSink, outputChunkEvents: Int = 1024) {
         precondition(workers >= 2)
         self.sink = sink
         let rendering = sink as? RenderingEventSink
@@ -43,7 +43,8 @@ final class ShardedAnalysis {
             // The total out-of-order budget is shared out, so N shards hold what one would.
             shardConfig.maxBufferedBytesTotal = max(1, config.maxBufferedBytesTotal / workers)
             shardConfig.flowLimits.maxFlows = max(1, config.flowLimits.maxFlows / workers)
-            let shardSink = ShardSink(wantsTrace: sink.wantsTrace, renderer: useRenderers ? renderers[index] : nil)
+            let shardSink = ShardSink(wantsTrace: sink.wantsTrace, renderer: useRenderers ? renderers[index] : nil,
+                                      chunkEvents: max(1, outputChunkEvents))
             let analyzer = TLSAnalyzer(config: shardConfig, sink: shardSink, serialStart: index + 1, serialStride: workers)
             let shard = Shard(analyzer: analyzer, sink: shardSink)
             // A batch that ends many connections at once (end of input, a burst of
@@ -164,6 +165,8 @@ final class ShardedAnalysis {
             for output in shard.outputs { all.append((index, output)) }
             shard.outputs.removeAll(keepingCapacity: true)
         }
+        // A worker may be waiting for room to hand over more output.
+        if !all.isEmpty { monitor.broadcast() }
         return all
     }
 
@@ -279,19 +282,20 @@ private struct ShardOutput {
 /// The analyser's sink on a worker: collects events (rendering them when it can).
 private final class ShardSink: EventSink {
     let wantsTrace: Bool
-    /// Receives the collected output once it passes `handOverBytes`/`handOverEvents`.
+    /// Receives the collected output once it passes `handOverBytes`/`chunkEvents`.
     var handOver: (ShardOutput) -> Void = { _ in }
     var counters: () -> AnalyzerCounters = { AnalyzerCounters() }
     static let handOverBytes = 1 << 20
-    static let handOverEvents = 1024
+    let chunkEvents: Int
     private let renderer: EventRenderer?
     private var events: [Event] = []
     private var rendered: [UInt8] = []
     private var renderedEnds: [Int] = []
 
-    init(wantsTrace: Bool, renderer: EventRenderer?) {
+    init(wantsTrace: Bool, renderer: EventRenderer?, chunkEvents: Int) {
         self.wantsTrace = wantsTrace
         self.renderer = renderer
+        self.chunkEvents = chunkEvents
     }
 
     func emit(_ event: Event) {
@@ -300,7 +304,7 @@ private final class ShardSink: EventSink {
             renderedEnds.append(rendered.count)
         }
         events.append(event)
-        if events.count >= Self.handOverEvents || rendered.count >= Self.handOverBytes {
+        if events.count >= chunkEvents || rendered.count >= Self.handOverBytes {
             handOver(take(counters: counters()))
         }
     }

@@ -32,6 +32,28 @@ final class ThreadedPipelineTests: XCTestCase {
         print("threaded: \(compared) captures, \(events) events, identical per connection with 1, 2 and 3 workers")
     }
 
+    /// A slow output thread and workers that hand over every event: the
+    /// workers wait for room again and again, also while the run finishes
+    /// (a lost wake-up there once hung a run at end of input).
+    func testSlowOutputWithTinyHandOversNeitherHangsNorLosesEvents() throws {
+        let capture = try Self.interleavedCapture()
+        let single = CollectingSink()
+        _ = try Pipeline.run(PipelineOptions(input: capture.path), sink: single)
+        let slow = SlowSink()
+        var configured = PipelineOptions(input: capture.path)
+        configured.threads = 2
+        configured.shardOutputChunkEvents = 1
+        let options = configured
+        let done = expectation(description: "the sharded run ends")
+        DispatchQueue.global().async {
+            _ = try? Pipeline.run(options, sink: slow)
+            done.fulfill()
+        }
+        wait(for: [done], timeout: 60)
+        XCTAssertEqual(slow.count, single.events.count, "every event delivered once")
+        XCTAssertGreaterThan(single.events.count, 1000)
+    }
+
     /// The CLI over a capture with hundreds of interleaved connections: JSON
     /// rendered on the workers equals the single-threaded lines, per flow,
     /// lines whole, and `stats` counts every line.
@@ -175,6 +197,16 @@ final class ThreadedPipelineTests: XCTestCase {
     }()
 
     static func interleavedCapture() throws -> URL { try generated.get() }
+}
+
+/// Delivers slowly, so the workers' hand-over queue fills.
+private final class SlowSink: EventSink, @unchecked Sendable {   // read after the run ends
+    private(set) var count = 0
+    var wantsTrace: Bool { false }
+    func emit(_ event: Event) {
+        count += 1
+        if count % 8 == 0 { usleep(200) }
+    }
 }
 
 private struct ThreadTestFailure: Error, CustomStringConvertible {

@@ -53,32 +53,34 @@ public struct RecordStream {
         case resync         // scanning for a plausible record header
     }
 
-    public private(set) var mode: Mode = .detecting
+    // Stored properties are declared widest first, so the struct packs
+    // without padding (72 bytes; a connection holds two).
+    public private(set) var bytesSkippedWhileScanning = 0
+    private var bodyRemaining = 0
+    private var scanSkipped = 0
+    /// Assembles a wanted body that straddles chunks. Created for such a record
+    /// and dropped once it is delivered: most records arrive whole, and an idle
+    /// stream then holds no buffer object at all.
+    private var bodyBuffer: GrowableBuffer?
+    // Current record body in progress.
+    private var current: RecordHeader?
     /// Bit `1 << contentType` set: deliver that record type's body. Bit 0: SSLv2 record bodies.
     public var wantedBodies: UInt32 = RecordStream.clearHandshakeBodies
     /// The version of the latest record; resync requires it, to avoid locking onto ciphertext.
     public private(set) var recordVersion: UInt16?
-    public private(set) var bytesSkippedWhileScanning = 0
+    // Partial header accumulated across chunks.
+    private var headerBytes: (UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0)
+    private var headerCount: UInt8 = 0
+    public private(set) var mode: Mode = .detecting
+    private var currentIsSSLv2 = false
+    private var bodyWanted = false
+    private var bodyCut = false                 // a gap hit the wanted body: `.recordCut` was its report
+    private var releaseBufferOnNext = false
 
     public static let clearHandshakeBodies: UInt32 =
         1 << 0 | 1 << UInt32(ContentType.changeCipherSpec) | 1 << UInt32(ContentType.alert) | 1 << UInt32(ContentType.handshake)
 
-    // Partial header accumulated across chunks.
-    private var headerBytes: (UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0)
-    private var headerCount = 0
-    // Current record body in progress.
-    private var current: RecordHeader?
-    private var currentIsSSLv2 = false
-    private var bodyRemaining = 0
-    private var bodyWanted = false
-    private var bodyCut = false                 // a gap hit the wanted body: `.recordCut` was its report
-    private let bodyBuffer: GrowableBuffer
-    private var releaseBufferOnNext = false
-    private var scanSkipped = 0
-
     public init(midstream: Bool = false) {
-        // SSLv2 records (2-byte header) may be up to 32767 bytes, more than a TLS record.
-        bodyBuffer = GrowableBuffer(limit: Swift.max(RecordHeader.maxLength, 0x7fff))
         if midstream { mode = .resync }
     }
 
@@ -100,7 +102,7 @@ public struct RecordStream {
     /// Returns the next item found in `input`, or nil when the chunk is used up.
     public mutating func next(_ input: inout StreamInput) -> RecordStreamItem? {
         if releaseBufferOnNext {
-            bodyBuffer.release()
+            bodyBuffer = nil
             releaseBufferOnNext = false
         }
         while input.remaining > 0 {
@@ -146,12 +148,12 @@ public struct RecordStream {
                     // The body we wanted has a hole: drop it, skip the rest.
                     bodyWanted = false
                     bodyCut = true
-                    bodyBuffer.release()
+                    bodyBuffer = nil
                     return report
                 }
                 let endsAtBoundary = count == bodyRemaining
                 current = nil
-                bodyBuffer.release()
+                bodyBuffer = nil
                 bodyWanted = false
                 bodyCut = false
                 bodyRemaining = 0
@@ -176,14 +178,14 @@ public struct RecordStream {
             return classify(b[o], b[o + 1], b[o + 2], b[o + 3], b[o + 4], consumed: &input.offset, available: input.remaining)
         }
         // Slow path: gather the header across chunks.
-        while headerCount < headerSizeNeeded {
+        while Int(headerCount) < headerSizeNeeded {
             guard input.remaining > 0 else { return nil }
             appendHeaderByte(input.bytes[input.offset])
             input.offset += 1
         }
         let h = headerBytes
         var consumed = 0
-        let item = classify(h.0, h.1, h.2, h.3, h.4, consumed: &consumed, available: headerCount, alreadyConsumed: true)
+        let item = classify(h.0, h.1, h.2, h.3, h.4, consumed: &consumed, available: Int(headerCount), alreadyConsumed: true)
         headerCount = 0
         return item
     }
@@ -312,13 +314,21 @@ public struct RecordStream {
         guard let header = current else { return nil }
         bodyRemaining -= piece.count
         let body: UnsafeRawBufferPointer
-        if bodyRemaining == 0 && bodyBuffer.count == 0 && !mustCopy {
+        if bodyRemaining == 0 && bodyBuffer == nil && !mustCopy {
             body = piece                                   // zero copy: whole body in this chunk
         } else {
-            if bodyBuffer.count == 0 { bodyBuffer.reserve(header.length) }
-            bodyBuffer.append(piece)
+            let buffer: GrowableBuffer
+            if let bodyBuffer {
+                buffer = bodyBuffer
+            } else {
+                // SSLv2 records (2-byte header) may be up to 32767 bytes, more than a TLS record.
+                buffer = GrowableBuffer(limit: Swift.max(RecordHeader.maxLength, 0x7fff))
+                buffer.reserve(header.length)
+                bodyBuffer = buffer
+            }
+            buffer.append(piece)
             guard bodyRemaining == 0 else { return nil }
-            body = bodyBuffer.bytes
+            body = buffer.bytes   // `buffer` stays referenced by `bodyBuffer` until the next call
             releaseBufferOnNext = true
         }
         current = nil
