@@ -136,8 +136,8 @@ HAVE_TSHARK=1; need tshark tshark || HAVE_TSHARK=0
 # row for a planned option can sit here before the option exists.
 ROWS=(
     "raw libpcap loop|$BENCH_RUNS|\"\$RAWREAD\" \"\$PCAP\""
-    "tlsdump json|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json"
-    "tlsdump text|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format text"
+    "tlsdump json --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 1"
+    "tlsdump text --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format text --threads 1"
     "tlsdump json --threads 2|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 2"
     "ssldump -n|$BENCH_SLOW_RUNS|ssldump -n -r \"\$PCAP\""
     "tshark tls.handshake|$BENCH_SLOW_RUNS|tshark -r \"\$PCAP\" -Y tls.handshake -T fields -e tls.handshake.type"
