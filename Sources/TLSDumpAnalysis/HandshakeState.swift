@@ -267,35 +267,6 @@ struct HandshakeMessageEntry {
     }
 }
 
-/// A type with a natural empty value (what `OutOfLine` reads before any write).
-protocol DefaultInitializable {
-    init()
-}
-
-/// A value kept out of line, allocated on the first write: for state most
-/// instances never touch. Reads before that see `Value()`. Copy-on-write, so
-/// the containing struct keeps value semantics.
-struct OutOfLine<Value: DefaultInitializable> {
-    private final class Storage {
-        var value: Value
-        init(_ value: Value) { self.value = value }
-    }
-
-    private var storage: Storage?
-
-    var value: Value {
-        get { storage?.value ?? Value() }
-        _modify {
-            if storage == nil {
-                storage = Storage(Value())
-            } else if !isKnownUniquelyReferenced(&storage!) {
-                storage = Storage(storage!.value)
-            }
-            yield &storage!.value
-        }
-    }
-}
-
 /// A byte string kept inline up to 32 bytes (randoms, session ids: a heap
 /// array each would cost more than the bytes), on the heap beyond that.
 struct ShortBytes: Equatable {

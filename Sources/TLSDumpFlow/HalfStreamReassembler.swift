@@ -1,3 +1,5 @@
+import TLSDumpBase
+
 /// Reassembles one direction of a TCP connection into an ordered byte stream.
 ///
 /// Contract with the consumer: `deliver` is called synchronously, in stream
@@ -51,7 +53,7 @@ public struct HalfStreamReassembler {
     /// the first time one of them changes: an idle connection holds 8 bytes of
     /// statistics per direction instead of 128.
     private var deliveredBytes = 0
-    private var unusualStats = UnusualStats()
+    private var unusualStats = OutOfLine<ReassemblyStats>()
 
     private var queue = SegmentQueue()
 
@@ -297,31 +299,6 @@ public struct HalfStreamReassembler {
         unusualStats.value.bufferedBytes = queue.byteCount
         unusualStats.value.bufferedBytesPeak = max(unusualStats.value.bufferedBytesPeak, queue.byteCount)
         unusualStats.value.bufferedSegmentsPeak = max(unusualStats.value.bufferedSegmentsPeak, queue.count)
-    }
-}
-
-/// Reassembly counters other than delivered bytes, out of line and allocated
-/// on the first write. Copy-on-write, so the reassembler stays a value type.
-struct UnusualStats {
-    private final class Storage {
-        var stats: ReassemblyStats
-        init(_ stats: ReassemblyStats) { self.stats = stats }
-    }
-
-    private var storage: Storage?
-
-    var isAllocated: Bool { storage != nil }
-
-    var value: ReassemblyStats {
-        get { storage?.stats ?? ReassemblyStats() }
-        _modify {
-            if storage == nil {
-                storage = Storage(ReassemblyStats())
-            } else if !isKnownUniquelyReferenced(&storage!) {
-                storage = Storage(storage!.stats)
-            }
-            yield &storage!.stats
-        }
     }
 }
 

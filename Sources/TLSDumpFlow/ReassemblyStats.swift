@@ -1,3 +1,5 @@
+import TLSDumpBase
+
 /// Counters for one direction (or, summed with `merge`, for a whole run).
 ///
 /// Definitions:
@@ -54,3 +56,4 @@ public struct ReassemblyStats: Sendable, Equatable {
         midstreamPickups += other.midstreamPickups
     }
 }
+extension ReassemblyStats: DefaultInitializable {}
