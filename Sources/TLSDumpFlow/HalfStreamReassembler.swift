@@ -296,9 +296,13 @@ public struct HalfStreamReassembler {
     private mutating func updatePeaks() {
         // Nothing queued now or ever: every buffer counter is still zero.
         guard !queue.isEmpty || unusualStats.isAllocated else { return }
+        // Read first: most segments change nothing here, and a write costs a uniqueness check.
+        let current = unusualStats.value
+        guard current.bufferedBytes != queue.byteCount || current.bufferedBytesPeak < queue.byteCount
+                || current.bufferedSegmentsPeak < queue.count else { return }
         unusualStats.value.bufferedBytes = queue.byteCount
-        unusualStats.value.bufferedBytesPeak = max(unusualStats.value.bufferedBytesPeak, queue.byteCount)
-        unusualStats.value.bufferedSegmentsPeak = max(unusualStats.value.bufferedSegmentsPeak, queue.count)
+        unusualStats.value.bufferedBytesPeak = max(current.bufferedBytesPeak, queue.byteCount)
+        unusualStats.value.bufferedSegmentsPeak = max(current.bufferedSegmentsPeak, queue.count)
     }
 }
 

@@ -176,8 +176,10 @@ final class ShardedAnalysis {
             if let renderingSink {
                 output.rendered.withUnsafeBytes { bytes in
                     var start = 0
-                    for (event, end) in zip(output.events, output.renderedEnds) {
-                        renderingSink.emit(event, rendered: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                    // By index: zip would copy (retain) every event.
+                    for index in output.events.indices {
+                        let end = output.renderedEnds[index]
+                        renderingSink.emit(output.events[index], rendered: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
                         start = end
                     }
                 }
@@ -311,9 +313,11 @@ private final class ShardSink: EventSink {
 
     func take(counters: AnalyzerCounters) -> ShardOutput {
         defer {
-            events = []
-            rendered = []
-            renderedEnds = []
+            // The taken arrays stay with the output; the next ones start at
+            // the same capacity instead of growing again by doubling.
+            events.removeAll(keepingCapacity: true)
+            rendered.removeAll(keepingCapacity: true)
+            renderedEnds.removeAll(keepingCapacity: true)
         }
         return ShardOutput(events: events, rendered: rendered, renderedEnds: renderedEnds, counters: counters)
     }
