@@ -9,7 +9,10 @@ public final class TraceEventWriter: EventSink {
     private var blocks: [String: Block] = [:]
     /// Lines kept per connection; past it, lines are counted (application data on long connections).
     public var maxLinesPerConnection = 2000
-    /// `--sni` (the other filters do not apply to the trace): blocks of other connections are left out.
+    /// The trace's reading of the filters: `--sni` leaves out blocks of other
+    /// names; `--min-severity` leaves out finding lines below it;
+    /// `--only-findings` keeps only connections with a finding left to show.
+    /// `--type` does not apply (the CLI refuses it).
     public var filter = EventFilter()
     /// `--color`: bold connection header, severity-coloured findings.
     public var palette = TextPalette.plain
@@ -19,6 +22,7 @@ public final class TraceEventWriter: EventSink {
         var lines: [String] = []
         var omitted = 0
         var facts = FlowFacts()
+        var worstFinding: Severity?
     }
 
     public init(output: OutputStream) {
@@ -40,12 +44,16 @@ public final class TraceEventWriter: EventSink {
             }
             blocks[flow.flowID] = block
         case .finding(let f):
-            blocks[flow.flowID, default: Block(start: event.timestamp)].lines.append(
-                "    " + palette.severity("!!! \(f.severity.name) \(f.id): \(f.message)", f.severity))
-            _ = blocks[flow.flowID]?.facts.absorb(event.body, flow: flow)
+            var block = blocks[flow.flowID] ?? Block(start: event.timestamp)
+            if f.severity >= filter.minimumSeverity ?? .info {
+                block.lines.append("    " + palette.severity("!!! \(f.severity.name) \(f.id): \(f.message)", f.severity))
+                block.worstFinding = max(block.worstFinding ?? f.severity, f.severity)
+            }
+            _ = block.facts.absorb(event.body, flow: flow)
+            blocks[flow.flowID] = block
         case .connection(let c):
             let block = blocks.removeValue(forKey: flow.flowID) ?? Block(start: c.start)
-            guard filter.serverName?.matches(c.sni) ?? true else { return }
+            guard filter.serverName?.matches(c.sni) ?? true, isShown(block) else { return }
             var head = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
             if let sni = c.sni { head += "  \(sni)" }
             head += "  \(RFC3339.string(c.start))"
@@ -65,6 +73,11 @@ public final class TraceEventWriter: EventSink {
         default:
             _ = blocks[flow.flowID, default: Block(start: event.timestamp)].facts.absorb(event.body, flow: flow)
         }
+    }
+
+    /// `--only-findings`: only connections with a finding shown.
+    private func isShown(_ block: Block) -> Bool {
+        !filter.onlyFindings || block.worstFinding != nil
     }
 
     private func line(_ t: TraceEntry, at ts: Timestamp, since start: Timestamp) -> String {

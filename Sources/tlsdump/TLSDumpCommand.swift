@@ -124,13 +124,13 @@ struct TLSDumpCommand: ParsableCommand {
     @Option(name: .customLong("max-buffer"), help: "Out-of-order bytes buffered per direction of a connection.")
     var maxBuffer: Int = 256 * 1024
 
-    @Option(name: .customLong("type"), help: "Only write events of this type (repeatable).")
+    @Option(name: .customLong("type"), help: "Only write events of this type (repeatable; not with --format trace).")
     var types: [String] = []
 
-    @Flag(name: .customLong("only-findings"), help: "Only write finding events.")
+    @Flag(name: .customLong("only-findings"), help: "Only write finding events (trace: only connections with findings).")
     var onlyFindings = false
 
-    @Option(name: .customLong("min-severity"), help: "Only write findings at or above: info, low, medium, high.")
+    @Option(name: .customLong("min-severity"), help: "Only write findings at or above: info, low, medium, high (trace: finding lines below it are left out).")
     var minSeverity: String?
 
     @Argument(help: "BPF filter expression, as with tcpdump (quote it, or give it after the options).")
@@ -180,6 +180,9 @@ struct TLSDumpCommand: ParsableCommand {
         }
         if writeFlagged != nil && (read == nil || read == "-") {
             throw ValidationError("--write-flagged reads the capture file a second time: it needs -r FILE (not stdin or -i)")
+        }
+        if format == .trace && !types.isEmpty {
+            throw ValidationError("--type picks events; the trace shows whole connections (pick them with --sni or --only-findings)")
         }
         if let sni, sni.isEmpty { throw ValidationError("--sni needs a pattern, such as '*.example.com'") }
         if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1") }

@@ -133,6 +133,46 @@ final class UXTests: XCTestCase {
         XCTAssertTrue(summary.hasPrefix("Summary: 0 TLS connections"), summary)
     }
 
+    // MARK: Filters in the trace
+
+    /// The trace shows whole connections: `--only-findings` picks the
+    /// connections with findings, `--min-severity` drops the finding lines
+    /// below it, `--type` is refused. missing-intermediate.pcap has three
+    /// connections; two have findings (high and medium).
+    func testTraceFiltersPickConnectionsAndFindingLines() throws {
+        let path = Paths.sharedCaptures.appendingPathComponent("zeek/missing-intermediate.pcap").path
+        let events = try jsonLines(try runTLSDump(["-r", path, "--format", "json"]).stdout)
+        let flows = Set(events.filter { $0["type"] as? String == "connection" }.compactMap { $0["flow"] as? String })
+        let flagged = Set(events.filter { $0["type"] as? String == "finding" }.compactMap { $0["flow"] as? String })
+        XCTAssertEqual(flows.count, 3)
+        XCTAssertTrue(!flagged.isEmpty && flagged.count < flows.count, "the capture needs connections with and without findings")
+
+        func blocks(_ extra: [String]) throws -> (flows: Set<String>, findingLines: [String]) {
+            let r = try runTLSDump(["-r", path, "--format", "trace", "--color", "never"] + extra)
+            XCTAssertEqual(r.status, 0, text(r.stderr))
+            let lines = text(r.stdout).split(separator: "\n").map(String.init)
+            let heads = lines.filter { $0.hasPrefix("C") }.compactMap { $0.split(separator: " ").first.map(String.init) }
+            return (Set(heads), lines.filter { $0.contains("!!! ") })
+        }
+        let all = try blocks([])
+        XCTAssertEqual(all.flows, flows)
+        XCTAssertTrue(all.findingLines.contains { $0.contains("!!! medium") })
+
+        let onlyFindings = try blocks(["--only-findings"])
+        XCTAssertEqual(onlyFindings.flows, flagged)
+        XCTAssertEqual(onlyFindings.findingLines.count, all.findingLines.count)
+
+        let high = try blocks(["--min-severity", "high"])
+        XCTAssertEqual(high.flows, flows, "--min-severity alone keeps every connection")
+        XCTAssertFalse(high.findingLines.isEmpty)
+        XCTAssertTrue(high.findingLines.allSatisfy { $0.contains("!!! high") }, high.findingLines.joined(separator: "\n"))
+
+        let refused = try runTLSDump(["-r", path, "--format", "trace", "--type", "finding"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stdout.isEmpty)
+        XCTAssertTrue(text(refused.stderr).contains("--type"), text(refused.stderr))
+    }
+
     // MARK: ECS
 
     func testECSLinesCarryTheMappedFields() throws {
