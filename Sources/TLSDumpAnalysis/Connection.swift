@@ -298,18 +298,19 @@ final class TLSState {
 }
 
 /// The TLS state's fields under their old names, so handlers read as before.
-/// `_modify` yields the stored property itself: in-place mutation, no copies.
+/// `_read` and `_modify` yield the stored property itself: no copy (and no
+/// retain of an array's or string's storage) to read a field or change it.
 extension Connection {
     var forwardRecords: RecordStream {
-        get { tls.forwardRecords }
+        _read { yield tls.forwardRecords }
         _modify { yield &tls.forwardRecords }
     }
     var reverseRecords: RecordStream {
-        get { tls.reverseRecords }
+        _read { yield tls.reverseRecords }
         _modify { yield &tls.reverseRecords }
     }
     var handshakes: [HandshakeState] {
-        get { tls.handshakes }
+        _read { yield tls.handshakes }
         _modify { yield &tls.handshakes }
     }
     var handshakesDropped: Int {
@@ -317,11 +318,11 @@ extension Connection {
         set { tls.handshakesDropped = newValue }
     }
     var sni: String? {
-        get { tls.sni }
+        _read { yield tls.sni }
         set { tls.sni = newValue }
     }
     var alpn: [UInt8]? {
-        get { tls.alpn }
+        _read { yield tls.alpn }
         set { tls.alpn = newValue }
     }
     var serverCertificate: CertificateSummary? {
@@ -350,15 +351,15 @@ extension Connection {
         set { tls.certificateRequestInferred = newValue }
     }
     var alerts: [AlertInfo] {
-        get { tls.alerts }
+        _read { yield tls.alerts }
         _modify { yield &tls.alerts }
     }
     var findingIDs: [String] {
-        get { tls.findingIDs }
+        _read { yield tls.findingIDs }
         _modify { yield &tls.findingIDs }
     }
     var findingSeverities: [Severity] {
-        get { tls.findingSeverities }
+        _read { yield tls.findingSeverities }
         _modify { yield &tls.findingSeverities }
     }
     var negotiatedVersion: UInt16? {
@@ -375,7 +376,7 @@ extension Connection {
     }
     var decryption: DecryptionState? { tls.decryption }
     var fingerprints: PackedFingerprints {
-        get { tls.fingerprints }
+        _read { yield tls.fingerprints }
         _modify { yield &tls.fingerprints }
     }
     var protection: RecordSizeModel? {

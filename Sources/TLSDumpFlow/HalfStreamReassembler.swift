@@ -180,7 +180,8 @@ public struct HalfStreamReassembler {
         } else if offset > limits.maxSequenceLead {
             unusualStats.value.garbageSegments += 1
         } else if offset <= 0 {
-            unusualStats.value.overlapBytes += -offset
+            // The common case is offset 0: no write then, so no counters box.
+            if offset < 0 { unusualStats.value.overlapBytes += -offset }
             deliverInOrder(UnsafeRawBufferPointer(rebasing: data[(-offset)...]), deliver: deliver)
         } else {
             let inserted = queue.insert(data, at: start, base: next)
