@@ -52,7 +52,10 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    public mutating func key(_ name: String) {
+    /// A key known only at run time (evidence names, counters by name). A
+    /// separate name, because a literal would otherwise pick `String` over
+    /// `StaticString` and miss the raw copy above.
+    public mutating func dynamicKey(_ name: String) {
         memberPrefix()
         afterKey = true
         appendQuoted(name)

@@ -259,7 +259,7 @@ public final class JSONEventWriter: EventSink {
         w.key("handshake"); w.int(f.handshake)
         w.key("evidence"); w.beginObject()
         for (key, value) in f.evidence {
-            w.key(key)
+            w.dynamicKey(key)
             switch value {
             case .string(let s): w.string(s)
             case .int(let i): w.int(i)
@@ -355,7 +355,7 @@ public final class JSONEventWriter: EventSink {
         if c.evicted { w.key("evicted"); w.bool(true) }
         if !c.unknownReasons.isEmpty {
             w.key("unknown"); w.beginObject()
-            for (field, reason) in c.unknownReasons { w.key(field); w.string(reason) }
+            for (field, reason) in c.unknownReasons { w.dynamicKey(field); w.string(reason) }
             w.endObject()
         }
     }
@@ -378,7 +378,7 @@ public final class JSONEventWriter: EventSink {
         w.endObject()
         w.key("events"); w.int(s.events)
         w.key("decode"); w.beginObject()
-        for (name, count) in s.decode { w.key(name); w.int(count) }
+        for (name, count) in s.decode { w.dynamicKey(name); w.int(count) }
         w.endObject()
     }
 }

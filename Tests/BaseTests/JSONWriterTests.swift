@@ -39,6 +39,17 @@ final class JSONWriterTests: XCTestCase {
         }
     }
 
+    /// Literal keys take the raw-copy path only when nothing needs escaping.
+    func testLiteralKeysThatNeedEscapingAreEscaped() {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("plain"); w.int(1)
+        w.key("q\"b\\\n"); w.int(2)
+        w.key("é"); w.int(3)
+        w.endObject()
+        XCTAssertEqual(text(w), #"{"plain":1,"q\"b\\\n":2,"é":3}"#)
+    }
+
     func testQuoteBackslashDelAndSlash() {
         XCTAssertEqual(encoded("a\"b\\c"), #""a\"b\\c""#)
         XCTAssertEqual(encoded("\u{7F}/"), "\"\u{7F}/\"")
@@ -122,7 +133,7 @@ final class JSONWriterTests: XCTestCase {
         w.string("s")
         w.endArray()
         w.key("o"); w.beginObject(); w.key("inner"); w.beginArray(); w.endArray(); w.endObject()
-        w.key(String("dyn\"key")); w.string(nil as String?)
+        w.dynamicKey("dyn\"key"); w.string(nil as String?)
         w.endObject()
         XCTAssertEqual(text(w),
                        #"{"a":1,"list":[{"x":true,"y":null},{},[1,2],"s"],"o":{"inner":[]},"dyn\"key":null}"#)
