@@ -56,6 +56,8 @@ public final class TLSAnalyzer {
     private var lingering: [(deadline: Timestamp, connection: Connection)] = []
     private var lingerHead = 0
     public private(set) var tcpConnections = 0
+    /// The most connections tracked at once (memory follows this, not the file size).
+    public private(set) var peakOpenConnections = 0
     public private(set) var lastTimestamp: Timestamp?
 
     /// `serialStart`/`serialStride`: flow ids (`C<serial>`) are start, start+stride, ...;
@@ -73,7 +75,7 @@ public final class TLSAnalyzer {
         AnalyzerCounters(tcpConnections: tcpConnections, tlsConnections: context.tlsConnections,
                          eventsEmitted: context.eventsEmitted, reassembly: context.totals,
                          malformedRecords: context.malformedRecords, openConnections: table.count,
-                         lastTimestamp: lastTimestamp)
+                         peakOpenConnections: peakOpenConnections, lastTimestamp: lastTimestamp)
     }
 
     public var tlsConnections: Int { context.tlsConnections }
@@ -129,6 +131,7 @@ public final class TLSAnalyzer {
             if !victim.closed { self.context.totals.evicted += 1 }
             self.finalize(victim, reason: victim.closed ? (victim.closeReason ?? .fin) : .timeout, evicted: !victim.closed)
         }
+        if table.count > peakOpenConnections { peakOpenConnections = table.count }
         connection.handle(segment, direction: direction)
         if connection.closed { linger(connection, at: segment.timestamp) }
     }
@@ -198,18 +201,22 @@ public struct AnalyzerCounters: Sendable {
     public var reassembly = ReassemblyTotals()
     public var malformedRecords = 0
     public var openConnections = 0
+    /// Summed over shards: with `--threads` an upper bound of the true peak
+    /// (each worker's peak may come at a different moment).
+    public var peakOpenConnections = 0
     public var lastTimestamp: Timestamp?
 
     public init() {}
 
     public init(tcpConnections: Int, tlsConnections: Int, eventsEmitted: Int, reassembly: ReassemblyTotals,
-                malformedRecords: Int, openConnections: Int, lastTimestamp: Timestamp?) {
+                malformedRecords: Int, openConnections: Int, peakOpenConnections: Int = 0, lastTimestamp: Timestamp?) {
         self.tcpConnections = tcpConnections
         self.tlsConnections = tlsConnections
         self.eventsEmitted = eventsEmitted
         self.reassembly = reassembly
         self.malformedRecords = malformedRecords
         self.openConnections = openConnections
+        self.peakOpenConnections = peakOpenConnections
         self.lastTimestamp = lastTimestamp
     }
 
@@ -225,6 +232,7 @@ public struct AnalyzerCounters: Sendable {
         r.reassembly.evicted += b.reassembly.evicted
         r.malformedRecords += b.malformedRecords
         r.openConnections += b.openConnections
+        r.peakOpenConnections += b.peakOpenConnections
         switch (a.lastTimestamp, b.lastTimestamp) {
         case (let x?, let y?): r.lastTimestamp = max(x, y)
         case (nil, let y): r.lastTimestamp = y

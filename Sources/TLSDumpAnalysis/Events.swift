@@ -308,6 +308,13 @@ public struct StatsEvent: Sendable {
     public var isFinal = true
     /// Packets libpcap received (live capture; nil for files).
     public var received: Int?
+    /// Connections tracked when this event was made (0 in the final one: the
+    /// end of input reports and releases them all).
+    public var openConnections: Int?
+    /// The most tracked at once; with `--threads` the sum of the workers'
+    /// peaks (an upper bound), see `peakIsUpperBound`.
+    public var openConnectionsPeak: Int?
+    public var peakIsUpperBound = false
 
     public init(packets: Int, bytes: Int, tcpConnections: Int, tlsConnections: Int, dropped: Int?, seconds: Double,
                 reassembly: ReassemblyTotals, events: Int, decode: [(String, Int)]) {

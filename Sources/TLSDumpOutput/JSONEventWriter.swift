@@ -365,6 +365,9 @@ public final class JSONEventWriter: EventSink {
         w.key("bytes"); w.int(s.bytes)
         w.key("tcp_connections"); w.int(s.tcpConnections)
         w.key("tls_connections"); w.int(s.tlsConnections)
+        w.key("open_connections"); w.int(s.openConnections)
+        w.key("open_connections_peak"); w.int(s.openConnectionsPeak)
+        if s.peakIsUpperBound { w.key("open_connections_peak_is_upper_bound"); w.bool(true) }
         w.key("dropped"); w.int(s.dropped)
         w.key("received"); w.int(s.received)
         w.key("final"); w.bool(s.isFinal)

@@ -236,6 +236,8 @@ private struct RunState {
     let dumper: PacketDumper?
     let sink: EventSink
     let statsInterval: Double?
+    /// Sharded: each worker has its own peak of open connections.
+    let sharded: Bool
     let started = Pipeline.monotonicSeconds()
     var lastTimestamp: Timestamp?
     private var nextStats: Double
@@ -253,6 +255,7 @@ private struct RunState {
         self.dumper = dumper
         self.sink = sink
         self.statsInterval = options.statsIntervalSeconds.flatMap { $0 > 0 ? $0 : nil }
+        self.sharded = options.threads > 1
         nextStats = started + (statsInterval ?? .infinity)
         nextFlush = started + RunState.flushInterval
     }
@@ -294,6 +297,9 @@ private struct RunState {
                      ("ip_fragments_dropped", d.ipFragmentsDropped), ("tls_malformed", analysis.malformedRecords)])
         stats.isFinal = final
         stats.received = source.statistics()?.received
+        stats.openConnections = analysis.openConnections
+        stats.openConnectionsPeak = analysis.peakOpenConnections
+        stats.peakIsUpperBound = sharded
         return stats
     }
 }

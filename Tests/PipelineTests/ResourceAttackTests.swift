@@ -68,6 +68,8 @@ final class ResourceAttackTests: XCTestCase {
         XCTAssertEqual(decode["tcp"], count)
         XCTAssertEqual(top["tcp_connections"] as? Int, count, "every SYN opened a connection")
         XCTAssertEqual(reassembly["evicted"], count - FlowTableLimits.default.maxFlows, "connections beyond the table's capacity are evicted and counted")
+        XCTAssertEqual(top["open_connections_peak"] as? Int, FlowTableLimits.default.maxFlows, "the peak is the table's capacity")
+        XCTAssertEqual(top["open_connections"] as? Int, 0, "the end of input released every connection")
     }
 
     /// One connection, 100,000 segments all arriving out of order (last

@@ -23,6 +23,8 @@ final class ThreadedPipelineTests: XCTestCase {
                 let sharded = try flowSequences(capture, threads: threads)
                 XCTAssertEqual(sharded.flows, single.flows, "\(capture.lastPathComponent): --threads \(threads) differs")
                 XCTAssertEqual(sharded.stats, single.stats, "\(capture.lastPathComponent): stats with --threads \(threads)")
+                XCTAssertTrue(single.peak <= sharded.peak && sharded.peak <= sharded.tcpConnections,
+                              "\(capture.lastPathComponent): the workers' summed peak (\(sharded.peak)) bounds the true one (\(single.peak))")
                 XCTAssertEqual(sharded.ids.count, Set(sharded.ids).count, "\(capture.lastPathComponent): flow ids not unique")
             }
             compared += 1
@@ -114,6 +116,8 @@ final class ThreadedPipelineTests: XCTestCase {
         var flows: [[String]]
         var stats: String
         var ids: [String]
+        var peak: Int
+        var tcpConnections: Int
     }
 
     /// Events grouped by connection (each group in emitted order), groups
@@ -126,19 +130,26 @@ final class ThreadedPipelineTests: XCTestCase {
         var byFlow: [String: [String]] = [:]
         var order: [String] = []
         var stats = ""
+        var peak = 0, tcpConnections = 0
         for event in sink.events {
             var w = JSONWriter(reservingCapacity: 1024)
             JSONEventWriter.encode(event, into: &w)
             let line = String(decoding: w.buffer, as: UTF8.self)
             guard let flow = event.flow else {
-                if case .stats = event.body { stats = line.replacing(/"seconds":[0-9.e+-]+,?/, with: "") }
+                if case .stats(let s) = event.body {
+                    // The peak is per worker when sharded (their sum, an upper bound): checked apart.
+                    stats = line.replacing(/"seconds":[0-9.e+-]+,?/, with: "")
+                        .replacing(/"open_connections_peak(_is_upper_bound)?":[a-z0-9]+,?/, with: "")
+                    peak = s.openConnectionsPeak ?? -1
+                    tcpConnections = s.tcpConnections
+                }
                 continue
             }
             if byFlow[flow.flowID] == nil { order.append(flow.flowID) }
             byFlow[flow.flowID, default: []].append(line.replacing("\"flow\":\"\(flow.flowID)\"", with: "\"flow\":\"\""))
         }
         let flows = byFlow.values.sorted { $0.joined() < $1.joined() }
-        return FlowSequences(flows: flows, stats: stats, ids: order)
+        return FlowSequences(flows: flows, stats: stats, ids: order, peak: peak, tcpConnections: tcpConnections)
     }
 
     struct PerFlowLines {
@@ -157,6 +168,9 @@ final class ThreadedPipelineTests: XCTestCase {
             if object["type"] as? String == "stats" {
                 var s = object
                 s["seconds"] = nil
+                // Per worker when sharded (see testShardedRunsMatchSingleThreadOnEveryCapture).
+                s["open_connections_peak"] = nil
+                s["open_connections_peak_is_upper_bound"] = nil
                 eventsCounted = s["events"] as? Int ?? -2
                 stats = String(decoding: try JSONSerialization.data(withJSONObject: s, options: .sortedKeys), as: UTF8.self)
                 continue
