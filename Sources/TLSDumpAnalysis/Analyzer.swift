@@ -55,6 +55,7 @@ public final class TLSAnalyzer {
     private var lastExpiry = Timestamp.zero
     private var lingering: [(deadline: Timestamp, connection: Connection)] = []
     private var lingerHead = 0
+    private let maxLingering: Int
     public private(set) var tcpConnections = 0
     /// The most connections tracked at once (memory follows this, not the file size).
     public private(set) var peakOpenConnections = 0
@@ -65,6 +66,7 @@ public final class TLSAnalyzer {
     public init(config: AnalyzerConfig = AnalyzerConfig(), sink: EventSink, serialStart: Int = 1, serialStride: Int = 1) {
         context = AnalysisContext(config: config, sink: sink)
         table = FlowTable(limits: config.flowLimits)
+        maxLingering = max(1, config.maxLingeringConnections)
         nextSerial = serialStart
         self.serialStride = max(1, serialStride)
     }
@@ -148,6 +150,14 @@ public final class TLSAnalyzer {
     static let lingerNanoseconds: Int64 = 2_000_000_000
 
     private func endLingering(now: Timestamp) {
+        // Over the cap: the head (closed longest ago) goes now, deadline or not.
+        while lingering.count - lingerHead > maxLingering {
+            let connection = lingering[lingerHead].connection
+            lingerHead += 1
+            guard !connection.finalized else { continue }
+            finalize(connection, reason: connection.closeReason ?? .fin, evicted: false)
+            if table.lookup(connection.key) === connection { table.remove(connection.key) }
+        }
         while lingerHead < lingering.count, lingering[lingerHead].deadline <= now {
             let (_, connection) = lingering[lingerHead]
             lingerHead += 1

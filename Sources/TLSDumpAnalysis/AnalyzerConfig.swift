@@ -14,6 +14,10 @@ public struct AnalyzerConfig: Sendable {
     public var maxHandshakesPerConnection = 32
     /// Alerts kept per connection.
     public var maxAlertsPerConnection = 32
+    /// Closed connections lingering for late packets (up to 2 s of capture
+    /// time). Past this many the one closed longest ago is reported early, so
+    /// memory follows the open connections even when thousands close each second.
+    public var maxLingeringConnections = 4096
 
     /// Key log and RSA keys for decryption (nil: no decryption).
     public var keys: KeyMaterial?

@@ -1,4 +1,5 @@
 import Foundation
+import TLSDumpAnalysis
 import TLSDumpFlow
 import XCTest
 
@@ -70,6 +71,34 @@ final class ResourceAttackTests: XCTestCase {
         XCTAssertEqual(reassembly["evicted"], count - FlowTableLimits.default.maxFlows, "connections beyond the table's capacity are evicted and counted")
         XCTAssertEqual(top["open_connections_peak"] as? Int, FlowTableLimits.default.maxFlows, "the peak is the table's capacity")
         XCTAssertEqual(top["open_connections"] as? Int, 0, "the end of input released every connection")
+    }
+
+    /// 20,000 connections that open and close within 1.2 s of capture time:
+    /// closed connections linger 2 s for late packets, but at most 4,096 of
+    /// them (AnalyzerConfig.maxLingeringConnections); memory follows the open
+    /// connections, not the closing rate, and every connection is still reported.
+    func testFastClosingConnectionsLingerWithinTheCap() throws {
+        let count = 20_000
+        var capture = AttackCapture()
+        capture.reserve(packets: count * 6, payload: 0)
+        for i in 0..<count {
+            let client = Endpoint4(address: 0x0a01_0000 | UInt32(i / 40_000), port: UInt16(20_000 + i % 40_000))
+            let t = Int64(i) * 60
+            let c: UInt32 = 1_000, s: UInt32 = 900_000
+            capture.tcp(from: client, to: .server, seq: c - 1, ack: 0, flags: .syn, time: t)
+            capture.tcp(from: .server, to: client, seq: s - 1, ack: c, flags: [.syn, .ack], time: t + 10)
+            capture.tcp(from: client, to: .server, seq: c, ack: s, flags: .ack, time: t + 20)
+            capture.tcp(from: client, to: .server, seq: c, ack: s, flags: [.fin, .ack], time: t + 30)
+            capture.tcp(from: .server, to: client, seq: s, ack: c + 1, flags: [.fin, .ack], time: t + 40)
+            capture.tcp(from: client, to: .server, seq: c + 1, ack: s + 1, flags: .ack, time: t + 50)
+        }
+        let (_, events) = try attack("fast-closing", capture, arguments: ["--threads", "1"])
+        let (reassembly, _, top) = stats(events)
+        XCTAssertEqual(top["tcp_connections"] as? Int, count)
+        XCTAssertEqual(reassembly["evicted"], 0, "closed connections are reported early, not evicted")
+        let peak = try XCTUnwrap(top["open_connections_peak"] as? Int)
+        XCTAssertLessThanOrEqual(peak, AnalyzerConfig().maxLingeringConnections + 2, "lingering is capped")
+        XCTAssertGreaterThan(peak, 1_000, "they did linger (2 s of capture time covers the whole file)")
     }
 
     /// One connection, 100,000 segments all arriving out of order (last
