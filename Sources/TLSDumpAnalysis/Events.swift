@@ -15,12 +15,17 @@ public final class FlowIdentity: Sendable {
     public let communityID: String
     public let client: Endpoint
     public let server: Endpoint
+    /// The addresses as text, made once per connection rather than per event.
+    public let clientAddress: String
+    public let serverAddress: String
 
     public init(flowID: String, communityID: String, client: Endpoint, server: Endpoint) {
         self.flowID = flowID
         self.communityID = communityID
         self.client = client
         self.server = server
+        clientAddress = client.ip.description
+        serverAddress = server.ip.description
     }
 }
 

@@ -73,8 +73,8 @@ public final class ECSEventWriter: EventSink {
             w.key("rule"); w.beginObject(); w.key("id"); w.string(f.id); w.endObject()
         }
         if let flow = event.flow {
-            w.key("source"); endpoint(flow.client, &w)
-            w.key("destination"); endpoint(flow.server, &w)
+            w.key("source"); endpoint(address: flow.clientAddress, port: flow.client.port, &w)
+            w.key("destination"); endpoint(address: flow.serverAddress, port: flow.server.port, &w)
             w.key("network"); w.beginObject()
             w.key("community_id"); w.string(flow.communityID)
             w.key("transport"); w.string("tcp")
@@ -86,10 +86,10 @@ public final class ECSEventWriter: EventSink {
         w.endObject()
     }
 
-    private static func endpoint(_ e: Endpoint, _ w: inout JSONWriter) {
+    private static func endpoint(address: String, port: UInt16, _ w: inout JSONWriter) {
         w.beginObject()
-        w.key("ip"); w.string(e.ip.description)
-        w.key("port"); w.int(Int(e.port))
+        w.key("ip"); w.string(address)
+        w.key("port"); w.int(Int(port))
         w.endObject()
     }
 

@@ -36,8 +36,8 @@ public final class JSONEventWriter: EventSink {
         if let flow = event.flow {
             w.key("flow"); w.string(flow.flowID)
             w.key("community_id"); w.string(flow.communityID)
-            w.key("client"); endpoint(flow.client, &w)
-            w.key("server"); endpoint(flow.server, &w)
+            w.key("client"); endpoint(address: flow.clientAddress, port: flow.client.port, &w)
+            w.key("server"); endpoint(address: flow.serverAddress, port: flow.server.port, &w)
         }
         switch event.body {
         case .clientHello(let e): clientHello(e, &w)
@@ -90,10 +90,10 @@ public final class JSONEventWriter: EventSink {
         w.endObject()
     }
 
-    static func endpoint(_ e: Endpoint, _ w: inout JSONWriter) {
+    static func endpoint(address: String, port: UInt16, _ w: inout JSONWriter) {
         w.beginObject()
-        w.key("ip"); w.string(e.ip.description)
-        w.key("port"); w.int(Int(e.port))
+        w.key("ip"); w.string(address)
+        w.key("port"); w.int(Int(port))
         w.endObject()
     }
 
