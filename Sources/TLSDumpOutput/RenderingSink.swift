@@ -9,15 +9,24 @@ public protocol RenderingEventSink: EventSink {
     /// A renderer for one worker thread (each worker gets its own), or nil
     /// when this sink renders on the output thread (`emit(_:)` is used then).
     func makeRenderer() -> EventRenderer?
-    /// Output thread: an event with the bytes a worker's renderer made for it
-    /// (empty when the renderer's filter left it out).
-    func emit(_ event: Event, rendered: UnsafeRawBufferPointer)
+    /// Output thread: the bytes a worker's renderer made for an event (empty
+    /// when the renderer's filter left it out), with the event itself when
+    /// the renderer said the output thread needs it (nil otherwise).
+    func emit(_ event: Event?, rendered: UnsafeRawBufferPointer)
 }
 
 /// Renders events on a worker thread. Not shared between threads.
 public protocol EventRenderer: AnyObject {
     /// Appends the event's output (zero or more whole lines) to `buffer`.
     func render(_ event: Event, into buffer: inout [UInt8])
+    /// Whether the output thread needs the event beside its bytes. Events it
+    /// does not need stay on the worker: neither copied across threads nor
+    /// freed on another thread's heap.
+    func outputThreadNeeds(_ event: Event) -> Bool
+}
+
+extension EventRenderer {
+    public func outputThreadNeeds(_ event: Event) -> Bool { true }
 }
 
 /// `--format json` for a sharded run: the same lines as `JSONEventWriter`,
@@ -47,7 +56,7 @@ public final class RenderedJSONEventWriter: RenderingEventSink {
         line.withUnsafeBytes { emit(event, rendered: $0) }
     }
 
-    public func emit(_ event: Event, rendered: UnsafeRawBufferPointer) {
+    public func emit(_ event: Event?, rendered: UnsafeRawBufferPointer) {
         guard !rendered.isEmpty else { return }
         output.write(rendered)
         written += 1
@@ -69,4 +78,7 @@ final class JSONLineRenderer: EventRenderer {
         json.endLine()
         buffer.append(contentsOf: json.buffer)
     }
+
+    /// The bytes are all the writer needs.
+    func outputThreadNeeds(_ event: Event) -> Bool { false }
 }

@@ -184,7 +184,7 @@ final class ShardedAnalysis {
                     }
                 }
             } else {
-                for event in output.events { sink.emit(event) }
+                for case let event? in output.events { sink.emit(event) }
             }
         }
     }
@@ -271,8 +271,9 @@ private final class Shard: @unchecked Sendable {
 
 /// What a worker hands back after a batch: its events in order, their
 /// rendered bytes when the sink renders on workers, and its counters.
+/// With rendered bytes, an event the output thread does not need is nil.
 private struct ShardOutput {
-    var events: [Event]
+    var events: [Event?]
     var rendered: [UInt8]
     /// End offset in `rendered` of each event's bytes.
     var renderedEnds: [Int]
@@ -290,7 +291,7 @@ private final class ShardSink: EventSink {
     static let handOverBytes = 1 << 20
     let chunkEvents: Int
     private let renderer: EventRenderer?
-    private var events: [Event] = []
+    private var events: [Event?] = []
     private var rendered: [UInt8] = []
     private var renderedEnds: [Int] = []
 
@@ -304,8 +305,10 @@ private final class ShardSink: EventSink {
         if let renderer {
             renderer.render(event, into: &rendered)
             renderedEnds.append(rendered.count)
+            events.append(renderer.outputThreadNeeds(event) ? event : nil)
+        } else {
+            events.append(event)
         }
-        events.append(event)
         if events.count >= chunkEvents || rendered.count >= Self.handOverBytes {
             handOver(take(counters: counters()))
         }

@@ -25,14 +25,15 @@ final class FindingTracker: RenderingEventSink {
         inner.emit(event)
     }
 
-    /// Renders on the workers when the writer does.
-    func makeRenderer() -> EventRenderer? { renderingInner?.makeRenderer() }
+    /// Renders on the workers when the writer does; findings and connections
+    /// still come to the output thread, for `note`.
+    func makeRenderer() -> EventRenderer? { renderingInner?.makeRenderer().map(TrackingRenderer.init) }
 
-    func emit(_ event: Event, rendered: UnsafeRawBufferPointer) {
-        note(event)
+    func emit(_ event: Event?, rendered: UnsafeRawBufferPointer) {
+        if let event { note(event) }
         if let renderingInner {
             renderingInner.emit(event, rendered: rendered)
-        } else {
+        } else if let event {
             inner.emit(event)
         }
     }
@@ -52,5 +53,20 @@ final class FindingTracker: RenderingEventSink {
     /// True when a finding at or above `threshold` went by.
     func sawFinding(atOrAbove threshold: Severity) -> Bool {
         highestSeverity.map { $0 >= threshold } ?? false
+    }
+}
+
+/// The writer's renderer, plus the events `FindingTracker.note` reads.
+private final class TrackingRenderer: EventRenderer {
+    private let inner: EventRenderer
+    init(_ inner: EventRenderer) { self.inner = inner }
+
+    func render(_ event: Event, into buffer: inout [UInt8]) { inner.render(event, into: &buffer) }
+
+    func outputThreadNeeds(_ event: Event) -> Bool {
+        switch event.body {
+        case .finding, .connection: true
+        default: inner.outputThreadNeeds(event)
+        }
     }
 }
