@@ -49,6 +49,7 @@ let package = Package(
         ]),
         .executableTarget(name: "tlsdump", dependencies: [
             "TLSDumpBase", "TLSDumpPipeline", "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture",
+            "TLSDumpDecode", "TLSDumpFlow",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Unit tests, one target per stage, so a stage is tested against its own contract.

@@ -1,46 +1,37 @@
 import TLSDumpAnalysis
 import TLSDumpCapture
+import TLSDumpDecode
+import TLSDumpFlow
 
 /// `--write-flagged FILE`: the packets of the connections that earned a finding
 /// at or above a severity, written to a pcap for a closer look in Wireshark.
 ///
 /// Instead of buffering every connection's packets until its findings are known,
-/// the capture file is read a second time through a BPF filter of the flagged
-/// connections' addresses and ports (so stdin and live capture cannot be used).
-/// Packets the filter cannot see into (IP fragments after the first, tunnels)
-/// are left out.
+/// the capture file is read a second time (so stdin and live capture cannot be
+/// used): each packet is decoded as in the analysis and kept when its
+/// connection is in the flagged set. One hash lookup a packet, whatever the
+/// number of flagged connections (a BPF expression of them took minutes for a
+/// few hundred). Like the analysis, this sees through VLAN tags and tunnels;
+/// of an IP datagram in fragments, only the packet that completes it is kept.
 struct FlaggedConnections {
-    /// One TCP connection by its endpoints, as the BPF filter names it.
-    struct Tuple: Hashable {
-        var clientIP: String
-        var clientPort: UInt16
-        var serverIP: String
-        var serverPort: UInt16
-
-        var bpf: String {
-            "(src host \(clientIP) and src port \(clientPort) and dst host \(serverIP) and dst port \(serverPort))"
-                + " or (src host \(serverIP) and src port \(serverPort) and dst host \(clientIP) and dst port \(clientPort))"
-        }
-    }
-
-    /// More than this many and the BPF program gets unwieldy; the rest are left out (with a warning).
-    static let maxConnections = 2000
+    /// Flagged connections kept at most (about 100 bytes each); the rest are
+    /// left out, with a warning.
+    static let maxConnections = 1_000_000
 
     let threshold: Severity
-    private(set) var tuples: [Tuple] = []
-    private var seen: Set<Tuple> = []
+    private var flagged: Set<FlowKey> = []
     private(set) var overflow = 0
 
     init(threshold: Severity) { self.threshold = threshold }
 
+    var count: Int { flagged.count }
+
     mutating func note(_ event: Event) {
         guard case .finding(let f) = event.body, f.severity >= threshold, let flow = event.flow else { return }
-        let tuple = Tuple(clientIP: flow.client.ip.description, clientPort: flow.client.port,
-                          serverIP: flow.server.ip.description, serverPort: flow.server.port)
-        guard !seen.contains(tuple) else { return }
-        guard tuples.count < Self.maxConnections else { overflow += 1; return }
-        seen.insert(tuple)
-        tuples.append(tuple)
+        let key = FlowKey.make(source: flow.client, destination: flow.server).key
+        guard !flagged.contains(key) else { return }
+        guard flagged.count < Self.maxConnections else { overflow += 1; return }
+        flagged.insert(key)
     }
 
     /// Reads `input` again and writes the flagged connections' packets to `path`.
@@ -50,16 +41,18 @@ struct FlaggedConnections {
         defer { reader.close() }
         let dumper = try reader.openDumper(path: path)
         defer { dumper.close() }
-        guard !tuples.isEmpty else { return 0 }
-        let connections = tuples.map(\.bpf).joined(separator: " or ")
-        // VLAN-tagged frames need the `vlan` keyword before BPF looks past the tag.
-        var expression = "(tcp and (\(connections))) or (vlan and tcp and (\(connections)))"
-        if !captureFilter.isEmpty { expression = "(\(captureFilter)) and (\(expression))" }
-        try reader.setFilter(expression)
+        guard !flagged.isEmpty else { return 0 }
+        if !captureFilter.isEmpty { try reader.setFilter(captureFilter) }
+        var decoder = try PacketDecoder(linkType: reader.linkType)
         var written = 0
         _ = reader.forEachPacket { header, bytes in
-            dumper.write(header, bytes)
-            written += 1
+            guard let segment = decoder.decode(bytes, timestamp: header.timestamp) else { return true }
+            let key = FlowKey.make(source: Endpoint(ip: segment.source, port: segment.sourcePort),
+                                   destination: Endpoint(ip: segment.destination, port: segment.destinationPort)).key
+            if flagged.contains(key) {
+                dumper.write(header, bytes)
+                written += 1
+            }
             return true
         }
         dumper.flush()

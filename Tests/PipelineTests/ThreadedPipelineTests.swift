@@ -84,6 +84,31 @@ final class ThreadedPipelineTests: XCTestCase {
         }
     }
 
+    /// `--fail-on` and `--write-flagged` read the findings on the output
+    /// thread; with workers rendering JSON, only the events the output thread
+    /// needs cross over. The exit status and the flagged packets must not change.
+    func testCLIShardedFailOnAndWriteFlaggedMatchSingleThread() throws {
+        let capture = try Self.interleavedCapture()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tlsdump-threads-\(getpid())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var statuses: [Int32] = [], flaggedFiles: [Data] = []
+        for threads in ["1", "2"] {
+            let flagged = work.appendingPathComponent("flagged-\(threads).pcap")
+            let r = try runTLSDump(["-r", capture.path, "--format", "json", "--threads", threads, "--fail-on", "medium",
+                                    "--min-severity", "medium", "--write-flagged", flagged.path])
+            statuses.append(r.status)
+            flaggedFiles.append(try Data(contentsOf: flagged))
+            if threads == "1" {
+                let medium = try Self.perFlowLines(r.stdout).flows.joined().contains { $0.contains(#""severity":"medium""#) || $0.contains(#""severity":"high""#) }
+                XCTAssertTrue(medium, "the capture needs medium findings for this test to mean anything")
+            }
+        }
+        XCTAssertEqual(statuses, [1, 1], "--fail-on medium saw the findings")
+        XCTAssertGreaterThan(flaggedFiles[0].count, 24, "flagged connections were written")
+        XCTAssertEqual(flaggedFiles[0], flaggedFiles[1], "the same connections flagged")
+    }
+
     /// Text output (rendered on the reading thread) has the same lines.
     func testCLIShardedTextHasTheSameLines() throws {
         let capture = try Self.interleavedCapture()
