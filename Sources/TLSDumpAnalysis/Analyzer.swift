@@ -56,6 +56,8 @@ public final class TLSAnalyzer {
     private var lingering: [(deadline: Timestamp, connection: Connection)] = []
     private var lingerHead = 0
     private let maxLingering: Int
+    /// Reported before their linger ran out: late packets of these are dropped.
+    private var finishedEarly: FinishedFlows
     public private(set) var tcpConnections = 0
     /// The most connections tracked at once (memory follows this, not the file size).
     public private(set) var peakOpenConnections = 0
@@ -67,6 +69,7 @@ public final class TLSAnalyzer {
         context = AnalysisContext(config: config, sink: sink)
         table = FlowTable(limits: config.flowLimits)
         maxLingering = max(1, config.maxLingeringConnections)
+        finishedEarly = FinishedFlows(capacity: 16 * maxLingering)
         nextSerial = serialStart
         self.serialStride = max(1, serialStride)
     }
@@ -103,7 +106,11 @@ public final class TLSAnalyzer {
         } else if !segment.payload.isEmpty && !segment.flags.contains(.rst) && !segment.flags.contains(.fin) || segment.flags.contains(.syn) {
             // A segment of an unknown connection opens one only if it could start or carry a stream
             // (a late FIN or RST with data belongs to a connection already reported).
-            open(key, hash, segment, direction)
+            if isLateAfterEarlyReport(key, segment) {
+                context.totals.lateAfterClose += 1
+            } else {
+                open(key, hash, segment, direction)
+            }
         }
         endLingering(now: ts)
         if ts.nanoseconds &- lastExpiry.nanoseconds > 1_000_000_000 {
@@ -112,6 +119,17 @@ public final class TLSAnalyzer {
                 self.finalize(connection, reason: connection.closed ? (connection.closeReason ?? .fin) : .timeout, evicted: false)
             }
         }
+    }
+
+    /// A packet of a connection reported before its linger ran out (not a SYN:
+    /// that reuses the ports for a new connection).
+    private func isLateAfterEarlyReport(_ key: FlowKey, _ segment: TCPSegment) -> Bool {
+        guard finishedEarly.count > 0 else { return false }
+        if segment.flags.contains(.syn) && !segment.flags.contains(.ack) {
+            finishedEarly.forget(key)
+            return false
+        }
+        return finishedEarly.contains(key, now: segment.timestamp)
     }
 
     /// Moves capture time forward without a packet (a quiet live interface):
@@ -152,11 +170,12 @@ public final class TLSAnalyzer {
     private func endLingering(now: Timestamp) {
         // Over the cap: the head (closed longest ago) goes now, deadline or not.
         while lingering.count - lingerHead > maxLingering {
-            let connection = lingering[lingerHead].connection
+            let (deadline, connection) = lingering[lingerHead]
             lingerHead += 1
             guard !connection.finalized else { continue }
             finalize(connection, reason: connection.closeReason ?? .fin, evicted: false)
             if table.lookup(connection.key) === connection { table.remove(connection.key) }
+            finishedEarly.remember(connection.key, until: deadline)
         }
         while lingerHead < lingering.count, lingering[lingerHead].deadline <= now {
             let (_, connection) = lingering[lingerHead]
@@ -240,6 +259,7 @@ public struct AnalyzerCounters: Sendable {
         r.reassembly.outOfOrder += b.reassembly.outOfOrder
         r.reassembly.retransmitted += b.reassembly.retransmitted
         r.reassembly.evicted += b.reassembly.evicted
+        r.reassembly.lateAfterClose += b.reassembly.lateAfterClose
         r.malformedRecords += b.malformedRecords
         r.openConnections += b.openConnections
         r.peakOpenConnections += b.peakOpenConnections

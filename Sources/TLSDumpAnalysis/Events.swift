@@ -296,6 +296,9 @@ public struct ReassemblyTotals: Sendable {
     public var outOfOrder = 0
     public var retransmitted = 0
     public var evicted = 0
+    /// Packets of connections already reported (closed, and reported before
+    /// their 2 s linger ran out because too many were closing), dropped.
+    public var lateAfterClose = 0
     public init() {}
 }
 

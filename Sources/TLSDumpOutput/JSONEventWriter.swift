@@ -378,6 +378,7 @@ public final class JSONEventWriter: EventSink {
         w.key("out_of_order"); w.int(s.reassembly.outOfOrder)
         w.key("retransmitted"); w.int(s.reassembly.retransmitted)
         w.key("evicted"); w.int(s.reassembly.evicted)
+        w.key("late_after_close"); w.int(s.reassembly.lateAfterClose)
         w.endObject()
         w.key("events"); w.int(s.events)
         w.key("decode"); w.beginObject()

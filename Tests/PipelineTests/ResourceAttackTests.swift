@@ -92,9 +92,18 @@ final class ResourceAttackTests: XCTestCase {
             capture.tcp(from: .server, to: client, seq: s, ack: c + 1, flags: [.fin, .ack], time: t + 40)
             capture.tcp(from: client, to: .server, seq: c + 1, ack: s + 1, flags: .ack, time: t + 50)
         }
+        // Then data from the server of the first 100, long reported (still within their 2 s):
+        // late packets, not new connections.
+        let late = 100
+        for i in 0..<late {
+            let client = Endpoint4(address: 0x0a01_0000 | UInt32(i / 40_000), port: UInt16(20_000 + i % 40_000))
+            capture.tcp(from: .server, to: client, seq: 900_001, ack: 1_001, flags: [.ack, .psh], payload: [0x17, 3, 3, 0, 1, 0],
+                        time: Int64(count) * 60 + Int64(i))
+        }
         let (_, events) = try attack("fast-closing", capture, arguments: ["--threads", "1"])
         let (reassembly, _, top) = stats(events)
-        XCTAssertEqual(top["tcp_connections"] as? Int, count)
+        XCTAssertEqual(top["tcp_connections"] as? Int, count, "late packets of reported connections open none")
+        XCTAssertEqual(reassembly["late_after_close"], late, "late packets are counted")
         XCTAssertEqual(reassembly["evicted"], 0, "closed connections are reported early, not evicted")
         let peak = try XCTUnwrap(top["open_connections_peak"] as? Int)
         XCTAssertLessThanOrEqual(peak, AnalyzerConfig().maxLingeringConnections + 2, "lingering is capped")
