@@ -7,7 +7,7 @@
 #   make bench-live replay a benchmark capture onto lo at rising rates, count what live capture saw and dropped
 #   make captures   regenerate captures/ from real OpenSSL and GnuTLS peers on loopback (root)
 #   make fuzz       libFuzzer + ASan over every parser (Fuzz/), FUZZ_SECONDS per target
-#   make fuzz-smoke the same, FUZZ_SMOKE_SECONDS (40) per target, two at a time (CI runs it)
+#   make fuzz-smoke the same, FUZZ_SMOKE_SECONDS (60) per target, two at a time (CI runs it)
 #   make test-asan  the whole test suite under AddressSanitizer (.build-asan)
 #   make test-tsan  the pipeline tests under ThreadSanitizer (.build-tsan)
 #   make microbench microbenchmarks of the record parser, reassembler and JSON writer (Benchmarks/)
@@ -26,7 +26,7 @@ BUILD_PACKAGES = libpcap-dev pkg-config
 TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time
 
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 40
+FUZZ_SMOKE_SECONDS ?= 60
 FUZZ_SMOKE_JOBS ?= 2
 # The pipeline tests, threaded ones included, without the long resource-attack
 # and mutation sweeps (minutes under TSan, and single-threaded).

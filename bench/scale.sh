@@ -41,10 +41,13 @@ shopt -u nullglob
     echo
     echo "- $(nproc) cores; $(date -u +%FT%TZ); tlsdump $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
     echo "- each capture: the same templates replayed by ../shared/bench/mkpcap.py with that many connections open at once;"
-    echo "  memory per open connection <= (peak RSS - peak RSS at the lowest level) / concurrency (an upper bound: it includes output buffers)"
+    echo "- peak open = the final stats event's open_connections_peak: connections tracked at once, closed ones still"
+    echo "  lingering included (with --threads 2 the workers' peaks added up: an upper bound)"
+    echo "- memory per tracked connection <= (peak RSS - peak RSS at the lowest level) / (peak open - peak open there)"
+    echo "  (an upper bound: it includes output buffers)"
     echo
-    echo "| concurrency | capture MB | packets | TLS connections | threads | seconds | MB/s | packets/s | peak RSS MiB |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| concurrency | capture MB | packets | TLS connections | threads | seconds | MB/s | packets/s | peak open | peak RSS MiB |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$RESULTS"
 
 for level in $LEVELS; do
@@ -63,12 +66,12 @@ for level in $LEVELS; do
             --max-flows 262144 >"$OUT/.scale.json"
         end=$EPOCHREALTIME
         stats=$(tail -n 1 "$OUT/.scale.json")
-        packets=$(printf '%s' "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])')
-        tls=$(printf '%s' "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tls_connections"])')
+        read -r packets tls peak < <(printf '%s' "$stats" | python3 -c 'import json,sys; s = json.load(sys.stdin)
+print(s["packets"], s["tls_connections"], s.get("open_connections_peak", 0))')
         awk -v c="$level" -v b="$bytes" -v p="$packets" -v t="$tls" -v th="$threads" -v s="$start" -v e="$end" \
-            -v rss="$(tail -n 1 "$OUT/.rss")" 'BEGIN {
+            -v pk="$peak" -v rss="$(tail -n 1 "$OUT/.rss")" 'BEGIN {
             secs = e - s
-            printf "| %d | %.0f | %d | %d | %d | %.2f | %.1f | %.0f | %.0f |\n", c, b / 1e6, p, t, th, secs, b / 1e6 / secs, p / secs, rss / 1024
+            printf "| %d | %.0f | %d | %d | %d | %.2f | %.1f | %.0f | %d | %.0f |\n", c, b / 1e6, p, t, th, secs, b / 1e6 / secs, p / secs, pk, rss / 1024
         }' | tee -a "$RESULTS" >&2
     done
 done
