@@ -39,17 +39,6 @@ final class JSONWriterTests: XCTestCase {
         }
     }
 
-    /// Literal keys take the raw-copy path only when nothing needs escaping.
-    func testLiteralKeysThatNeedEscapingAreEscaped() {
-        var w = JSONWriter()
-        w.beginObject()
-        w.key("plain"); w.int(1)
-        w.key("q\"b\\\n"); w.int(2)
-        w.key("é"); w.int(3)
-        w.endObject()
-        XCTAssertEqual(text(w), #"{"plain":1,"q\"b\\\n":2,"é":3}"#)
-    }
-
     func testQuoteBackslashDelAndSlash() {
         XCTAssertEqual(encoded("a\"b\\c"), #""a\"b\\c""#)
         XCTAssertEqual(encoded("\u{7F}/"), "\"\u{7F}/\"")
