@@ -29,45 +29,15 @@ final class CorpusTests: XCTestCase {
         var records: Sides<[String: Int]>
     }
 
-    /// Where tlsdump and tshark (as the shared oracle ran it) disagree, and why tlsdump is
-    /// right. Each entry lists the exact differences expected, so any other change still fails.
-    /// The first four vanish when tshark's own `tcp.reassemble_out_of_order` preference is on
-    /// (see testCorpusAgreesWithTsharkReassemblingOutOfOrder).
+    /// Where tlsdump and tshark (as the shared oracle ran it: reassembling out of order,
+    /// counting every record of a packet) disagree, and why tlsdump is right. Each entry
+    /// lists the exact differences expected, so any other change still fails.
     static let explainedDifferences: [String: (reason: String, differences: [String])] = [
-        "zeek/dhe.pcap|192.168.18.50:62277|162.219.2.166:443": (
-            "Frame 15 retransmits the client's 69 bytes and adds 53 new ones (another application data record); tshark labels the whole segment a retransmission and drops the new bytes.",
-            ["client.records.application_data: tlsdump 2, oracle 1"]),
-        "zeek/ssl.v3.pcap|192.150.187.164:58870|194.127.84.106:443": (
-            "The server's 23-byte encrypted alert was first lost in capture and arrives in frame 251 as a retransmission filling the hole; tshark does not use retransmitted bytes that fill a hole.",
-            ["server.records.alert: tlsdump 1, oracle 0"]),
-        "ja4/browsers-x509.pcapng|172.27.7.31:54524|13.107.21.239:443": (
-            "Frames 92 and 94 retransmit two server records (146 and 38 bytes) whose first transmission was not captured; tshark skips them, tlsdump reassembles them.",
-            ["server.records.application_data: tlsdump 28, oracle 26"]),
-        "zeek/hrr.pcap|10.192.48.168:63564|64.233.185.139:443": (
-            "After the HelloRetryRequest, the server's ServerHello flight arrives out of order (frame 11 after frame 9); tshark gives up on the out-of-order segment and misses the ServerHello and one encrypted record, tlsdump reorders them.",
-            ["server.handshake: tlsdump [2, 2], oracle [2]", "server.records.handshake: tlsdump 2, oracle 1",
-             "server.records.application_data: tlsdump 2, oracle 1"]),
         "zeek/tls1.2-late-protocol-error.pcap|10.0.0.80:56637|68.233.76.12:443": (
-            "The trace corrupts the client's ChangeCipherSpec record header (version 0xffff) in frame 10; tshark stops dissecting the client stream there. The server carried on (its CCS, Finished and application data follow), so the client's encrypted Finished, two application data records and closing alert are real: tlsdump flags the bad header (tls.malformed), resynchronises and counts them.",
+            "The trace corrupts the client's ChangeCipherSpec record header in frame 10 (type 20, version 0xffff, length 65281); tshark waits for 65281 bytes that never come and dissects nothing more of the client stream. The server carried on (its CCS, Finished and application data follow), and frames 10, 13, 15 and 20 hold well-formed client records (encrypted Finished, two application data records, closing alert): tlsdump flags the bad header (tls.malformed), resynchronises and counts them.",
             ["client.records.handshake: tlsdump 3, oracle 2", "client.records.alert: tlsdump 1, oracle 0",
              "client.records.application_data: tlsdump 2, oracle 0"]),
     ]
-
-    /// The same comparison against tshark with out-of-order reassembly on
-    /// (tools/make-oracle-out-of-order.sh): only the corrupted header remains.
-    static let explainedOutOfOrderDifferences: [String: (reason: String, differences: [String])] = [
-        "zeek/tls1.2-late-protocol-error.pcap|10.0.0.80:56637|68.233.76.12:443":
-            explainedDifferences["zeek/tls1.2-late-protocol-error.pcap|10.0.0.80:56637|68.233.76.12:443"]!,
-    ]
-
-    /// TLS 1.3 records tshark reports as `opaque_type` in a packet that also holds a
-    /// clear record; make-oracle.py counts `content_type or opaque_type`, so it drops
-    /// them. tools/oracle-opaque-records.py counts them with tshark, per connection.
-    static func droppedRecords(_ file: String) -> [String: [String: [String: Int]]] {
-        guard let data = try? Data(contentsOf: Paths.fixtures.appendingPathComponent(file)),
-              let decoded = try? JSONDecoder().decode([String: [String: [String: Int]]].self, from: data) else { return [:] }
-        return decoded
-    }
 
     static let handshakeCodes: [String: Int] = {
         var codes: [String: Int] = [:]
@@ -85,7 +55,7 @@ final class CorpusTests: XCTestCase {
     }
 
     /// Runs tlsdump over every capture that has an oracle under `oracleRoot` and compares.
-    private func compareCorpus(oracleRoot: URL, dropped: [String: [String: [String: Int]]],
+    private func compareCorpus(oracleRoot: URL,
                                explained: [String: (reason: String, differences: [String])]) throws -> Agreement {
         var result = Agreement()
         var unexplained: [String] = []
@@ -114,8 +84,7 @@ final class CorpusTests: XCTestCase {
                     unexplained.append("\(key): no connection event")
                     continue
                 }
-                let extra = dropped[relative]?["\(expected.client)|\(expected.server)"] ?? [:]
-                let differences = compare(summary, expected, swapped: swapped, droppedByOracle: extra)
+                let differences = compare(summary, expected, swapped: swapped)
                 if differences.isEmpty {
                     result.agreeing += 1
                 } else if let known = explained[key] {
@@ -134,27 +103,14 @@ final class CorpusTests: XCTestCase {
 
     func testCorpusAgreesWithTshark() throws {
         XCTAssertGreaterThanOrEqual(Paths.oracleCaptures().count, 85, "shared corpus missing at \(Paths.sharedCaptures.path)")
-        let a = try compareCorpus(oracleRoot: Paths.sharedCaptures, dropped: CorpusTests.droppedRecords("oracle-opaque-records.json"),
-                                  explained: CorpusTests.explainedDifferences)
-        XCTAssertEqual(a.total, 232, "oracle connection count changed")
+        let a = try compareCorpus(oracleRoot: Paths.sharedCaptures, explained: CorpusTests.explainedDifferences)
+        XCTAssertEqual(a.total, 233, "oracle connection count changed")
         print("corpus agreement with the shared oracle: \(a.agreeing)/\(a.total) (\(String(format: "%.1f", a.fraction * 100))%); \(a.explained) differences where tshark is wrong, explained")
         XCTAssertEqual(a.agreeing + a.explained, a.total)
-        XCTAssertGreaterThanOrEqual(a.fraction, 0.975)
+        XCTAssertGreaterThanOrEqual(a.fraction, 0.99)
     }
 
-    /// tshark leaves out-of-order and hole-filling retransmitted segments out of TCP
-    /// reassembly unless `tcp.reassemble_out_of_order` is on. With it on, tshark and
-    /// tlsdump agree on all but the corrupted record header.
-    func testCorpusAgreesWithTsharkReassemblingOutOfOrder() throws {
-        let root = Paths.fixtures.appendingPathComponent("oracle-out-of-order")
-        let a = try compareCorpus(oracleRoot: root, dropped: CorpusTests.droppedRecords("oracle-out-of-order/opaque-records.json"),
-                                  explained: CorpusTests.explainedOutOfOrderDifferences)
-        XCTAssertEqual(a.total, 233, "oracle connection count changed")
-        print("corpus agreement with tshark reassembling out of order: \(a.agreeing)/\(a.total) (\(String(format: "%.1f", a.fraction * 100))%)")
-        XCTAssertGreaterThanOrEqual(a.fraction, 0.98)
-    }
-
-    private func compare(_ c: ConnectionSummary, _ o: OracleConnection, swapped: Bool, droppedByOracle: [String: Int]) -> [String] {
+    private func compare(_ c: ConnectionSummary, _ o: OracleConnection, swapped: Bool) -> [String] {
         var differences: [String] = []
         if let version = o.version.flatMap(hexValue) {
             if c.version.map(Int.init) != version { differences.append("version: tlsdump \(c.version.map { String($0, radix: 16) } ?? "nil"), oracle \(o.version ?? "nil")") }
@@ -167,10 +123,7 @@ final class CorpusTests: XCTestCase {
             let oracleSide = swapped ? side.other : side
             let oHandshake = oracleSide == .client ? o.handshake.client : o.handshake.server
             let oAlerts = oracleSide == .client ? o.alerts.client : o.alerts.server
-            var oRecords = oracleSide == .client ? o.records.client : o.records.server
-            if let extra = droppedByOracle[oracleSide.rawValue], extra > 0 {
-                oRecords["application_data", default: 0] += extra
-            }
+            let oRecords = oracleSide == .client ? o.records.client : o.records.server
             let handshake = c.handshakes.flatMap { $0.messages }.filter { $0.sender == side && !$0.encrypted }
                 .map { m in m.type.flatMap { CorpusTests.handshakeCodes[$0] } ?? -1 }
             if handshake != oHandshake { differences.append("\(side.rawValue).handshake: tlsdump \(handshake), oracle \(oHandshake)") }
