@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "TLSDumpBase"),
         .target(name: "TLSDumpCapture", dependencies: ["CPcap", "TLSDumpBase"]),
         .target(name: "TLSDumpDecode", dependencies: ["TLSDumpBase"]),
-        .target(name: "TLSDumpFlow", dependencies: ["TLSDumpBase", "TLSDumpDecode"]),
+        .target(name: "TLSDumpFlow", dependencies: ["TLSDumpBase"]),
         // X.509 is read by a bounds-checked DER walker of our own (Sources/TLSDumpTLS/X509):
         // captures carry certificates swift-certificates rejects, and one code path
         // formats every certificate the same way (RFC 4514 names).
@@ -57,6 +57,8 @@ let package = Package(
         .testTarget(name: "DecodeTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpCapture"]),
         .testTarget(name: "FlowTests", dependencies: ["TLSDumpBase", "TLSDumpFlow"]),
         .testTarget(name: "TLSTests", dependencies: ["TLSDumpBase", "TLSDumpTLS"]),
+        // The analysis core: the handshake state machine, sessions fed records, the finding rules.
+        .testTarget(name: "AnalysisTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS", "TLSDumpAnalysis"]),
         // Whole-pipeline tests: the shared corpus against tshark's oracle, bundled captures, CLI.
         .testTarget(name: "PipelineTests", dependencies: [
             "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",

@@ -70,7 +70,7 @@ public final class ECSEventWriter: EventSink {
         w.endObject()
         if case .finding(let f) = event.body {
             w.key("message"); w.string(f.message)
-            w.key("rule"); w.beginObject(); w.key("id"); w.string(f.id); w.endObject()
+            w.key("rule"); w.beginObject(); w.key("id"); w.string(f.id.rawValue); w.endObject()
         }
         if let flow = event.flow {
             w.key("source"); endpoint(address: flow.clientAddress, port: flow.client.port, &w)

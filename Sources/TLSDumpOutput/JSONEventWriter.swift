@@ -4,8 +4,10 @@ import TLSDumpFlow
 import TLSDumpTLS
 
 /// `--format json`: one object per line, the contract in docs/events.md.
-/// Bytes are written straight into a reused buffer (no JSONEncoder).
-public final class JSONEventWriter: EventSink {
+/// Bytes are written straight into a reused buffer (no JSONEncoder). In a
+/// sharded run (`--threads`) each worker encodes its own events with a
+/// renderer of this writer and the output thread only copies the bytes.
+public final class JSONEventWriter: RenderingEventSink {
     private let output: OutputStream
     private var json = JSONWriter(reservingCapacity: 1 << 14)
     public var filter: EventFilter
@@ -25,6 +27,16 @@ public final class JSONEventWriter: EventSink {
         JSONEventWriter.encode(event, into: &json)
         json.endLine()
         output.write(json.buffer)
+        written += 1
+    }
+
+    /// A flow lives on one worker from start to end, so each renderer's copy
+    /// of the filter (with `--sni`'s per-flow memory) sees all of its flows' events.
+    public func makeRenderer() -> EventRenderer? { JSONLineRenderer(filter: filter) }
+
+    public func emit(_ event: Event?, rendered: UnsafeRawBufferPointer) {
+        guard !rendered.isEmpty else { return }
+        output.write(rendered)
         written += 1
     }
 
@@ -70,6 +82,7 @@ public final class JSONEventWriter: EventSink {
             w.key("encrypted"); w.bool(e.encrypted)
             w.key("secure"); w.bool(e.secure)
             w.key("outcome"); w.string(e.outcome.rawValue)
+            w.key("inferred"); w.bool(e.inferred)
         case .alert(let e):
             w.key("sender"); w.string(e.sender.rawValue)
             w.key("encrypted"); w.bool(e.encrypted)
@@ -253,12 +266,12 @@ public final class JSONEventWriter: EventSink {
     }
 
     static func finding(_ f: Finding, _ w: inout JSONWriter) {
-        w.key("id"); w.string(f.id)
+        w.key("id"); w.string(f.id.rawValue)
         w.key("severity"); w.string(f.severity.name)
         w.key("message"); w.string(f.message)
         w.key("handshake"); w.int(f.handshake)
         w.key("evidence"); w.beginObject()
-        for (key, value) in f.evidence {
+        for (key, value) in f.evidence.fields {
             w.dynamicKey(key)
             switch value {
             case .string(let s): w.string(s)
@@ -309,9 +322,13 @@ public final class JSONEventWriter: EventSink {
             w.beginObject()
             w.key("index"); w.int(h.index)
             w.key("initiator"); w.string(h.initiator?.rawValue)
-            w.key("outcome"); w.string(h.outcome)
+            w.key("outcome"); w.string(h.outcome.rawValue)
             w.key("encrypted"); w.bool(h.encrypted)
             w.key("decrypted"); w.bool(h.decrypted)
+            // Only where they say something: a renegotiation read from ciphertext,
+            // and what decryption said of the size inference.
+            if h.index > 0 && h.inferred { w.key("inferred"); w.bool(true) }
+            if let check = h.inferenceCheck { w.key("size_inference"); w.string(check.rawValue) }
             w.key("messages"); w.beginArray()
             for m in h.messages {
                 w.beginObject()
@@ -342,7 +359,9 @@ public final class JSONEventWriter: EventSink {
             w.endObject()
         }
         w.endArray()
-        w.key("findings"); stringArray(c.findings, &w)
+        w.key("findings"); w.beginArray()
+        for f in c.findings { w.string(f.id.rawValue) }
+        w.endArray()
         w.key("ja3"); w.string(c.ja3)
         w.key("ja3s"); w.string(c.ja3s)
         w.key("ja4"); w.string(c.ja4)
@@ -384,192 +403,5 @@ public final class JSONEventWriter: EventSink {
         w.key("decode"); w.beginObject()
         for (name, count) in s.decode { w.dynamicKey(name); w.int(count) }
         w.endObject()
-    }
-}
-
-/// Which events reach the output (`--type`, `--only-findings`, `--min-severity`, `--sni`).
-public struct EventFilter: Sendable {
-    public var types: Set<String> = []
-    public var minimumSeverity: Severity?
-    public var onlyFindings = false
-    /// `--sni`: only connections whose SNI matches this glob (case-insensitive);
-    /// connections without SNI are left out.
-    public var serverName: SNIPattern?
-    /// Flows whose client_hello matched `serverName`, until their `connection` event.
-    private var matchedFlows: Set<String> = []
-
-    public init() {}
-
-    /// The type and severity rules, and `--sni` for the events that carry the
-    /// name themselves (client_hello, connection). Does not track flows: see `admit`.
-    public func accepts(_ event: Event) -> Bool {
-        if case .stats = event.body { return types.isEmpty || types.contains("stats") }
-        if let serverName {
-            switch event.body {
-            case .clientHello(let e): if !serverName.matches(e.hello.serverName) { return false }
-            case .connection(let c): if !serverName.matches(c.sni) { return false }
-            default: break
-            }
-        }
-        if onlyFindings {
-            guard case .finding = event.body else { return false }
-        }
-        if !types.isEmpty && !types.contains(event.body.typeName) { return false }
-        if let minimumSeverity, case .finding(let f) = event.body, f.severity < minimumSeverity { return false }
-        return true
-    }
-
-    /// `accepts`, plus `--sni` for every event of a flow: a flow's events pass once
-    /// its client_hello matched (events before it are dropped), until its `connection`.
-    public mutating func admit(_ event: Event) -> Bool {
-        if let serverName, let flow = event.flow {
-            switch event.body {
-            case .clientHello(let e):
-                if serverName.matches(e.hello.serverName) { matchedFlows.insert(flow.flowID) }
-            case .connection:
-                matchedFlows.remove(flow.flowID)
-                return accepts(event)
-            default:
-                if !matchedFlows.contains(flow.flowID) { return false }
-            }
-        }
-        return accepts(event)
-    }
-}
-
-/// A shell-style glob (`*` any run, `?` one character), matched case-insensitively
-/// against a server name: `*.example.com`, `api?.example.*`.
-public struct SNIPattern: Sendable, Equatable {
-    private let pattern: [UInt8]
-
-    public init(_ pattern: String) {
-        self.pattern = Array(pattern.utf8).map(SNIPattern.lowercased)
-    }
-
-    public func matches(_ name: String?) -> Bool {
-        guard let name else { return false }
-        return SNIPattern.match(pattern[...], Array(name.utf8).map(SNIPattern.lowercased)[...])
-    }
-
-    private static func lowercased(_ b: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) ? b | 0x20 : b
-    }
-
-    /// Iterative glob match with single-star backtracking: linear in practice,
-    /// never exponential on a hostile name.
-    private static func match(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
-        var pi = p.startIndex, si = s.startIndex
-        var starP: Int?, starS = s.startIndex
-        let star = UInt8(ascii: "*"), any = UInt8(ascii: "?")
-        while si < s.endIndex {
-            if pi < p.endIndex && (p[pi] == any || p[pi] == s[si]) {
-                pi += 1; si += 1
-            } else if pi < p.endIndex && p[pi] == star {
-                starP = pi; starS = si; pi += 1
-            } else if let sp = starP {
-                pi = sp + 1; starS += 1; si = starS
-            } else {
-                return false
-            }
-        }
-        while pi < p.endIndex && p[pi] == star { pi += 1 }
-        return pi == p.endIndex
-    }
-}
-
-// MARK: - Pre-rendered fragments
-
-/// JSON bytes for registry entries, rendered once (on first use, thread-safely by
-/// `static let`) through the same writer calls as the slow path, so the output is
-/// byte-for-byte what per-event rendering would give. Immutable once built.
-enum JSONFragments {
-    /// `{"code":"0x0004","name":"TLS_RSA_WITH_RC4_128_MD5"}` for every registered
-    /// suite, and `..."name":"GREASE"}` for the GREASE values.
-    static let cipherSuiteObjects: JSONFragmentTable = {
-        var codes = CipherSuiteRegistry.all.map(\.code)
-        codes += TLSRegistry.greaseValues
-        return JSONFragmentTable(codes.map(UInt32.init)) { code, w in
-            let suite = UInt16(truncatingIfNeeded: code)
-            w.beginObject()
-            w.key("code"); w.string(Naming.hex4(suite))
-            w.key("name"); w.string(TLSRegistry.isGREASE(suite) ? "GREASE" : Naming.cipherSuiteName(suite))
-            w.endObject()
-        }
-    }()
-
-    /// `"TLS_RSA_WITH_RC4_128_MD5"` for every registered suite (ECS `supported_ciphers`).
-    static let cipherSuiteNames: JSONFragmentTable = {
-        JSONFragmentTable(CipherSuiteRegistry.all.map { UInt32($0.code) }) { code, w in
-            let suite = UInt16(truncatingIfNeeded: code)
-            w.string(Naming.cipherSuiteName(suite) ?? Naming.hex4(suite))
-        }
-    }()
-
-    static let extensionNames: JSONFragmentTable = names(TLSRegistry.extensionTypes.map(\.code), Naming.extensionName)
-    static let groupNames: JSONFragmentTable = names(TLSRegistry.groups.map(\.code), Naming.groupName)
-    static let signatureSchemeNames: JSONFragmentTable = names(TLSRegistry.signatureSchemes.map(\.code), Naming.signatureSchemeName)
-
-    /// Quoted names of the registered codes and the GREASE values.
-    private static func names(_ registered: [UInt16], _ name: @escaping (UInt16) -> String) -> JSONFragmentTable {
-        JSONFragmentTable((registered + TLSRegistry.greaseValues).map(UInt32.init)) { code, w in
-            w.string(name(UInt16(truncatingIfNeeded: code)))
-        }
-    }
-}
-
-/// Pre-encoded JSON values keyed by a numeric code: one contiguous byte store,
-/// binary-searched (a few hundred entries, no hashing, no allocation per lookup).
-struct JSONFragmentTable: Sendable {
-    private let codes: [UInt32]
-    /// `ends[i]` is where fragment `i` ends in `storage`; it starts at `ends[i - 1]` (or 0).
-    private let ends: [Int]
-    private let storage: [UInt8]
-
-    init(_ codes: [UInt32], render: (UInt32, inout JSONWriter) -> Void) {
-        let sorted = Array(Set(codes)).sorted()
-        var storage: [UInt8] = []
-        var ends: [Int] = []
-        ends.reserveCapacity(sorted.count)
-        var w = JSONWriter(reservingCapacity: 128)
-        for code in sorted {
-            w.removeAll()
-            render(code, &w)
-            storage += w.buffer
-            ends.append(storage.count)
-        }
-        self.codes = sorted
-        self.ends = ends
-        self.storage = storage
-    }
-
-    var count: Int { codes.count }
-
-    /// Writes the fragment for `code` as one value; false (nothing written) when absent.
-    func write(_ code: UInt32, into w: inout JSONWriter) -> Bool {
-        guard let index = index(of: code) else { return false }
-        let start = index == 0 ? 0 : ends[index - 1]
-        let end = ends[index]
-        storage.withUnsafeBufferPointer { all in
-            w.raw(bytes: UnsafeBufferPointer(rebasing: all[start..<end]))
-        }
-        return true
-    }
-
-    /// The fragment's bytes (tests).
-    func bytes(_ code: UInt32) -> [UInt8]? {
-        guard let index = index(of: code) else { return nil }
-        return Array(storage[(index == 0 ? 0 : ends[index - 1])..<ends[index]])
-    }
-
-    private func index(of code: UInt32) -> Int? {
-        var low = 0
-        var high = codes.count
-        while low < high {
-            let middle = (low + high) / 2
-            let candidate = codes[middle]
-            if candidate == code { return middle }
-            if candidate < code { low = middle + 1 } else { high = middle }
-        }
-        return nil
     }
 }

@@ -29,40 +29,6 @@ extension EventRenderer {
     public func outputThreadNeeds(_ event: Event) -> Bool { true }
 }
 
-/// `--format json` for a sharded run: the same lines as `JSONEventWriter`,
-/// encoded by the workers. A flow lives on one worker from start to end, so
-/// each renderer's copy of the filter (with `--sni`'s per-flow memory) sees
-/// all of its flows' events.
-public final class RenderedJSONEventWriter: RenderingEventSink {
-    private let output: OutputStream
-    private let filter: EventFilter
-    /// Renders what reaches `emit(_:)` directly (the run's own `stats`).
-    private let local: JSONLineRenderer
-    public private(set) var written = 0
-
-    public init(output: OutputStream, filter: EventFilter = EventFilter()) {
-        self.output = output
-        self.filter = filter
-        self.local = JSONLineRenderer(filter: filter)
-    }
-
-    public var wantsTrace: Bool { false }
-
-    public func makeRenderer() -> EventRenderer? { JSONLineRenderer(filter: filter) }
-
-    public func emit(_ event: Event) {
-        var line: [UInt8] = []
-        local.render(event, into: &line)
-        line.withUnsafeBytes { emit(event, rendered: $0) }
-    }
-
-    public func emit(_ event: Event?, rendered: UnsafeRawBufferPointer) {
-        guard !rendered.isEmpty else { return }
-        output.write(rendered)
-        written += 1
-    }
-}
-
 /// One worker's JSON encoder: the writer's filter and a reused buffer.
 final class JSONLineRenderer: EventRenderer {
     private var filter: EventFilter

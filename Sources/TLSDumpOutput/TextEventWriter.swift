@@ -12,8 +12,8 @@ public final class TextEventWriter: EventSink {
     public var summaryOnly = false
     /// `--color`: severity-coloured findings, bold connection headers.
     public var palette = TextPalette.plain
-    /// Facts gathered per flow until its `connection` event.
-    private var pending: [String: FlowFacts] = [:]
+    /// `not_tls` findings: those flows have no `connection` event; they are told at the end.
+    private var notTLS: [String: (flow: FlowIdentity, finding: Finding)] = [:]
     private var summary = RunSummary()
 
     public init(output: OutputStream, filter: EventFilter = EventFilter()) {
@@ -32,18 +32,21 @@ public final class TextEventWriter: EventSink {
             }
             return
         }
-        if case .connection(let c) = event.body {
-            let facts = pending.removeValue(forKey: flow.flowID) ?? FlowFacts()
+        switch event.body {
+        case .connection(let c):
+            if !notTLS.isEmpty { notTLS.removeValue(forKey: flow.flowID) }
             // With --sni, the summary counts only the connections shown.
             guard filter.serverName?.matches(c.sni) ?? true else { return }
-            summary.count(connection: c, findings: facts.findings)
-            if !summaryOnly && filter.accepts(event) { output.write(story(flow, c, facts)) }
-            return
+            summary.count(connection: c)
+            if !summaryOnly && filter.accepts(event) { output.write(story(flow, c)) }
+        case .finding(let f) where f.id == .notTLS:
+            notTLS[flow.flowID] = (flow, f)
+        default:
+            break
         }
-        _ = pending[flow.flowID, default: FlowFacts()].absorb(event.body, flow: flow)
     }
 
-    private func story(_ flow: FlowIdentity, _ c: ConnectionSummary, _ facts: FlowFacts) -> String {
+    private func story(_ flow: FlowIdentity, _ c: ConnectionSummary) -> String {
         var lines: [String] = []
         var head = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
         if let sni = c.sni { head += "  \(sni)" }
@@ -63,13 +66,13 @@ public final class TextEventWriter: EventSink {
         if let cert = c.serverCertificate {
             lines.append("  server certificate: \(describe(cert))")
         }
-        let narrative = Narrative.sentences(c, facts)
-        if c.handshakes.count > 1 || !facts.certificateRequests.isEmpty {
+        let narrative = Narrative.sentences(c)
+        if c.handshakes.count > 1 || c.handshakes.contains(where: { $0.certificateRequest != nil }) {
             // Renegotiation and client-certificate stories come first, in words.
             for sentence in narrative { lines.append(contentsOf: wrap(sentence, indent: "  | ")) }
         }
         for h in c.handshakes {
-            lines.append("  " + describe(h, c, facts))
+            lines.append("  " + describe(h))
         }
         switch c.secureRenegotiation {
         case true?: lines.append("  secure renegotiation (RFC 5746): yes")
@@ -83,7 +86,7 @@ public final class TextEventWriter: EventSink {
             }
             lines.append("  alerts: " + alerts.joined(separator: ", "))
         }
-        for f in facts.findings where filter.minimumSeverity.map({ f.severity >= $0 }) ?? true {
+        for f in c.findings where filter.minimumSeverity.map({ f.severity >= $0 }) ?? true {
             lines.append("  " + palette.severity("[\(f.severity.name)] \(f.id): \(f.message)", f.severity))
         }
         var closing = "  closed by \(c.close.rawValue)"
@@ -102,11 +105,11 @@ public final class TextEventWriter: EventSink {
         return parts.joined(separator: ", ")
     }
 
-    private func describe(_ h: HandshakeSummary, _ c: ConnectionSummary, _ facts: FlowFacts) -> String {
+    private func describe(_ h: HandshakeSummary) -> String {
         var text = h.index == 0 ? "handshake 0" : "handshake \(h.index) (renegotiation"
         if h.index > 0 {
             text += ", started by \(h.initiator?.rawValue ?? "unknown")"
-            if h.encrypted { text += ", encrypted" }
+            if h.decrypted { text += ", decrypted" } else if h.encrypted { text += ", encrypted" }
             text += ")"
         }
         text += ": "
@@ -117,8 +120,10 @@ public final class TextEventWriter: EventSink {
         }
         text += names.joined(separator: " ")
         if h.messagesDropped > 0 { text += " +\(h.messagesDropped) more" }
-        text += " -> \(h.outcome)"
-        if let request = facts.certificateRequests.first(where: { $0.handshake == h.index }) {
+        text += " -> \(h.outcome.rawValue)"
+        if h.inferred && h.index > 0 && h.outcome != .unknown { text += " (inferred)" }
+        if let check = h.inferenceCheck { text += " (size inference \(check.rawValue) by decryption)" }
+        if let request = h.certificateRequest {
             text += "\n    certificate requested (\(request.phase.rawValue))"
             if request.afterApplicationData {
                 text += " after \(request.applicationBytesBefore.client) bytes of client and \(request.applicationBytesBefore.server) bytes of server application data"
@@ -127,30 +132,34 @@ public final class TextEventWriter: EventSink {
             if let names = request.caNames {
                 text += names.isEmpty ? "; no CA names listed" : "; acceptable CAs: " + names.joined(separator: " | ")
             }
-            if let chain = facts.clientChains[h.index] {
-                text += chain.isEmpty ? "\n    client sent no certificate" : "\n    client certificate: \(describe(chain[0]))"
+            switch h.clientCertificate {
+            case .certificate(let leaf): text += "\n    client certificate: \(describe(leaf))"
+            case .empty: text += "\n    client sent no certificate"
+            case .notSeen, .inferred: break
             }
-        } else if let chain = facts.clientChains[h.index] {
-            text += chain.isEmpty ? "\n    client sent an empty certificate list" : "\n    client certificate: \(describe(chain[0]))"
+        } else {
+            switch h.clientCertificate {
+            case .certificate(let leaf): text += "\n    client certificate: \(describe(leaf))"
+            case .empty: text += "\n    client sent an empty certificate list"
+            case .notSeen, .inferred: break
+            }
         }
         return text
     }
 
-    /// Flows that never turned out to be TLS but earned a `not_tls` finding.
+    /// Flows that never turned out to be TLS but earned a `not_tls` finding
+    /// (a TLS connection's own `not_tls` is in its story).
     private func writeNonTLSFlows() {
         // Not TLS means no SNI: --sni leaves them out.
-        if filter.serverName != nil { pending.removeAll() }
-        for (_, facts) in pending.sorted(by: { $0.key < $1.key }) {
-            guard let flow = facts.identity else { continue }
-            for f in facts.findings {
-                summary.count(finding: f)
-                if !summaryOnly {
-                    output.write(palette.bold("\(flow.flowID)  \(flow.client) -> \(flow.server)") + "  "
-                        + palette.severity("not TLS: \(f.message)", f.severity) + "\n\n")
-                }
+        if filter.serverName != nil { notTLS.removeAll() }
+        for (_, (flow, f)) in notTLS.sorted(by: { $0.key < $1.key }) {
+            summary.count(finding: f)
+            if !summaryOnly {
+                output.write(palette.bold("\(flow.flowID)  \(flow.client) -> \(flow.server)") + "  "
+                    + palette.severity("not TLS: \(f.message)", f.severity) + "\n\n")
             }
         }
-        pending.removeAll()
+        notTLS.removeAll()
     }
 
     private func writeSummary(_ stats: StatsEvent) {
@@ -183,11 +192,11 @@ struct RunSummary {
     var suites: [String: Int] = [:]
     var findings: [String: (severity: Severity, count: Int)] = [:]
 
-    mutating func count(connection c: ConnectionSummary, findings list: [Finding]) {
+    mutating func count(connection c: ConnectionSummary) {
         connections += 1
         versions[c.version.map(Naming.version) ?? "unknown", default: 0] += 1
         if let suite = c.cipherSuite { suites[Naming.cipherSuiteName(suite) ?? Naming.hex4(suite), default: 0] += 1 }
-        for f in list { count(finding: f) }
+        for f in c.findings { count(finding: f) }
     }
 
     /// Most first; ties by name, so the table reads the same on every run.
@@ -196,7 +205,7 @@ struct RunSummary {
     }
 
     mutating func count(finding f: Finding) {
-        findings[f.id, default: (f.severity, 0)].count += 1
+        findings[f.id.rawValue, default: (f.severity, 0)].count += 1
     }
 }
 

@@ -21,7 +21,6 @@ public final class TraceEventWriter: EventSink {
         var start: Timestamp
         var lines: [String] = []
         var omitted = 0
-        var facts = FlowFacts()
         var worstFinding: Severity?
     }
 
@@ -49,7 +48,6 @@ public final class TraceEventWriter: EventSink {
                 block.lines.append("    " + palette.severity("!!! \(f.severity.name) \(f.id): \(f.message)", f.severity))
                 block.worstFinding = max(block.worstFinding ?? f.severity, f.severity)
             }
-            _ = block.facts.absorb(event.body, flow: flow)
             blocks[flow.flowID] = block
         case .connection(let c):
             let block = blocks.removeValue(forKey: flow.flowID) ?? Block(start: c.start)
@@ -58,9 +56,9 @@ public final class TraceEventWriter: EventSink {
             if let sni = c.sni { head += "  \(sni)" }
             head += "  \(RFC3339.string(c.start))"
             var text = palette.bold(head) + "\n"
-            if c.handshakes.count > 1 || !block.facts.certificateRequests.isEmpty {
+            if c.handshakes.count > 1 || c.handshakes.contains(where: { $0.certificateRequest != nil }) {
                 // The story first, then the records that tell it.
-                for sentence in Narrative.sentences(c, block.facts) {
+                for sentence in Narrative.sentences(c) {
                     for l in wrap(sentence, indent: "  # ") { text += l + "\n" }
                 }
             }
@@ -68,10 +66,8 @@ public final class TraceEventWriter: EventSink {
             if block.omitted > 0 { text += "    ... \(block.omitted) more records\n" }
             text += "    --- closed by \(c.close.rawValue)\n\n"
             output.write(text)
-        case .stats:
-            break
         default:
-            _ = blocks[flow.flowID, default: Block(start: event.timestamp)].facts.absorb(event.body, flow: flow)
+            break
         }
     }
 
@@ -84,12 +80,18 @@ public final class TraceEventWriter: EventSink {
         let arrow = t.sender == .client ? ">>>" : "<<<"
         let version = Naming.version(t.recordVersion)
         let label = t.contentType == 0 ? "SSLv2" : Naming.contentTypeLabel(t.contentType)
-        let length = String(t.length, radix: 16)
-        let padded = String(repeating: "0", count: max(0, 4 - length.count)) + length
-        var text = "  +\(format3(ts.milliseconds(since: start) / 1000))s \(arrow) \(version) \(label) [length \(padded)]"
+        // One rule for every decrypted record: the plaintext's length, and the record's on the wire beside it.
+        let length = t.recordLength.map { "length \(hex4(t.length)) plaintext, \(hex4($0)) on the wire" } ?? "length \(hex4(t.length))"
+        var text = "  +\(format3(ts.milliseconds(since: start) / 1000))s \(arrow) \(version) \(label) [\(length)]"
         if !t.detail.isEmpty { text += ", \(t.detail)" }
         return text
     }
+}
+
+/// Four hex digits at least, as `openssl s_client -msg` prints lengths.
+func hex4(_ value: Int) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
 }
 
 func format3(_ value: Double) -> String {

@@ -142,13 +142,10 @@ public enum Pipeline {
         defer { dumper?.close() }
         hooks.ready(info)
 
-        let analyzer = TLSAnalyzer(config: options.config, sink: sink)
-        // Without threads to spare (the system refused), the run is single-threaded.
-        let sharded = options.threads > 1
-            ? ShardedAnalysis(workers: options.threads, config: options.config, sink: sink,
-                               outputChunkEvents: options.shardOutputChunkEvents) : nil
-        let counters = { sharded?.counters ?? analyzer.counters }
-        var run = RunState(options: options, source: source, counters: counters, sink: sink, hooks: hooks, dumper: dumper)
+        let analysis = makeAnalysis(options, sink: sink)
+        let counters = { analysis.counters }
+        var run = RunState(options: options, source: source, counters: counters, sink: sink, hooks: hooks, dumper: dumper,
+                           sharded: analysis is ShardedAnalysis)
         var result = PipelineResult()
         var outputBroken = false
         var stopped = false
@@ -171,7 +168,7 @@ public enum Pipeline {
         }
         result.end = source.forEachPacket(onTimeout: {
             if shouldStop() { stopped = true; return false }
-            if let sharded { sharded.advance(to: wallClock()) } else { analyzer.advance(to: wallClock()) }
+            analysis.advance(to: wallClock())
             run.periodic(result, decoder.stats, timedOut: true)
             if !outputOK() { outputBroken = true; return false }
             return true
@@ -181,10 +178,10 @@ public enum Pipeline {
             run.lastTimestamp = header.timestamp
             dumper?.write(header, bytes)
             if let segment = decoder.decode(bytes, timestamp: header.timestamp) {
-                if let sharded { sharded.process(segment) } else { analyzer.process(segment) }
+                analysis.process(segment)
             }
             if result.packets & checkMask == 0 {
-                sharded?.deliverReady()
+                analysis.deliverReady()
                 if !outputOK() { outputBroken = true; return false }
                 if shouldStop() { stopped = true; return false }
                 run.periodic(result, decoder.stats, timedOut: false)
@@ -199,15 +196,25 @@ public enum Pipeline {
             result.writeFailure = dumper.failure
         }
         if outputBroken {
-            sharded?.abandon()
+            analysis.abandon()
             result.outputFailed = true
             return result
         }
-        if let sharded { sharded.finish() } else { analyzer.finish() }
+        analysis.finish()
         let stats = run.statsEvent(result, decoder.stats)
         sink.emit(Event(timestamp: counters().lastTimestamp ?? run.lastTimestamp ?? .zero, flow: nil, body: .stats(stats)))
         result.outputFailed = !outputOK()
         return result
+    }
+
+    /// The analysis for a run: sharded over `threads` workers, or on this
+    /// thread when one is asked for (or the system refused the threads).
+    static func makeAnalysis(_ options: PipelineOptions, sink: EventSink) -> PacketAnalysis {
+        if options.threads > 1, let sharded = ShardedAnalysis(workers: options.threads, config: options.config, sink: sink,
+                                                              outputChunkEvents: options.shardOutputChunkEvents) {
+            return sharded
+        }
+        return TLSAnalyzer(config: options.config, sink: sink)
     }
 
     /// Online processors: the default for `--threads`.
@@ -248,14 +255,14 @@ private struct RunState {
     static let flushInterval = 0.25
 
     init(options: PipelineOptions, source: PacketSource, counters: @escaping () -> AnalyzerCounters, sink: EventSink,
-         hooks: PipelineHooks, dumper: PacketDumper?) {
+         hooks: PipelineHooks, dumper: PacketDumper?, sharded: Bool) {
         self.source = source
         self.counters = counters
         self.hooks = hooks
         self.dumper = dumper
         self.sink = sink
         self.statsInterval = options.statsIntervalSeconds.flatMap { $0 > 0 ? $0 : nil }
-        self.sharded = options.threads > 1
+        self.sharded = sharded
         nextStats = started + (statsInterval ?? .infinity)
         nextFlush = started + RunState.flushInterval
     }

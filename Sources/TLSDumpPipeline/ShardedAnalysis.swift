@@ -13,7 +13,7 @@ import TLSDumpOutput
 /// keep their order and lines never interleave. With a `RenderingEventSink`
 /// the workers also render their events (JSON encoding is a large share of
 /// the work) and the output thread only copies bytes.
-final class ShardedAnalysis {
+final class ShardedAnalysis: PacketAnalysis {
     private let monitor = Monitor()
     private let shards: [Shard]
     private var threads: [WorkerThread] = []

@@ -258,8 +258,7 @@ struct TLSDumpCommand: ParsableCommand {
         switch format {
         case .json:
             // Sharded runs encode JSON on the analysis workers.
-            writer = analysisThreads > 1 ? RenderedJSONEventWriter(output: stream, filter: eventFilter)
-                                          : JSONEventWriter(output: stream, filter: eventFilter)
+            writer = JSONEventWriter(output: stream, filter: eventFilter)
         case .ecs: writer = ECSEventWriter(output: stream, filter: eventFilter)
         case .text:
             let text = TextEventWriter(output: stream, filter: eventFilter)

@@ -81,7 +81,7 @@ final class DecryptionTests: XCTestCase {
             let (_, summary) = try XCTUnwrap(sink.connections.first, name)
             XCTAssertTrue(summary.decrypted, name)
             XCTAssertNil(summary.decryptionNote, name)
-            XCTAssertFalse(sink.findings.contains { $0.id.hasPrefix("decryption") }, "\(name): \(sink.findings.map(\.id))")
+            XCTAssertFalse(sink.findings.contains { $0.id.rawValue.hasPrefix("decryption") }, "\(name): \(sink.findings.map(\.id.rawValue))")
         }
     }
 
@@ -112,7 +112,7 @@ final class DecryptionTests: XCTestCase {
                 return nil
             }
             XCTAssertEqual(hello.map(\.inferred), [false], "a decrypted HelloRequest is seen, not inferred: \(name)")
-            XCTAssertTrue(sink.findings.contains { $0.id == "client_auth.via_renegotiation" }, name)
+            XCTAssertTrue(sink.findings.contains { $0.id.rawValue == "client_auth.via_renegotiation" }, name)
         }
     }
 
@@ -124,7 +124,7 @@ final class DecryptionTests: XCTestCase {
         }
         XCTAssertEqual(requests.map(\.phase), [.postHandshake])
         XCTAssertEqual(requests.first?.caNames, ["CN=tlsdump test CA,O=tlsdump"])
-        XCTAssertTrue(sink.findings.contains { $0.id == "client_auth.post_handshake" })
+        XCTAssertTrue(sink.findings.contains { $0.id.rawValue == "client_auth.post_handshake" })
         let updates = sink.events.compactMap { e -> KeyUpdateEvent? in
             if case .keyUpdate(let k) = e.body { return k }
             return nil
@@ -163,7 +163,7 @@ final class DecryptionTests: XCTestCase {
         }.joined(separator: "\n")
         log.parse(broken)
         let wrong = try run("chacha20-tls12", keys: KeyMaterial(keyLog: log))
-        XCTAssertTrue(wrong.findings.contains { $0.id == "decryption_error" }, "\(wrong.findings.map(\.id))")
+        XCTAssertTrue(wrong.findings.contains { $0.id.rawValue == "decryption_error" }, "\(wrong.findings.map(\.id.rawValue))")
         let (_, w) = try XCTUnwrap(wrong.connections.first)
         XCTAssertFalse(w.decrypted)
         XCTAssertTrue(w.established, "the encrypted view still tells the handshake completed")

@@ -7,7 +7,7 @@ import XCTest
 /// tshark's view of the same capture.
 final class FindingsTests: XCTestCase {
     private func findingIDs(_ path: URL) throws -> Set<String> {
-        Set(try analyse(path).findings.map(\.id))
+        Set(try analyse(path).findings.map(\.id.rawValue))
     }
 
     private func shared(_ name: String) -> URL { Paths.sharedCaptures.appendingPathComponent(name) }
@@ -37,7 +37,7 @@ final class FindingsTests: XCTestCase {
 
     func testFindingsCarrySeverityFromTheContract() throws {
         let sink = try analyse(shared("zeek/ssl-v2.pcap"))
-        let bySeverity = Dictionary(uniqueKeysWithValues: sink.findings.map { ($0.id, $0.severity) })
+        let bySeverity = Dictionary(uniqueKeysWithValues: sink.findings.map { ($0.id.rawValue, $0.severity) })
         XCTAssertEqual(bySeverity["old_protocol.sslv2"], .high)
         XCTAssertEqual(bySeverity["weak_cipher.3des"], .medium)
         XCTAssertEqual(bySeverity["cert.self_signed"], .low)
@@ -126,7 +126,7 @@ final class FindingsTests: XCTestCase {
         let (_, c) = try XCTUnwrap(sink.connections.first)
         XCTAssertEqual(c.gaps, 201)
         XCTAssertNil(c.secureRenegotiation)
-        XCTAssertTrue(sink.findings.contains { $0.id == "stream.gap" })
+        XCTAssertTrue(sink.findings.contains { $0.id.rawValue == "stream.gap" })
     }
 
     func testMidstreamPickupKeepsTheWellKnownPortAsServer() throws {

@@ -43,9 +43,9 @@ final class RealPeerTests: XCTestCase {
         // exactly 7 bytes (an empty Certificate) larger than its first key exchange, which AES-GCM
         // sizes show to the byte: the finding says no certificate was sent, and no_certificate follows.
         let via = try XCTUnwrap(run.finding("client_auth.via_renegotiation"))
-        XCTAssertTrue(via.evidence.contains { $0.0 == "client_certificate_sent" && $0.1 == .bool(false) }, describe(via))
-        XCTAssertTrue(via.evidence.contains { $0.0 == "extra_client_bytes" && $0.1 == .int(7) }, describe(via))
-        XCTAssertTrue(via.evidence.contains { $0.0 == "inferred" && $0.1 == .bool(true) }, describe(via))
+        XCTAssertTrue(via.evidence.fields.contains { $0.0 == "client_certificate_sent" && $0.1 == .bool(false) }, describe(via))
+        XCTAssertTrue(via.evidence.fields.contains { $0.0 == "extra_client_bytes" && $0.1 == .int(7) }, describe(via))
+        XCTAssertTrue(via.evidence.fields.contains { $0.0 == "inferred" && $0.1 == .bool(true) }, describe(via))
         XCTAssertTrue(run.findingIDs.contains("client_auth.no_certificate"), "\(run.findingIDs)")
         XCTAssertEqual(c.clientAuthenticated, false, "the client sent an empty Certificate")
         XCTAssertEqual(c.certificateRequest, "renegotiation")
@@ -188,9 +188,9 @@ final class RealPeerTests: XCTestCase {
         // The IIS pattern: client_auth.via_renegotiation, inferred, with the sizes behind it.
         if let finding = run.finding("client_auth.via_renegotiation") {
             XCTAssertEqual(finding.handshake, 1, file: file, line: line)
-            let evidence = Dictionary(finding.evidence, uniquingKeysWith: { first, _ in first })
+            let evidence = Dictionary(finding.evidence.fields, uniquingKeysWith: { first, _ in first })
             XCTAssertEqual(evidence["inferred"], .bool(true), describe(finding), file: file, line: line)
-            let sizes = finding.evidence.filter { key, value in
+            let sizes = finding.evidence.fields.filter { key, value in
                 if case .int(let n) = value { return key.contains("bytes") && n > 0 }
                 return false
             }
@@ -235,7 +235,7 @@ final class RealPeerTests: XCTestCase {
             let hs = c.handshakes[1]
             XCTAssertEqual(hs.index, 1, file: file, line: line)
             XCTAssertEqual(hs.initiator, initiator, file: file, line: line)
-            XCTAssertEqual(hs.outcome, outcome.rawValue, "handshake 1 outcome", file: file, line: line)
+            XCTAssertEqual(hs.outcome, outcome, "handshake 1 outcome", file: file, line: line)
             XCTAssertTrue(hs.encrypted, file: file, line: line)
         }
         let events = run.renegotiationEvents(handshake: 1)
@@ -247,7 +247,7 @@ final class RealPeerTests: XCTestCase {
     }
 
     private func describe(_ finding: Finding) -> String {
-        "\(finding.id) \(finding.evidence.map { "\($0.0)=\($0.1)" }.joined(separator: " "))"
+        "\(finding.id) \(finding.evidence.fields.map { "\($0.0)=\($0.1)" }.joined(separator: " "))"
     }
 }
 
@@ -280,9 +280,9 @@ enum Scenario {
             return try XCTUnwrap(sink.connections.first?.summary, "\(name): no connection in \(pcap.path)", file: file, line: line)
         }
 
-        var findingIDs: Set<String> { Set(sink.findings.map(\.id)) }
+        var findingIDs: Set<String> { Set(sink.findings.map(\.id.rawValue)) }
 
-        func finding(_ id: String) -> Finding? { sink.findings.first { $0.id == id } }
+        func finding(_ id: String) -> Finding? { sink.findings.first { $0.id.rawValue == id } }
 
         var helloRequests: [HelloRequestEvent] {
             sink.events.compactMap { if case .helloRequest(let e) = $0.body { return e } else { return nil } }
@@ -337,7 +337,7 @@ enum Scenario {
 
     /// bash scenario.sh NAME DIR with a hard timeout; stdout and stderr go to files so
     /// that no peer left holding a pipe can block the test.
-    private static func runScript(_ name: String, directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func runScript(_ name: String, directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
         let outURL = directory.appendingPathComponent("scenario.stdout")
         let errURL = directory.appendingPathComponent("scenario.stderr")
         FileManager.default.createFile(atPath: outURL.path, contents: nil)

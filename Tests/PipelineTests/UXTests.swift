@@ -23,6 +23,31 @@ final class UXTests: XCTestCase {
 
     private func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
 
+    // MARK: Decrypted records in the trace
+
+    /// One rule for every decrypted record: the plaintext length, and the
+    /// record's length on the wire beside it (the renegotiation's
+    /// ChangeCipherSpec is encrypted under the first handshake's keys).
+    func testTraceGivesPlaintextAndWireLengthForEveryDecryptedRecord() throws {
+        let name = "iis-renegotiation-tls10"
+        let keys = Paths.bundledCaptures.appendingPathComponent("\(name).keys").path
+        let r = try runTLSDump(["-r", capture(name), "-k", keys, "--format", "trace", "--color", "never"])
+        XCTAssertEqual(r.status, 0, text(r.stderr))
+        let records = text(r.stdout).split(separator: "\n").filter { $0.contains(" >>> ") || $0.contains(" <<< ") }
+        let decrypted = records.filter { $0.contains("decrypted") }
+        XCTAssertGreaterThan(decrypted.count, 20, "\(records)")
+        for line in decrypted {
+            XCTAssertNotNil(line.range(of: #"\[length [0-9a-f]{4} plaintext, [0-9a-f]{4} on the wire\]"#, options: .regularExpression), String(line))
+        }
+        for line in records where !line.contains("decrypted") {
+            XCTAssertFalse(line.contains("plaintext"), "a record shown as it was on the wire: \(line)")
+        }
+        // The renegotiation's ChangeCipherSpecs: one byte of plaintext in a 0x24-byte AES-CBC record, both ways.
+        let changes = records.filter { $0.contains("ChangeCipherSpec") && $0.contains("decrypted") }
+        XCTAssertEqual(changes.count, 2, "\(records)")
+        for line in changes { XCTAssertTrue(line.contains("[length 0001 plaintext, 0024 on the wire]"), String(line)) }
+    }
+
     // MARK: Snapshots
 
     func testViewsMatchSnapshots() throws {

@@ -3,51 +3,8 @@ import TLSDumpDecode
 import TLSDumpFlow
 import TLSDumpTLS
 
-/// State shared by all connections of one analysis run.
-final class AnalysisContext {
-    let config: AnalyzerConfig
-    let sink: EventSink
-    let wantsTrace: Bool
-    let budget: ReassemblyBudget
-    let reassemblySettings: ReassemblySettings
-    var eventsEmitted = 0
-    var totals = ReassemblyTotals()
-    var tlsConnections = 0
-    var malformedRecords = 0
-    let keyStore: KeyStore?
-    /// Servers present the same certificates to every client: each is summarised once.
-    var certificateSummaries = X509SummaryCache()
-
-    init(config: AnalyzerConfig, sink: EventSink) {
-        self.config = config
-        self.sink = sink
-        self.wantsTrace = sink.wantsTrace
-        self.budget = ReassemblyBudget(maxBytes: config.maxBufferedBytesTotal)
-        self.reassemblySettings = ReassemblySettings(limits: config.reassemblyLimits, budget: budget)
-        self.keyStore = config.keys.map(KeyStore.init)
-    }
-
-    /// One box per distinct certificate, shared by every connection that
-    /// showed it (each connection would otherwise hold a 256-byte copy).
-    private var certificateBoxes: [String: Box<CertificateSummary>] = [:]
-    static let maxSharedCertificates = 1024
-
-    func sharedCertificateBox(_ summary: CertificateSummary) -> Box<CertificateSummary> {
-        if let box = certificateBoxes[summary.sha256], box.value == summary { return box }
-        if certificateBoxes.count >= Self.maxSharedCertificates { certificateBoxes.removeAll(keepingCapacity: true) }
-        let box = Box(summary)
-        certificateBoxes[summary.sha256] = box
-        return box
-    }
-
-    func emit(_ event: Event) {
-        eventsEmitted += 1
-        sink.emit(event)
-    }
-}
-
-/// The analysis stage: TCP segments in, events out. Owns the flow table.
-public final class TLSAnalyzer {
+/// The analysis stage on one thread: TCP segments in, events out. Owns the flow table.
+public final class TLSAnalyzer: PacketAnalysis {
     private let context: AnalysisContext
     private let table: FlowTable<Connection>
     private var nextSerial: Int
@@ -196,16 +153,7 @@ public final class TLSAnalyzer {
 
     private func finalize(_ connection: Connection, reason: CloseReason, evicted: Bool) {
         guard !connection.finalized else { return }
-        connection.flushReassembly()
-        connection.finalized = true
-        connection.now = connection.last
-        let stats = connection.reassemblyStats
-        context.totals.outOfOrder += stats.outOfOrder
-        context.totals.retransmitted += stats.retransmitted
-        if connection.isTLS {
-            connection.closeOpenRenegotiation()
-            connection.emit(.connection(connection.summary(close: reason, evicted: evicted)))
-        }
+        if let summary = connection.finish(reason: reason, evicted: evicted) { connection.emit(.connection(summary)) }
         connection.releaseBuffers()
     }
 
@@ -220,6 +168,10 @@ public final class TLSAnalyzer {
     /// Totals for the `stats` event.
     public var reassemblyTotals: ReassemblyTotals { context.totals }
     public var malformedRecords: Int { context.malformedRecords }
+
+    /// Single-threaded: events went out as they were made.
+    public func deliverReady() {}
+    public func abandon() {}
 }
 
 /// The analyser's counters for `stats`; `+` merges shards.

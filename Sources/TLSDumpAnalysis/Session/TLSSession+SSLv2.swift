@@ -4,7 +4,7 @@ import TLSDumpTLS
 
 /// SSLv2 framing: an SSLv2-compatible ClientHello (common in old clients), and
 /// the rare full SSL 2.0 exchange (SERVER-HELLO, CLIENT-MASTER-KEY, then ciphertext).
-extension Connection {
+extension TLSSession {
     func handleSSLv2Record(length: Int, body: UnsafeRawBufferPointer?, side sentBy: Side) {
         markTLS(sentBy)
         var side = sentBy
@@ -16,23 +16,22 @@ extension Connection {
         }
         switch body[0] {
         case 1:
-            if side == .server && handshakes.isEmpty && identity == nil {
-                clientDirection = clientDirection.reversed
-                sides = SidePair(client: sides.server, server: sides.client)
+            if side == .server && handshakes.isEmpty && connection.identity == nil {
+                swapRoles()
                 side = .client
             }
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ClientHello")
             do throws(ParseError) {
                 let hello = try ClientHello.parseSSLv2(body)
-                clientHelloReceived(hello, side: side, length: length, recordVersion: ProtocolVersion.sslv2)
+                clientHelloReceived(hello, side: side, length: length, origin: .clear)
             } catch {
                 context.malformedRecords += 1
-                raise("tls.malformed", "The client's SSLv2 CLIENT-HELLO could not be parsed.", handshake: currentHandshake)
+                observe(.malformed(.sslv2ClientHello, handshake: currentIndex))
             }
         case 4:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ServerHello")
             isSSLv2 = true
-            if handshakes.isEmpty { startHandshake(initiator: .client, encrypted: false, evidence: nil) }
+            if handshakes.isEmpty { startHandshake(initiator: .client, origin: .clear, phase: .helloSent(retried: false), trigger: nil) }
             guard let cur = currentHandshake else { return }
             handshakes[cur].add(sender: side, name: .handshakeType(HandshakeType.serverHello), length: length,
                                 encrypted: false, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
@@ -40,15 +39,15 @@ extension Connection {
                 context.malformedRecords += 1
                 return
             }
-            handshakes[cur].serverHelloSeen = true
+            advance(cur, .serverHello(helloRetry: false), from: side)
             handshakes[cur].version = ProtocolVersion.sslv2
-            handshakes[cur].serverSentFullFlight = true
+            handshakes[cur].fullServerFlight = true
             negotiatedVersion = ProtocolVersion.sslv2
             emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
                                                resumed: nil, ja3s: nil, ja4s: nil)))
-            negotiatedParameterFindings(version: ProtocolVersion.sslv2, suite: nil, compression: 0, handshake: handshakes[cur].index)
+            observe(.negotiated(version: ProtocolVersion.sslv2, suite: nil, compression: 0, handshake: handshakes[cur].index))
             if let der = hello.sslv2Certificate {
-                certificatesReceived([context.certificateSummaries.summary(der: der)], side: .server, handshake: cur, encrypted: false)
+                certificatesReceived([context.certificateSummaries.summary(der: der)], side: .server, handshake: cur, origin: .clear)
             }
         case 2 where isSSLv2:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ClientMasterKey")
@@ -57,14 +56,15 @@ extension Connection {
                                 encrypted: false, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
             if let masterKey = try? SSLv2ClientMasterKey.parse(body) {
                 sslv2CipherKind = masterKey.cipherKind
-                sslv2Findings(kind: masterKey.cipherKind, handshake: handshakes[cur].index)
+                observe(.sslv2CipherChosen(kind: masterKey.cipherKind, handshake: handshakes[cur].index))
             }
-            // Everything after CLIENT-MASTER-KEY is encrypted, both ways.
-            for s in [Side.client, Side.server] {
-                sides[s].encrypted = true
-                setWantedBodies(s, 0)
+            // Everything after CLIENT-MASTER-KEY is encrypted, both ways: the cipher changes for both.
+            sides.client.encrypted = true
+            sides.server.encrypted = true
+            if !handshakes[cur].phase.isFinal {
+                advance(cur, .changeCipherSpec(.client), from: .client)
+                advance(cur, .changeCipherSpec(.server), from: .server)
             }
-            handshakes[cur].changeCipherSpec = SidePair(client: true, server: true)
         default:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 message \(body[0])")
             sslv2EncryptedRecord(side: side, length: length)
@@ -74,10 +74,9 @@ extension Connection {
     /// SSLv2 has no Finished in clear: both sides sending ciphertext after
     /// CLIENT-MASTER-KEY means the handshake went through.
     private func sslv2EncryptedRecord(side: Side, length: Int) {
-        guard let cur = currentHandshake, handshakes[cur].changeCipherSpec[side], !handshakes[cur].done else { return }
-        handshakes[cur].finished[side] = true
+        guard let cur = currentHandshake, handshakes[cur].phase.changedCipher(side), !handshakes[cur].phase.isFinal else { return }
         handshakes[cur].add(sender: side, name: .none, length: length,
                             encrypted: true, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
-        completeHandshake(cur)
+        advance(cur, .finished(side), from: side)
     }
 }

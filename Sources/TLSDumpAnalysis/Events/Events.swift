@@ -29,8 +29,8 @@ public final class FlowIdentity: Sendable {
     }
 }
 
-/// A per-side pair of counts.
-public struct SidePair<Value: Sendable>: Sendable {
+/// A value per side of a connection.
+public struct SidePair<Value> {
     public var client: Value
     public var server: Value
 
@@ -65,26 +65,19 @@ public enum Severity: Int, Sendable, Comparable, CaseIterable {
     public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// A free-form evidence value (the `evidence` object of a finding).
-public enum EvidenceValue: Sendable, Equatable {
-    case string(String)
-    case int(Int)
-    case double(Double)
-    case bool(Bool)
-    case strings([String])
-    case null
-}
+extension SidePair: Sendable where Value: Sendable {}
+extension SidePair: Equatable where Value: Equatable {}
 
 public struct Finding: Sendable {
-    public var id: String
-    public var severity: Severity
+    public var id: FindingID
     public var message: String
     public var handshake: Int?
-    public var evidence: [(String, EvidenceValue)]
+    public var evidence: Evidence
 
-    public init(id: String, severity: Severity, message: String, handshake: Int?, evidence: [(String, EvidenceValue)] = []) {
+    public var severity: Severity { id.severity }
+
+    public init(id: FindingID, message: String, handshake: Int?, evidence: Evidence = .none) {
         self.id = id
-        self.severity = severity
         self.message = message
         self.handshake = handshake
         self.evidence = evidence
@@ -155,10 +148,6 @@ public struct HandshakeDoneEvent: Sendable {
     public var clientAuthenticated: Bool?
 }
 
-public enum RenegotiationOutcome: String, Sendable {
-    case completed, refused, failed, unknown
-}
-
 public struct RenegotiationEvent: Sendable {
     public var handshake: Int
     public var initiator: String
@@ -166,6 +155,8 @@ public struct RenegotiationEvent: Sendable {
     public var encrypted: Bool
     public var secure: Bool?
     public var outcome: RenegotiationOutcome
+    /// Initiator and outcome were told from encrypted records (no key), not read.
+    public var inferred: Bool
 }
 
 public struct AlertEvent: Sendable {
@@ -187,6 +178,8 @@ public struct TraceEntry: Sendable {
     public var detail: String
     /// Decrypted application data, when the trace asks for a hex dump (`-x`).
     public var payload: [UInt8]?
+    /// A decrypted record: its length on the wire (`length` is the plaintext's).
+    public var recordLength: Int?
 }
 
 public struct KeyUpdateEvent: Sendable {
@@ -203,14 +196,50 @@ public struct HandshakeMessageInfo: Sendable {
     public var inferred: Bool
 }
 
+/// One handshake as the `connection` event and the story tell it.
 public struct HandshakeSummary: Sendable {
     public var index: Int
     public var initiator: Side?
-    public var outcome: String
+    /// Where its state machine ended; `outcome` is the contract's word for it.
+    public var phase: HandshakePhase
     public var encrypted: Bool
     public var decrypted: Bool
     public var messages: [HandshakeMessageInfo]
     public var messagesDropped: Int
+    /// A renegotiation: when it started, after how much application data.
+    public var start: RenegotiationStart?
+    /// Its CertificateRequest (read or inferred).
+    public var certificateRequest: CertificateRequestEvent?
+    /// What the client answered to a certificate request.
+    public var clientCertificate: ClientCertificateAnswer
+    public var clientAuthenticated: Bool?
+    /// The size inference on the client's encrypted flight, and what keys said of it.
+    public var inference: ClientFlightInference?
+    public var inferenceCheck: InferenceCheck?
+
+    public var outcome: HandshakeOutcome { phase.outcome }
+    /// Initiator and outcome were told from ciphertext, not read.
+    public var inferred: Bool { encrypted && !decrypted }
+
+    public var failure: HandshakeFailure? {
+        if case .failed(_, let reason) = phase { return reason }
+        return nil
+    }
+
+    public var refusedBy: Side? {
+        if case .refused(let side, _) = phase { return side }
+        return nil
+    }
+}
+
+/// The client's Certificate message in a handshake, as far as it is known.
+public enum ClientCertificateAnswer: Sendable {
+    /// None seen (none sent, or hidden).
+    case notSeen
+    case certificate(CertificateSummary)
+    case empty
+    /// Told from the encrypted flight's size.
+    case inferred(sent: Bool)
 }
 
 public struct AlertInfo: Sendable {
@@ -272,8 +301,8 @@ public struct ConnectionSummary: Sendable {
     public var handshakes: [HandshakeSummary]
     public var records: SidePair<RecordCounts>
     public var alerts: [AlertInfo]
-    public var findings: [String]
-    public var findingSeverities: [Severity]
+    /// The connection's findings, in the order they were raised.
+    public var findings: [Finding]
     public var ja3: String?
     public var ja3s: String?
     public var ja4: String?

@@ -3,11 +3,11 @@ import TLSDumpFlow
 import TLSDumpTLS
 
 /// Decryption with keys (key log or server RSA key): record bodies are
-/// decrypted and fed to the same handlers as clear ones, flagged
-/// `encrypted: true, decrypted: true`. Keys switch at each side's
+/// decrypted and fed to the same handlers as clear ones, with the origin
+/// `.decrypted` (events say `encrypted: true, decrypted: true`). Keys switch at each side's
 /// ChangeCipherSpec (TLS 1.2 and older, renegotiations included) or after
 /// each Finished and KeyUpdate (TLS 1.3).
-extension Connection {
+extension TLSSession {
     var keys: KeyMaterial? { context.keyStore?.material }
 
     /// Looks a secret up; on a miss during live capture, re-reads grown key logs once and retries.
@@ -18,7 +18,7 @@ extension Connection {
     }
 
     func decryptor(for side: Side) -> RecordDecryptor? {
-        decryption?.active[DecryptionState.index(side)]
+        decryption?.active[side]
     }
 
     /// Decrypts a record and dispatches its plaintext; false when it could not (the caller shows ciphertext).
@@ -32,24 +32,21 @@ extension Connection {
         }
         decryption?.used = true
         let inner = RecordHeader(contentType: result.contentType, version: header.version, length: result.plaintext.count)
-        decryptedRecord = true
-        defer { decryptedRecord = false }
+        let origin = RecordOrigin.decrypted(recordLength: header.length)
         result.plaintext.withUnsafeBytes { plaintext in
             switch result.contentType {
             case ContentType.handshake:
-                if let cur = currentHandshake, !handshakes[cur].done { handshakes[cur].bytes[side] += header.length }
-                handleClearHandshakeRecord(plaintext, header: inner, side: side)
+                if let cur = currentHandshake, !handshakes[cur].phase.isFinal { handshakes[cur].bytes[side] += header.length }
+                handleHandshakeRecord(plaintext, header: inner, side: side, origin: origin)
             case ContentType.alert:
-                handleAlert(inner, body: plaintext, side: side)
+                handleAlert(inner, body: plaintext, side: side, origin: origin)
+            case ContentType.changeCipherSpec:
+                if let cur = currentHandshake, !handshakes[cur].phase.isFinal { handshakes[cur].bytes[side] += header.length }
+                handleChangeCipherSpec(inner, side: side, origin: origin)
             case ContentType.applicationData:
-                sides[side].applicationDataBytes += header.length
-                if let cur = currentHandshake, handshakes[cur].index > 0, !handshakes[cur].done {
-                    handshakes[cur].applicationRecordsDuring[side] += 1
-                }
-                trace(side, version: header.version, contentType: ContentType.applicationData, length: plaintext.count, "decrypted",
-                      payload: context.config.tracePayloads ? Array(plaintext) : nil)
+                handleApplicationData(header, side: side, origin: origin, plaintext: plaintext)
             default:
-                trace(side, version: header.version, contentType: result.contentType, length: plaintext.count, "decrypted")
+                trace(side, version: header.version, contentType: result.contentType, length: plaintext.count, "decrypted", origin: origin)
             }
         }
         return true
@@ -57,13 +54,10 @@ extension Connection {
 
     private func decryptionFailed(side: Side, _ error: DecryptionError) {
         guard let decryption else { return }
-        let i = DecryptionState.index(side)
-        decryption.active[i] = nil
-        decryption.pending[i] = nil
-        decryption.failedSides[i] = true
-        setWantedBodies(side, 0)
-        raise("decryption_error", "Records from the \(side.rawValue) did not decrypt with the key found (\(describe(error))); tlsdump shows them as ciphertext.",
-              handshake: currentHandshake, evidence: [("sender", .string(side.rawValue)), ("error", .string(describe(error)))])
+        decryption.active[side] = nil
+        decryption.pending[side] = nil
+        decryption.failed[side] = true
+        observe(.decryptionFailed(sender: side, reason: describe(error), handshake: currentIndex))
     }
 
     private func describe(_ error: DecryptionError) -> String {
@@ -82,8 +76,7 @@ extension Connection {
     private func unsupported(_ error: DecryptionError) {
         guard let decryption, !decryption.unsupportedReported else { return }
         decryption.unsupportedReported = true
-        raise("decryption_unsupported", "A key was found but this connection cannot be decrypted: \(describe(error)).",
-              handshake: currentHandshake, evidence: [("error", .string(describe(error)))])
+        observe(.decryptionUnsupported(reason: describe(error), handshake: currentIndex))
     }
 
     // MARK: transcript (RFC 7627 session hash for RSA-key decryption)
@@ -92,7 +85,7 @@ extension Connection {
         guard keys != nil, let decryption else { return }
         if message.type == HandshakeType.clientHello {
             decryption.transcript.removeAll(keepingCapacity: true)
-        } else if let cur = currentHandshake, handshakes[cur].done {
+        } else if let cur = currentHandshake, handshakes[cur].isCompleted {
             // After the handshake (post-handshake messages, a HelloRequest) the transcript
             // is not read before the next ClientHello clears it: keep it released.
             return
@@ -126,8 +119,8 @@ extension Connection {
         do {
             let (client, server) = try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom, serverRandom: serverRandom,
                                                             suite: suite, version: version)
-            decryption.pending[0] = try RecordDecryptor(keys: client, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
-            decryption.pending[1] = try RecordDecryptor(keys: server, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
+            decryption.pending.client = try RecordDecryptor(keys: client, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
+            decryption.pending.server = try RecordDecryptor(keys: server, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
         } catch {
             unsupported(error)
         }
@@ -135,7 +128,7 @@ extension Connection {
 
     /// RSA key exchange: the premaster from the key log's RSA lines or a server private key.
     func clientKeyExchangeSeen(_ message: HandshakeMessage, handshake cur: Int) {
-        guard let keys, let decryption, decryption.pending[0] == nil,
+        guard let keys, let decryption, decryption.pending.client == nil,
               let suite = handshakes[cur].cipherSuite, let info = CipherSuiteRegistry.info(suite), info.keyExchange == .rsa,
               let version = handshakes[cur].version, let clientVersion = handshakes[cur].keyInputs.value.clientLegacyVersion,
               let clientRandom = handshakes[cur].keyInputs.value.clientRandom?.bytes,
@@ -165,15 +158,13 @@ extension Connection {
     /// At a side's ChangeCipherSpec its pending keys come into force.
     func activatePendingKeys(_ side: Side) -> Bool {
         guard let decryption else { return false }
-        let i = DecryptionState.index(side)
-        guard let next = decryption.pending[i] else {
+        guard let next = decryption.pending[side] else {
             // New keys were negotiated that we do not have: stop decrypting this side.
-            if decryption.active[i] != nil { decryption.active[i] = nil }
+            if decryption.active[side] != nil { decryption.active[side] = nil }
             return false
         }
-        decryption.pending[i] = nil
-        decryption.active[i] = next
-        setWantedBodies(side, UInt32.max)
+        decryption.pending[side] = nil
+        decryption.active[side] = next
         return true
     }
 
@@ -185,20 +176,18 @@ extension Connection {
         guard let clientHandshake = lookUp({ $0.secret(.clientHandshake, clientRandom: clientRandom) }),
               let serverHandshake = lookUp({ $0.secret(.serverHandshake, clientRandom: clientRandom) }) else { return }
         decryption.tls13Suite = suite
-        decryption.applicationSecrets = [lookUp { $0.secret(.clientTraffic0, clientRandom: clientRandom) },
-                                         lookUp { $0.secret(.serverTraffic0, clientRandom: clientRandom) }]
+        decryption.applicationSecrets = SidePair(client: lookUp { $0.secret(.clientTraffic0, clientRandom: clientRandom) },
+                                                 server: lookUp { $0.secret(.serverTraffic0, clientRandom: clientRandom) })
         install13(clientHandshake, side: .client)
         install13(serverHandshake, side: .server)
     }
 
     private func install13(_ secret: [UInt8], side: Side) {
         guard let decryption, let suite = decryption.tls13Suite else { return }
-        let i = DecryptionState.index(side)
         do {
             let keys = try KeyDerivation.tls13(trafficSecret: secret, suite: suite)
-            decryption.active[i] = try RecordDecryptor(keys: keys, suite: suite, version: ProtocolVersion.tls13, encryptThenMAC: false)
-            decryption.currentSecrets[i] = secret
-            setWantedBodies(side, UInt32.max)
+            decryption.active[side] = try RecordDecryptor(keys: keys, suite: suite, version: ProtocolVersion.tls13, encryptThenMAC: false)
+            decryption.currentSecrets[side] = secret
         } catch {
             unsupported(error)
         }
@@ -207,13 +196,11 @@ extension Connection {
     /// TLS 1.3: after a side's Finished its application traffic secret takes over.
     func switchToApplicationKeys(_ side: Side) {
         guard let decryption, decryption.tls13Suite != nil else { return }
-        let i = DecryptionState.index(side)
-        guard let secret = decryption.applicationSecrets[i] else {
-            decryption.active[i] = nil
-            setWantedBodies(side, 0)
+        guard let secret = decryption.applicationSecrets[side] else {
+            decryption.active[side] = nil
             return
         }
-        decryption.applicationSecrets[i] = nil
+        decryption.applicationSecrets[side] = nil
         install13(secret, side: side)
     }
 
@@ -221,16 +208,16 @@ extension Connection {
     func keyUpdateReceived(_ message: HandshakeMessage, side: Side) {
         let requested = message.body.first == 1
         emit(.keyUpdate(KeyUpdateEvent(sender: side, updateRequested: requested)))
-        guard let decryption, let suite = decryption.tls13Suite, let current = decryption.currentSecrets[DecryptionState.index(side)],
+        guard let decryption, let suite = decryption.tls13Suite, let current = decryption.currentSecrets[side],
               let next = try? KeyDerivation.tls13NextSecret(current, suite: suite) else { return }
         install13(next, side: side)
     }
 
     /// A note for the connection event when keys were given but none fit.
     var decryptionNote: String? {
-        guard keys != nil, isTLS else { return nil }
+        guard keys != nil else { return nil }
         if decryption?.used == true { return nil }
-        if decryption?.failedSides.contains(true) == true { return "decryption failed: wrong key" }
+        if decryption.map { $0.failed.client || $0.failed.server } == true { return "decryption failed: wrong key" }
         return "no key for this connection in the key log or RSA keys"
     }
 }

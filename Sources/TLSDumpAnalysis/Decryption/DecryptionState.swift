@@ -1,0 +1,21 @@
+import TLSDumpTLS
+
+/// The decryptors of one connection: those in force per side, and those
+/// waiting for that side's ChangeCipherSpec (TLS 1.2 and older).
+final class DecryptionState {
+    var active = SidePair<RecordDecryptor?>(client: nil, server: nil)
+    var pending = SidePair<RecordDecryptor?>(client: nil, server: nil)
+    /// TLS 1.3 application traffic secrets, switched in after each side's Finished.
+    var applicationSecrets = SidePair<[UInt8]?>(client: nil, server: nil)
+    /// The current traffic secret per side (for KeyUpdate).
+    var currentSecrets = SidePair<[UInt8]?>(client: nil, server: nil)
+    var tls13Suite: UInt16?
+    var used = false
+    var failed = SidePair(client: false, server: false)
+    var unsupportedReported = false
+    var noKeyReported = false
+    /// Handshake messages (with headers) of the current handshake up to the
+    /// ClientKeyExchange: the RFC 7627 session hash needs them for RSA decryption.
+    var transcript: [UInt8] = []
+    static let transcriptLimit = 512 * 1024
+}

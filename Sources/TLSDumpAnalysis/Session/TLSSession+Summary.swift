@@ -1,0 +1,72 @@
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpTLS
+
+extension TLSSession {
+    /// The `connection` event: the story of the connection as one typed
+    /// value, built when it ends. Every writer reads it; none re-derives it.
+    func summary(close: CloseReason, evicted: Bool, tcp: SidePair<TCPSideState>, start: Timestamp, end: Timestamp) -> ConnectionSummary {
+        let lastDone = handshakes.last { $0.isCompleted }
+        let first = handshakes.first
+        var unknownReasons: [(String, String)] = []
+        var certificateRequest: String? = firstCertificateRequest?.phase.rawValue ?? "none"
+        if firstCertificateRequest == nil, let hidden = handshakes.first(where: { $0.hasHiddenContent || ($0.encrypted && !$0.decrypted) }) {
+            // A CertificateRequest could hide in ciphertext: do not claim "none".
+            certificateRequest = nil
+            unknownReasons.append(("certificate_request", handshakes.contains { $0.isTLS13 && $0.hasHiddenContent }
+                ? "TLS 1.3 encrypts the CertificateRequest; no key was available"
+                : hidden.decrypted ? "a record of a decrypted handshake did not decrypt" : "a renegotiation was encrypted; no key was available"))
+        }
+        var clientAuthenticated: Bool? = nil
+        for hs in handshakes {
+            switch hs.clientAuthenticated {
+            case true?: clientAuthenticated = true
+            case false?: if clientAuthenticated == nil { clientAuthenticated = false }
+            case nil: if clientAuthenticated == false { clientAuthenticated = nil }
+            }
+        }
+        if clientAuthenticated == false && handshakes.contains(where: { $0.clientAuthenticated == nil }) { clientAuthenticated = nil }
+        return ConnectionSummary(
+            start: start, end: end,
+            version: lastDone?.version ?? negotiatedVersion,
+            cipherSuite: lastDone?.cipherSuite ?? negotiatedSuite,
+            sni: sni, alpn: alpn,
+            established: lastDone != nil,
+            resumed: first?.resumed,
+            serverCertificate: serverCertificate?.value, clientCertificate: clientCertificate?.value,
+            secureRenegotiation: secureRenegotiation,
+            renegotiations: max(0, handshakes.count + handshakesDropped - 1),
+            certificateRequest: certificateRequest,
+            certificateRequestInferred: firstCertificateRequest?.inferred == true,
+            clientAuthenticatedInferred: clientAuthenticated != nil && handshakes.contains { $0.clientCertificateInferred != nil && !$0.clientCertificateVerified },
+            unknownReasons: unknownReasons,
+            clientAuthenticated: clientAuthenticated,
+            handshakes: handshakes.map(handshakeSummary),
+            records: SidePair(client: sides.client.records, server: sides.server.records),
+            alerts: alerts, findings: findings.raised,
+            ja3: fingerprints[.ja3], ja3s: fingerprints[.ja3s], ja4: fingerprints[.ja4], ja4s: fingerprints[.ja4s],
+            bytes: SidePair(client: tcp.client.payloadBytes, server: tcp.server.payloadBytes),
+            gaps: tcp.client.gapBytes + tcp.server.gapBytes,
+            decrypted: decryption?.used == true, close: close, evicted: evicted, sslv2: isSSLv2,
+            sslv2CipherKind: sslv2CipherKind,
+            decryptionNote: decryptionNote)
+    }
+
+    private func handshakeSummary(_ hs: Handshake) -> HandshakeSummary {
+        let answer: ClientCertificateAnswer
+        if let chain = clientChains.first(where: { $0.handshake == hs.index }) {
+            answer = chain.leaf.map { .certificate($0) } ?? .empty
+        } else if let inferred = hs.clientCertificateInferred {
+            answer = .inferred(sent: inferred)
+        } else {
+            answer = .notSeen
+        }
+        let record = hs.renegotiation.value
+        return HandshakeSummary(
+            index: hs.index, initiator: hs.initiator, phase: hs.phase, encrypted: hs.encrypted, decrypted: hs.decrypted,
+            messages: hs.messages, messagesDropped: hs.messagesDropped, start: record.start,
+            certificateRequest: certificateRequests.first { $0.handshake == hs.index },
+            clientCertificate: answer, clientAuthenticated: hs.clientAuthenticated,
+            inference: record.inference, inferenceCheck: inferenceCheck(hs))
+    }
+}

@@ -1,0 +1,305 @@
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpTLS
+
+/// The TLS exchange of one connection: its handshakes (each an explicit
+/// state machine, `HandshakePhase`), what they revealed, and the findings.
+/// It is fed records with their origin (clear, encrypted, decrypted) by its
+/// `Connection`, states facts (`SessionFact`) that the finding rules judge,
+/// and builds the `connection` summary that every writer reads.
+///
+/// The handlers live in one extension per concern: records (ChangeCipherSpec,
+/// alerts, application data), handshake messages, renegotiation, decryption,
+/// SSL 2.0 and the summary.
+final class TLSSession {
+    unowned let connection: Connection
+    let context: AnalysisContext
+
+    var handshakes: [Handshake] = []
+    var handshakesDropped = 0
+    /// The two directions' handshake message defragmenters: needed while a
+    /// handshake runs, dropped when it completes.
+    var handshakeBuffers: HandshakeBuffers?
+    var sides = SidePair(client: TLSSideState(), server: TLSSideState())
+
+    private(set) var isTLS = false
+    var isSSLv2 = false
+    var notTLSReported = false
+
+    // Facts for the connection summary.
+    var sni: String?
+    var alpn: [UInt8]?
+    var serverCertificate: Box<CertificateSummary>?
+    var clientCertificate: Box<CertificateSummary>?
+    var secureRenegotiation: Bool?
+    var clientOfferedSecureRenegotiation = false
+    /// The earliest CertificateRequest, and how it is known.
+    var firstCertificateRequest: (phase: CertificateRequestPhase, inferred: Bool)?
+    var alerts: [AlertInfo] = []
+    /// CertificateRequests (read or inferred) and the client's answers, for the story.
+    var certificateRequests: [CertificateRequestEvent] = []
+    var clientChains: [(handshake: Int, leaf: CertificateSummary?)] = []
+    var findings = FindingLog()
+    var negotiatedVersion: UInt16?
+    var negotiatedSuite: UInt16?
+    var sslv2CipherKind: UInt32?
+    /// Keys and decryptors, when keys were given.
+    let decryption: DecryptionState?
+    /// Fingerprints of the first handshake, for the `connection` event.
+    var fingerprints = PackedFingerprints()
+    /// Record protection of the last completed clear handshake (for size inference).
+    var protection: RecordSizeModel?
+
+    init(connection: Connection, context: AnalysisContext) {
+        self.connection = connection
+        self.context = context
+        decryption = context.config.keys != nil ? DecryptionState() : nil
+    }
+
+    /// The position of the handshake in progress (or the last one) in `handshakes`.
+    var currentHandshake: Int? { handshakes.isEmpty ? nil : handshakes.count - 1 }
+    /// Its number (0 = first): what events and findings name.
+    var currentIndex: Int? { handshakes.last?.index }
+    var now: Timestamp { connection.now }
+
+    // MARK: - emission
+
+    func emit(_ body: EventBody) { connection.emit(body) }
+
+    /// A handful per connection is the story; more is a hostile stream.
+    static let maxStoryEntries = 8
+
+    func keep(_ request: CertificateRequestEvent) {
+        if certificateRequests.count < Self.maxStoryEntries { certificateRequests.append(request) }
+    }
+
+    /// States a fact: the rules raise what it deserves, and new findings go out.
+    func observe(_ fact: SessionFact) {
+        FindingRules.observe(fact, &findings)
+        guard findings.unsent > 0 else { return }
+        for finding in findings.takeUnsent() { emit(.finding(finding)) }
+    }
+
+    func trace(_ side: Side, version: UInt16, contentType: UInt8, length: Int, _ detail: String,
+               origin: RecordOrigin = .clear, payload: [UInt8]? = nil) {
+        guard context.wantsTrace else { return }
+        emit(.trace(TraceEntry(sender: side, recordVersion: version, contentType: contentType, length: length, detail: detail,
+                               payload: payload, recordLength: origin.recordLength)))
+    }
+
+    // MARK: - from the connection
+
+    /// One item of a direction's record stream.
+    func handle(_ item: RecordStreamItem, from side: Side) {
+        switch item {
+        case .record(let header, let body):
+            handleRecord(header, body: body, side: side)
+        case .sslv2Record(let length, let body):
+            handleSSLv2Record(length: length, body: body, side: side)
+        case .notTLS:
+            notTLS(from: side)
+        case .startedAfterPlaintext, .resynchronized, .recordCut:
+            break
+        case .lostSync(let header):
+            context.malformedRecords += 1
+            observe(.malformed(.notARecord(sender: side, contentType: header.contentType, version: header.version, length: header.length),
+                               handshake: currentIndex))
+        }
+    }
+
+    /// Which record bodies a direction's stream should keep.
+    func wantedBodies(_ side: Side) -> UInt32 {
+        if decryptor(for: side) != nil { return UInt32.max }
+        return sides[side].encrypted ? 0 : RecordStream.clearHandshakeBodies
+    }
+
+    /// A gap in a direction: what it carried is unknown, and a partial handshake message is gone.
+    func bytesMissing(_ count: Int, from side: Side) {
+        if isTLS || sides[side].sawTLS {
+            observe(.bytesMissing(sender: side, bytes: count, beforeFirstRecord: false, handshake: currentIndex))
+        }
+        resetHandshakeMessages(connection.direction(of: side))
+    }
+
+    /// The side reset the connection: a handshake in progress failed.
+    func reset(by side: Side) {
+        guard let cur = currentHandshake, !handshakes[cur].phase.isFinal else { return }
+        advance(cur, .reset(by: side), from: side)
+    }
+
+    /// After a chunk of stream data: the defragmenters go once nothing is half read.
+    func endOfChunk() {
+        if handshakeBuffers != nil { releaseHandshakeBuffersIfDone() }
+    }
+
+    /// The end of the connection: a handshake still open ends, and the summary is built.
+    func finish(close: CloseReason, evicted: Bool, tcp: SidePair<TCPSideState>, start: Timestamp, end: Timestamp) -> ConnectionSummary {
+        closeOpenRenegotiation()
+        if let cur = currentHandshake, !handshakes[cur].phase.isFinal {
+            _ = handshakes[cur].apply(.ended)
+        }
+        return summary(close: close, evicted: evicted, tcp: tcp, start: start, end: end)
+    }
+
+    func markTLS(_ side: Side) {
+        if !isTLS {
+            isTLS = true
+            context.tlsConnections += 1
+            for lossy in [Side.client, Side.server] where connection.tcp[lossy].gapBytes > 0 {
+                // Bytes were lost before the stream showed itself as TLS.
+                observe(.bytesMissing(sender: lossy, bytes: connection.tcp[lossy].gapBytes, beforeFirstRecord: true, handshake: nil))
+            }
+        }
+        sides[side].sawTLS = true
+    }
+
+    /// The ClientHello decides who the client is (only before anything was reported).
+    func swapRoles() {
+        connection.swapRoles()
+        sides = SidePair(client: sides.server, server: sides.client)
+    }
+
+    // MARK: - the state machine's one door
+
+    /// Tells handshake `cur` an input. An input its phase does not accept is
+    /// reported (a message out of its place); one into a handshake already
+    /// over is ignored. Entering a final phase reports the outcome.
+    @discardableResult
+    func advance(_ cur: Int, _ input: HandshakeInput, from sender: Side) -> Bool {
+        let before = handshakes[cur].phase
+        guard handshakes[cur].apply(input) else {
+            if !before.isFinal, input.isMessage {
+                observe(.unexpectedMessage(sender: sender, message: input.name, phase: before, handshake: handshakes[cur].index))
+            }
+            return false
+        }
+        let after = handshakes[cur].phase
+        if after != before && after.isFinal { handshakeEnded(cur, from: before) }
+        return true
+    }
+
+    // MARK: - handshakes
+
+    @discardableResult
+    func startHandshake(initiator: Side?, origin: RecordOrigin, phase: HandshakePhase, trigger: String?) -> Int {
+        // Numbers keep counting even when old detail is dropped.
+        let index = (handshakes.last?.index ?? -1) + 1
+        if handshakes.count >= max(2, context.config.maxHandshakesPerConnection) {
+            // Keep the list bounded: the first handshake stays, the oldest renegotiation goes.
+            handshakesDropped += 1
+            handshakes.remove(at: 1)
+        }
+        var handshake = Handshake(index: index, initiator: initiator, origin: origin, start: now, phase: phase)
+        if index > 0 {
+            let before = applicationBytes
+            handshake.renegotiation.value.start = RenegotiationStart(
+                trigger: trigger ?? "encrypted_handshake_record", applicationBytesBefore: before,
+                msSinceConnectionStart: now.milliseconds(since: connection.start),
+                encrypted: origin.wasEncrypted, inferred: origin == .encrypted)
+            handshake.renegotiation.value.flight.protection = protection
+        }
+        handshakes.append(handshake)
+        return handshakes.count - 1
+    }
+
+    var applicationBytes: SidePair<Int> {
+        SidePair(client: sides.client.applicationDataBytes, server: sides.server.applicationDataBytes)
+    }
+
+    /// A handshake reached completed, refused or failed.
+    private func handshakeEnded(_ cur: Int, from before: HandshakePhase) {
+        switch handshakes[cur].phase {
+        case .completed:
+            handshakeCompleted(cur)
+        case .refused(let side, _):
+            if handshakes[cur].index > 0 {
+                reportRenegotiationOutcome(cur)
+                observe(.renegotiationRefused(by: side, handshake: handshakes[cur].index, inferred: handshakes[cur].origin == .encrypted))
+            }
+        case .failed(_, let failure):
+            if handshakes[cur].index > 0 {
+                reportRenegotiationOutcome(cur)
+                observe(.renegotiationFailed(failure: failure, handshake: handshakes[cur].index,
+                                             answered: before.answered(in: handshakes[cur].role)))
+            } else if cur == 0 {
+                observe(.firstHandshakeFailed(failure, handshake: 0))
+            }
+        default:
+            break
+        }
+    }
+
+    private func handshakeCompleted(_ cur: Int) {
+        // The transcript only serves key setup during a handshake.
+        decryption?.transcript = []
+        handshakes[cur].trimMessageStorage()
+        let hs = handshakes[cur]
+        if hs.resumed == nil && !hs.encrypted && !hs.isTLS13 { handshakes[cur].resumed = !hs.fullServerFlight }
+        if let version = hs.version { negotiatedVersion = version }
+        if let suite = hs.cipherSuite { negotiatedSuite = suite }
+        if !hs.encrypted, let suite = hs.cipherSuite, let version = hs.version {
+            protection = RecordSizeModel(suite: suite, version: version, encryptThenMAC: hs.encryptThenMAC)
+        }
+        emit(.handshakeDone(HandshakeDoneEvent(
+            handshake: hs.index, version: hs.version ?? negotiatedVersion, cipherSuite: hs.cipherSuite ?? negotiatedSuite,
+            resumed: handshakes[cur].resumed, milliseconds: now.milliseconds(since: hs.start), bytes: hs.bytes,
+            clientAuthenticated: hs.clientAuthenticated)))
+        if hs.index > 0 { reportRenegotiationOutcome(cur) }
+    }
+
+    // MARK: - handshake message buffers
+
+    /// A gap or a ChangeCipherSpec: a direction's partial handshake message is gone.
+    func resetHandshakeMessages(_ direction: FlowDirection) {
+        guard let buffers = handshakeBuffers else { return }   // none: nothing partial
+        if direction == .forward { buffers.forward.reset() } else { buffers.reverse.reset() }
+    }
+
+    /// The defragmenters, created when a clear handshake record arrives.
+    var buffers: HandshakeBuffers {
+        if let handshakeBuffers { return handshakeBuffers }
+        let created = HandshakeBuffers()
+        handshakeBuffers = created
+        return created
+    }
+
+    /// Once the current handshake is done and no message is half read, the
+    /// defragmenters go (fresh ones are equivalent if another handshake comes).
+    private func releaseHandshakeBuffersIfDone() {
+        guard let buffers = handshakeBuffers, let cur = currentHandshake, handshakes[cur].isCompleted,
+              !buffers.forward.hasPartialMessage, !buffers.reverse.hasPartialMessage else { return }
+        handshakeBuffers = nil
+    }
+}
+
+extension HandshakeInput {
+    /// A handshake message or record (not an alert, a reset or the end).
+    var isMessage: Bool {
+        switch self {
+        case .clientHello, .serverHello, .serverFlight, .clientFlight, .changeCipherSpec, .finished: true
+        case .alert, .reset, .ignored, .ended: false
+        }
+    }
+}
+
+/// TLS facts of one side of a connection.
+struct TLSSideState {
+    /// Records from this side are ciphertext (after its ChangeCipherSpec, TLS 1.2 and older).
+    var encrypted = false
+    var records = RecordCounts()
+    var applicationDataBytes = 0
+    var sawTLS = false
+}
+
+/// An immutable box: keeps a large, usually absent value out of line.
+final class Box<Value> {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The two directions' handshake message defragmenters: needed while a
+/// handshake runs, dropped when it completes (a later handshake makes new ones).
+final class HandshakeBuffers {
+    var forward = HandshakeDefragmenter()
+    var reverse = HandshakeDefragmenter()
+}
