@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs ONE TLS scenario live between real OpenSSL / GnuTLS peers on loopback and
 # captures it; prints the capture's path on stdout (the only thing it prints
-# there). Used by Tests/PipelineTests/RealPeerTests.swift.
+# there). Used by Tests/PipelineTests/RealPeerTests.swift and, for the
+# matrix-SUITE-CASE scenarios, RenegotiationMatrixTests.swift.
 #
 #   scenario.sh NAME [WORKDIR]     run NAME, files in WORKDIR (default: a new temp dir)
 #   scenario.sh --list             the scenario names
@@ -20,7 +21,6 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 PKI=$ROOT/captures/pki
-GNUTLS_RENEG_SOURCE=$ROOT/captures/tools/gnutls-reneg-server.c
 TIME_LIMIT=${SCENARIO_TIMEOUT:-20}
 
 SCENARIOS=(
@@ -36,6 +36,13 @@ SCENARIOS=(
     tls13-pha-keyupdate
     insecure-renegotiation-gnutls
 )
+# The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
+MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
+MATRIX_CASES=(server-client-cert server-no-certreq server-refused server-failed client-completed client-refused)
+for suite in "${MATRIX_SUITES[@]}"; do
+    for case in "${MATRIX_CASES[@]}"; do SCENARIOS+=("matrix-$suite-$case"); done
+done
+unset suite case
 
 usage() { echo "usage: $0 NAME [WORKDIR] | --list" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
@@ -57,7 +64,7 @@ need() {
     command -v "$1" >/dev/null 2>&1 ||
         missing_tool "'$1' not found: install the Debian package $2 (${3:-CI installs it with 'make test-deps'})"
 }
-BUILD_HINT="needed to compile captures/tools/gnutls-reneg-server.c; add it to TEST_PACKAGES in the Makefile"
+BUILD_HINT="needed to compile the GnuTLS peers in captures/tools; add it to TEST_PACKAGES in the Makefile"
 need timeout coreutils
 need stdbuf coreutils
 [[ -r $PKI/ca.pem ]] || fail "test PKI missing at $PKI"
@@ -68,24 +75,32 @@ need stdbuf coreutils
 export OPENSSL_CONF=$OUT/openssl.cnf
 export GNUTLS_SYSTEM_PRIORITY_FILE=/dev/null
 
-# gnutls_reneg_server: path of captures/tools/gnutls-reneg-server.c compiled
-# (cached beside the other scratch files; rebuilt when the source is newer).
-gnutls_reneg_server() {
+# gnutls_tool NAME: path of captures/tools/NAME.c compiled (cached beside the
+# other scratch files under the source's checksum, so checkouts with different
+# versions of it never share a binary).
+gnutls_tool() {
+    local source=$ROOT/captures/tools/$1.c sum
     need gcc gcc "$BUILD_HINT"
     need pkg-config pkg-config "$BUILD_HINT"
     pkg-config --exists gnutls ||
         missing_tool "the GnuTLS headers are missing: install the Debian package libgnutls28-dev ($BUILD_HINT)"
+    [[ -r $source ]] || fail "missing $source"
+    sum=$(cksum <"$source")
     local cache=${TMPDIR:-/tmp}/tlsdump-peers-$(id -u)
-    local bin=$cache/gnutls-reneg-server
-    if [[ ! -x $bin || $GNUTLS_RENEG_SOURCE -nt $bin ]]; then
+    local bin=$cache/$1-${sum%% *}
+    if [[ ! -x $bin ]]; then
         mkdir -p "$cache"
         # shellcheck disable=SC2046
-        gcc -O2 -Wall -o "$bin.$$" "$GNUTLS_RENEG_SOURCE" $(pkg-config --cflags --libs gnutls) >"$OUT/gcc.log" 2>&1 ||
-            { cat "$OUT/gcc.log" >&2; fail "could not compile $GNUTLS_RENEG_SOURCE"; }
+        gcc -O2 -Wall -o "$bin.$$" "$source" $(pkg-config --cflags --libs gnutls) >"$OUT/gcc.log" 2>&1 ||
+            { cat "$OUT/gcc.log" >&2; fail "could not compile $source"; }
         mv -f "$bin.$$" "$bin"
     fi
     echo "$bin"
 }
+# gnutls_reneg_server: captures/tools/gnutls-reneg-server.c, an IIS-like server.
+gnutls_reneg_server() { gnutls_tool gnutls-reneg-server; }
+# gnutls_refusing_client: captures/tools/gnutls-refusing-client.c, a client that refuses renegotiation.
+gnutls_refusing_client() { gnutls_tool gnutls-refusing-client; }
 
 # ---------------------------------------------------------------- processes
 
@@ -419,7 +434,233 @@ scenario_insecure-renegotiation-gnutls() {
     gnutls_reneg "$base:%UNSAFE_RENEGOTIATION" "$base:%DISABLE_SAFE_RENEGOTIATION"
 }
 
+# ---------------------------------------------------------------- the renegotiation matrix
+# Tests/PipelineTests/RenegotiationMatrixTests.swift: every kind of renegotiation
+# (server- or client-initiated; completed, refused, failed) for three suites,
+# each from real peers and checked with and without the client's key log.
+# Scenario names are matrix-SUITE-CASE:
+#
+#   SUITE   rc4md5-tls10    TLS 1.0 TLS_RSA_WITH_RC4_128_MD5, 1024-bit key: GnuTLS
+#                           on both sides (Debian's OpenSSL 3 has no RC4 suite at all)
+#           aesgcm-tls12    TLS 1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+#           chacha20-tls12  TLS 1.2 TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+#                           (both: OpenSSL on both sides, except server-failed:
+#                           the GnuTLS server and s_client)
+#   CASE    server-client-cert  HelloRequest after the request; CertificateRequest in
+#                               the renegotiation; the client sends its certificate
+#           server-no-certreq   HelloRequest; a renegotiation without CertificateRequest
+#           server-refused      HelloRequest answered with a warning no_renegotiation
+#                               (instead of a ClientHello)
+#           server-failed       HelloRequest; the client sends its ClientHello, the
+#                               server presents another certificate in the renegotiation
+#                               and the client aborts with a fatal alert
+#           client-completed    the client renegotiates after its request, the server
+#                               allows it
+#           client-refused      the client renegotiates, the server answers its
+#                               ClientHello with an alert
+
+MATRIX_RC4=$RC4_MD5_TLS10
+MATRIX_GNUTLS_AESGCM='NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-RSA'
+MATRIX_GNUTLS_CHACHA20='NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+CHACHA20-POLY1305:-KX-ALL:+ECDHE-RSA'
+
+# gnutls_server_matrix ARGS...: captures/tools/gnutls-reneg-server.c with the
+# suite's server certificate and priority, then ARGS (its options).
+gnutls_server_matrix() {
+    local bin
+    bin=$(gnutls_reneg_server)
+    start_server "$bin" "$PORT" "$MATRIX_CERT" "$MATRIX_KEY" "$PKI/ca.pem" "$MATRIX_GNUTLS" "$@"
+    wait_for "$OUT/server.log" '^LISTENING'
+}
+
+# gnutls_client_matrix ARGS...: gnutls-cli with the suite's priority (key log through SSLKEYLOGFILE).
+gnutls_client_matrix() {
+    gnutls_client "$MATRIX_GNUTLS" "$@"
+    wait_for "$OUT/server.log" '^HANDSHAKE'
+}
+
+# matrix_gnutls_request: the client's request, read by the GnuTLS server (which then
+# renegotiates, or waits for the client to).
+matrix_gnutls_request() {
+    to_client "$HTTP_REQUEST"
+    wait_for "$OUT/server.log" '^REQUEST'
+}
+
+# matrix_gnutls_end: the response reaches the client, whose stdin ends (close_notify).
+matrix_gnutls_end() {
+    wait_for "$OUT/server.log" '^RESPONSE$'
+    wait_for "$OUT/client.log" '^hello'
+    close_client_stdin
+    wait_for "$OUT/server.log" '^CLOSED'
+    finish
+}
+
+# matrix_expect_server_log ERE: the server's log must say ERE (the scenario really happened).
+matrix_expect_server_log() {
+    grep -qE -- "$1" "$OUT/server.log" || { cat "$OUT/server.log" >&2; fail "server log lacks /$1/"; }
+}
+
+# ---- GnuTLS on both sides (rc4md5-tls10)
+
+matrix_gnutls_server-client-cert() {
+    gnutls_server_matrix
+    gnutls_client_matrix --x509certfile "$PKI/client.pem" --x509keyfile "$PKI/client.key"
+    matrix_gnutls_request
+    wait_for "$OUT/server.log" '^REHANDSHAKE'
+    matrix_expect_server_log '^REHANDSHAKE ok, client certificates: 1'
+    matrix_gnutls_end
+}
+
+matrix_gnutls_server-no-certreq() {
+    gnutls_server_matrix --no-certreq
+    gnutls_client_matrix
+    matrix_gnutls_request
+    wait_for "$OUT/server.log" '^REHANDSHAKE'
+    matrix_expect_server_log '^REHANDSHAKE ok, client certificates: 0'
+    matrix_gnutls_end
+}
+
+# gnutls-cli always performs a renegotiation it is asked for (its no_renegotiation
+# reply is commented out in its source) and OpenSSL has no RC4: the refusing client
+# is captures/tools/gnutls-refusing-client.c, GnuTLS's own warning no_renegotiation
+# (what BoringSSL, Go and Botan send by default). The server goes on and answers.
+matrix_gnutls_server-refused() {
+    local bin
+    gnutls_server_matrix
+    bin=$(gnutls_refusing_client)
+    start_client env SSLKEYLOGFILE="$KEYS" "$bin" "$PORT" "$PKI/ca.pem" "$MATRIX_GNUTLS"
+    wait_for "$OUT/client.log" '^CLOSED'
+    matrix_expect_server_log '^REHANDSHAKE failed: .*alert No renegotiation'
+    wait_for "$OUT/server.log" '^CLOSED'
+    finish
+}
+
+# The server presents another (valid) certificate in the renegotiation; GnuTLS's
+# client refuses a peer whose certificate changed during a rehandshake and sends a
+# fatal alert after the server's flight (its ClientHello came first).
+matrix_gnutls_server-failed() {
+    gnutls_server_matrix --no-certreq --reneg-cert "$PKI/server.pem" "$PKI/server.key"
+    gnutls_client_matrix
+    matrix_gnutls_request
+    wait_for "$OUT/server.log" '^REHANDSHAKE'
+    matrix_expect_server_log '^REHANDSHAKE failed: .*fatal alert'
+    wait_exit "$CLI_PID" 8 client
+    finish
+}
+
+# gnutls-cli --inline-commands: the line ^renegotiate^ starts a renegotiation.
+matrix_gnutls_client-completed() {
+    gnutls_server_matrix --client-reneg accept
+    gnutls_client_matrix --inline-commands
+    matrix_gnutls_request
+    to_client '^renegotiate^\n'
+    wait_for "$OUT/server.log" '^CLIENT-RENEG'
+    matrix_expect_server_log '^CLIENT-RENEG ok'
+    matrix_gnutls_end
+}
+
+# The server refuses with a fatal handshake_failure. After a warning no_renegotiation
+# gnutls-cli's handshake loop, for which a warning is not fatal, keeps waiting for a
+# ServerHello: the server's next record fails it ("TLS Application data were received,
+# while expecting handshake data") and it sends a second ClientHello. So the warning
+# form of this case comes from OpenSSL (the TLS 1.2 suites) only.
+matrix_gnutls_client-refused() {
+    gnutls_server_matrix --client-reneg refuse --refuse-fatal
+    gnutls_client_matrix --inline-commands
+    matrix_gnutls_request
+    to_client '^renegotiate^\n'
+    wait_for "$OUT/server.log" '^CLIENT-RENEG refused'
+    wait_exit "$CLI_PID" 8 client
+    finish
+}
+
+# ---- OpenSSL on both sides (aesgcm-tls12, chacha20-tls12), as the scenarios above
+
+matrix_openssl_server-client-cert() {
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -CAfile "$PKI/ca.pem" "${MATRIX_OPENSSL[@]}"
+    ossl_client "${MATRIX_OPENSSL[@]}" -cert "$PKI/client.pem" -key "$PKI/client.key"
+    server_renegotiates R
+}
+
+matrix_openssl_server-no-certreq() {
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" "${MATRIX_OPENSSL[@]}"
+    ossl_client "${MATRIX_OPENSSL[@]}"
+    server_renegotiates r
+}
+
+# s_client -no_renegotiation: warning no_renegotiation, then s_server's fatal handshake_failure.
+matrix_openssl_server-refused() {
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -CAfile "$PKI/ca.pem" "${MATRIX_OPENSSL[@]}"
+    ossl_client "${MATRIX_OPENSSL[@]}" -no_renegotiation
+    send_request
+    to_server 'R\n'
+    wait_exit "$SRV_PID" 8 server
+    finish
+}
+
+# s_server cannot change anything in a renegotiation, so the server is the GnuTLS
+# one, presenting the client's certificate (CN client.test, clientAuth only) in the
+# renegotiation; s_client -verify_return_error rejects it after its ClientHello with
+# a fatal unsupported_certificate.
+matrix_openssl_server-failed() {
+    gnutls_server_matrix --no-certreq --reneg-cert "$PKI/client.pem" "$PKI/client.key"
+    start_client openssl s_client -connect "127.0.0.1:$PORT" -servername server.test -CAfile "$PKI/ca.pem" \
+        -keylogfile "$KEYS" -msg -state -verify_return_error -verify_hostname server.test "${MATRIX_OPENSSL[@]}"
+    wait_for "$OUT/server.log" '^HANDSHAKE'
+    to_client "$HTTP_REQUEST"
+    wait_for "$OUT/server.log" '^REHANDSHAKE'
+    matrix_expect_server_log '^REHANDSHAKE failed: .*fatal alert'
+    wait_exit "$CLI_PID" 8 client
+    finish
+}
+
+matrix_openssl_client-completed() {
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" "${MATRIX_OPENSSL[@]}" -client_renegotiation
+    ossl_client "${MATRIX_OPENSSL[@]}"
+    send_request
+    to_client 'R\n'
+    wait_for "$OUT/client.log" '^<<< .*Finished' 2
+    send_response
+    finish
+}
+
+# OpenSSL 3's server refuses by default: warning no_renegotiation, then the client's
+# fatal handshake_failure.
+matrix_openssl_client-refused() {
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" "${MATRIX_OPENSSL[@]}"
+    ossl_client "${MATRIX_OPENSSL[@]}"
+    send_request
+    to_client 'R\n'
+    wait_exit "$CLI_PID" 8 client
+    finish
+}
+
+# matrix_scenario SUITE-CASE
+matrix_scenario() {
+    local name=$1 suite="" case
+    for suite in "${MATRIX_SUITES[@]}"; do [[ $name == "$suite"-* ]] && break; done
+    case=${name#"$suite"-}
+    case $suite in
+        rc4md5-tls10)
+            MATRIX_GNUTLS=$MATRIX_RC4 MATRIX_CERT=$PKI/server1024.pem MATRIX_KEY=$PKI/server1024.key
+            begin
+            "matrix_gnutls_$case" ;;
+        aesgcm-tls12|chacha20-tls12)
+            if [[ $suite == aesgcm-tls12 ]]; then
+                MATRIX_OPENSSL=(-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256) MATRIX_GNUTLS=$MATRIX_GNUTLS_AESGCM
+            else
+                MATRIX_OPENSSL=(-tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305) MATRIX_GNUTLS=$MATRIX_GNUTLS_CHACHA20
+            fi
+            MATRIX_CERT=$PKI/server.pem MATRIX_KEY=$PKI/server.key
+            begin
+            "matrix_openssl_$case" ;;
+    esac
+    [[ -s $KEYS ]] || fail "the client wrote no key log"
+}
 # ---------------------------------------------------------------- main
 
-"scenario_$SCENARIO"
+if [[ $SCENARIO == matrix-* ]]; then
+    matrix_scenario "${SCENARIO#matrix-}"
+else
+    "scenario_$SCENARIO"
+fi
 echo "$PCAP"
