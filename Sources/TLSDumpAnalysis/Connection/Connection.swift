@@ -9,8 +9,8 @@ import TLSDumpTLS
 /// the TLS exchange revealed.
 ///
 /// Memory: a connection that never carried a payload byte holds only the TCP
-/// side (this object and its two reassemblers). The record streams and the
-/// session are allocated on the first payload byte.
+/// side (this object, its two reassemblers and its idle record streams); the
+/// session is allocated on the first payload byte.
 final class Connection {
     let key: FlowKey
     let serial: Int
@@ -23,7 +23,8 @@ final class Connection {
 
     private var forwardReassembler: HalfStreamReassembler
     private var reverseReassembler: HalfStreamReassembler
-    private var records: RecordChannels?
+    /// Inline: a separate allocation per connection would cost more than the streams' bytes.
+    private var records: RecordChannels
     private(set) var session: TLSSession?
 
     /// TCP facts per side (client/server).
@@ -52,6 +53,7 @@ final class Connection {
         self.now = first.timestamp
         forwardReassembler = HalfStreamReassembler(settings: context.reassemblySettings)
         reverseReassembler = HalfStreamReassembler(settings: context.reassemblySettings)
+        records = RecordChannels(midstream: !first.flags.contains(.syn))
         // Roles: SYN sender is the client; SYN+ACK sender the server; else guess by port.
         if first.flags.contains(.syn) {
             clientDirection = first.flags.contains(.ack) ? direction.reversed : direction
@@ -154,15 +156,14 @@ final class Connection {
     // MARK: - stream chunks -> records -> session
 
     private func consume(_ chunk: StreamChunk, direction: FlowDirection) {
-        let channels = recordChannels()
         let session = tlsSession()
         switch chunk {
         case .data(let bytes):
             var input = StreamInput(bytes)
-            while let item = channels.next(direction, &input) {
+            while let item = records.next(direction, &input) {
                 session.handle(item, from: side(of: direction))
                 // A ChangeCipherSpec or new keys change which bodies the next record needs.
-                channels.setWantedBodies(direction, session.wantedBodies(side(of: direction)))
+                records.setWantedBodies(direction, session.wantedBodies(side(of: direction)))
             }
             session.endOfChunk()
         case .gap(let count):
@@ -171,20 +172,13 @@ final class Connection {
             context.totals.gaps += 1
             context.totals.gapBytes += count
             session.bytesMissing(count, from: side)
-            if let item = channels.gap(direction, count) { session.handle(item, from: side) }
+            if let item = records.gap(direction, count) { session.handle(item, from: side) }
         }
     }
 
     /// An SSLv2-compatible ClientHello answered in TLS: the client goes on in TLS framing.
     func useTLSFraming(for side: Side) {
-        recordChannels().useTLSFraming(direction(of: side))
-    }
-
-    private func recordChannels() -> RecordChannels {
-        if let records { return records }
-        let channels = RecordChannels(midstream: pickedUpMidstream)
-        records = channels
-        return channels
+        records.useTLSFraming(direction(of: side))
     }
 
     private func tlsSession() -> TLSSession {
@@ -224,8 +218,8 @@ struct TCPSideState {
     var fin = false
 }
 
-/// The two directions' TLS record streams (allocated on the first payload byte).
-final class RecordChannels {
+/// The two directions' TLS record streams.
+struct RecordChannels {
     private var forward: RecordStream
     private var reverse: RecordStream
 
@@ -234,15 +228,15 @@ final class RecordChannels {
         reverse = RecordStream(midstream: midstream)
     }
 
-    func next(_ direction: FlowDirection, _ input: inout StreamInput) -> RecordStreamItem? {
+    mutating func next(_ direction: FlowDirection, _ input: inout StreamInput) -> RecordStreamItem? {
         direction == .forward ? forward.next(&input) : reverse.next(&input)
     }
 
-    func gap(_ direction: FlowDirection, _ count: Int) -> RecordStreamItem? {
+    mutating func gap(_ direction: FlowDirection, _ count: Int) -> RecordStreamItem? {
         direction == .forward ? forward.gap(count) : reverse.gap(count)
     }
 
-    func setWantedBodies(_ direction: FlowDirection, _ mask: UInt32) {
+    mutating func setWantedBodies(_ direction: FlowDirection, _ mask: UInt32) {
         if direction == .forward {
             if forward.wantedBodies != mask { forward.wantedBodies = mask }
         } else if reverse.wantedBodies != mask {
@@ -250,7 +244,7 @@ final class RecordChannels {
         }
     }
 
-    func useTLSFraming(_ direction: FlowDirection) {
+    mutating func useTLSFraming(_ direction: FlowDirection) {
         if direction == .forward { forward.useTLSFraming() } else { reverse.useTLSFraming() }
     }
 }
