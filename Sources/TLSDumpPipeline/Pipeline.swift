@@ -145,7 +145,7 @@ public enum Pipeline {
         let analysis = makeAnalysis(options, sink: sink)
         let counters = { analysis.counters }
         var run = RunState(options: options, source: source, counters: counters, sink: sink, hooks: hooks, dumper: dumper,
-                           sharded: analysis is ShardedAnalysis)
+                           sharded: analysis.countersAreShardSums)
         var result = PipelineResult()
         var outputBroken = false
         var stopped = false

@@ -124,6 +124,7 @@ final class ShardedAnalysis: PacketAnalysis {
     }
 
     var counters: AnalyzerCounters { latest.reduce(AnalyzerCounters(), +) }
+    var countersAreShardSums: Bool { true }
 
     private func stopWorkers() {
         monitor.lock()

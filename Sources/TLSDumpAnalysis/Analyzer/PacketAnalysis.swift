@@ -17,4 +17,6 @@ public protocol PacketAnalysis: AnyObject {
     func abandon()
     /// What the `stats` event needs (a sharded run adds its shards' counters).
     var counters: AnalyzerCounters { get }
+    /// The counters are sums over shards: a peak of open connections is then an upper bound.
+    var countersAreShardSums: Bool { get }
 }

@@ -172,6 +172,7 @@ public final class TLSAnalyzer: PacketAnalysis {
     /// Single-threaded: events went out as they were made.
     public func deliverReady() {}
     public func abandon() {}
+    public var countersAreShardSums: Bool { false }
 }
 
 /// The analyser's counters for `stats`; `+` merges shards.

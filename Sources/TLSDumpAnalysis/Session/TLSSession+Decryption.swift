@@ -36,12 +36,12 @@ extension TLSSession {
         result.plaintext.withUnsafeBytes { plaintext in
             switch result.contentType {
             case ContentType.handshake:
-                if let cur = currentHandshake, !handshakes[cur].phase.isFinal { handshakes[cur].bytes[side] += header.length }
+                if inHandshake { current?.bytes[side] += header.length }
                 handleHandshakeRecord(plaintext, header: inner, side: side, origin: origin)
             case ContentType.alert:
                 handleAlert(inner, body: plaintext, side: side, origin: origin)
             case ContentType.changeCipherSpec:
-                if let cur = currentHandshake, !handshakes[cur].phase.isFinal { handshakes[cur].bytes[side] += header.length }
+                if inHandshake { current?.bytes[side] += header.length }
                 handleChangeCipherSpec(inner, side: side, origin: origin)
             case ContentType.applicationData:
                 handleApplicationData(header, side: side, origin: origin, plaintext: plaintext)
@@ -85,7 +85,7 @@ extension TLSSession {
         guard keys != nil, let decryption else { return }
         if message.type == HandshakeType.clientHello {
             decryption.transcript.removeAll(keepingCapacity: true)
-        } else if let cur = currentHandshake, handshakes[cur].isCompleted {
+        } else if current?.isCompleted == true {
             // After the handshake (post-handshake messages, a HelloRequest) the transcript
             // is not read before the next ClientHello clears it: keep it released.
             return
@@ -102,16 +102,17 @@ extension TLSSession {
     // MARK: TLS 1.0-1.2 keys
 
     /// After the ServerHello: a master secret from the key log (by client random, or by session id).
-    func setUpTLS12Keys(handshake cur: Int) {
-        let inputs = handshakes[cur].keyInputs.value
+    func setUpTLS12Keys() {
+        guard let hs = current else { return }
+        let inputs = hs.keyInputs.value
         guard let decryption, let clientRandom = inputs.clientRandom?.bytes,
-              let serverRandom = inputs.serverRandom?.bytes, let suite = handshakes[cur].cipherSuite,
-              let version = handshakes[cur].version else { return }
+              let serverRandom = inputs.serverRandom?.bytes, let suite = hs.cipherSuite,
+              let version = hs.version else { return }
         let sessionID = inputs.serverSessionID?.bytes ?? []
         let master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
         guard let master else { return }
         installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
-                         encryptThenMAC: handshakes[cur].encryptThenMAC, into: decryption)
+                         encryptThenMAC: hs.encryptThenMAC, into: decryption)
     }
 
     private func installTLS12Keys(master: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8], suite: UInt16, version: UInt16,
@@ -127,12 +128,12 @@ extension TLSSession {
     }
 
     /// RSA key exchange: the premaster from the key log's RSA lines or a server private key.
-    func clientKeyExchangeSeen(_ message: HandshakeMessage, handshake cur: Int) {
-        guard let keys, let decryption, decryption.pending.client == nil,
-              let suite = handshakes[cur].cipherSuite, let info = CipherSuiteRegistry.info(suite), info.keyExchange == .rsa,
-              let version = handshakes[cur].version, let clientVersion = handshakes[cur].keyInputs.value.clientLegacyVersion,
-              let clientRandom = handshakes[cur].keyInputs.value.clientRandom?.bytes,
-              let serverRandom = handshakes[cur].keyInputs.value.serverRandom?.bytes else { return }
+    func clientKeyExchangeSeen(_ message: HandshakeMessage) {
+        guard let keys, let decryption, decryption.pending.client == nil, let hs = current,
+              let suite = hs.cipherSuite, let info = CipherSuiteRegistry.info(suite), info.keyExchange == .rsa,
+              let version = hs.version, let clientVersion = hs.keyInputs.value.clientLegacyVersion,
+              let clientRandom = hs.keyInputs.value.clientRandom?.bytes,
+              let serverRandom = hs.keyInputs.value.serverRandom?.bytes else { return }
         // TLS: a 2-byte length, then the encrypted premaster (SSL 3.0 has no length).
         var encrypted = Array(message.body)
         if encrypted.count >= 2 && Int(encrypted[0]) << 8 | Int(encrypted[1]) == encrypted.count - 2 { encrypted.removeFirst(2) }
@@ -147,12 +148,12 @@ extension TLSSession {
         }
         guard let premaster else { return }
         let sha384 = (try? RecordProtection.forSuite(suite))?.usesSHA384 ?? false
-        let sessionHash = handshakes[cur].extendedMasterSecret
+        let sessionHash = hs.extendedMasterSecret
             ? TLSPRF.sessionHash(handshakeMessages: decryption.transcript, version: version, sha384: sha384) : nil
         let master = TLSPRF.masterSecret(premaster: premaster, clientRandom: clientRandom, serverRandom: serverRandom,
                                          version: version, sha384: sha384, extendedMasterSecretSessionHash: sessionHash)
         installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
-                         encryptThenMAC: handshakes[cur].encryptThenMAC, into: decryption)
+                         encryptThenMAC: hs.encryptThenMAC, into: decryption)
     }
 
     /// At a side's ChangeCipherSpec its pending keys come into force.
@@ -170,9 +171,9 @@ extension TLSSession {
 
     // MARK: TLS 1.3 keys
 
-    func setUpTLS13Keys(handshake cur: Int) {
-        guard let decryption, let clientRandom = handshakes[cur].keyInputs.value.clientRandom?.bytes,
-              let suite = handshakes[cur].cipherSuite else { return }
+    func setUpTLS13Keys() {
+        guard let decryption, let hs = current, let clientRandom = hs.keyInputs.value.clientRandom?.bytes,
+              let suite = hs.cipherSuite else { return }
         guard let clientHandshake = lookUp({ $0.secret(.clientHandshake, clientRandom: clientRandom) }),
               let serverHandshake = lookUp({ $0.secret(.serverHandshake, clientRandom: clientRandom) }) else { return }
         decryption.tls13Suite = suite

@@ -53,61 +53,59 @@ extension TLSSession {
         case HandshakeType.serverHello:
             serverHelloMessage(message, side: side, recordVersion: recordVersion, origin: origin)
             return
-        case HandshakeType.helloRequest where side == .server && currentHandshake.map({ handshakes[$0].phase.isFinal }) == true:
+        case HandshakeType.helloRequest where side == .server && current?.phase.isFinal == true:
             // A HelloRequest seen in clear or decrypted starts the next handshake (the server initiates).
-            let cur = startHandshake(initiator: .server, origin: origin, phase: .requested, trigger: "hello_request")
-            addClear(message, side: side, recordVersion: recordVersion, to: cur, origin: origin)
-            emit(.helloRequest(HelloRequestEvent(handshake: handshakes[cur].index, encrypted: origin.wasEncrypted, inferred: false)))
-            announceRenegotiation(cur)
+            startHandshake(initiator: .server, origin: origin, phase: .requested, trigger: "hello_request")
+            addClear(message, side: side, recordVersion: recordVersion, toCurrent: true, origin: origin)
+            emit(.helloRequest(HelloRequestEvent(handshake: currentIndex ?? 0, encrypted: origin.wasEncrypted, inferred: false)))
+            announceRenegotiation()
             return
         default:
             break
         }
-        guard let cur = currentHandshake else {
-            if type == HandshakeType.helloRequest { addClear(message, side: side, recordVersion: recordVersion, to: nil, origin: origin) }
+        guard let hs = current else {
+            if type == HandshakeType.helloRequest { addClear(message, side: side, recordVersion: recordVersion, toCurrent: false, origin: origin) }
             return
         }
-        addClear(message, side: side, recordVersion: recordVersion, to: cur, origin: origin)
-        if origin.isDecrypted && !handshakes[cur].phase.isFinal { handshakes[cur].decryptedRecords += 1 }
-        if side == .server && !handshakes[cur].phase.changedCipher(.server) && Handshake.serverFlightTypes.contains(type) {
-            handshakes[cur].baseline.serverFlightBytes += message.length + 4
+        addClear(message, side: side, recordVersion: recordVersion, toCurrent: true, origin: origin)
+        if origin.isDecrypted && !hs.phase.isFinal { current?.decryptedRecords += 1 }
+        if side == .server && !hs.phase.changedCipher(.server) && Handshake.serverFlightTypes.contains(type) {
+            current?.baseline.serverFlightBytes += message.length + 4
         }
         if side == .client && type == HandshakeType.clientKeyExchange {
-            handshakes[cur].baseline.clientKeyExchangeBytes = message.length + 4
+            current?.baseline.clientKeyExchangeBytes = message.length + 4
         }
         switch type {
         case HandshakeType.helloRequest:
             // During a handshake a HelloRequest is ignored (RFC 5246 7.4.1.1); note it only.
             break
         case HandshakeType.certificate:
-            advance(cur, side == .server ? .serverFlight : .clientFlight, from: side)
-            certificateMessage(message, side: side, handshake: cur, origin: origin)
+            advance(side == .server ? .serverFlight : .clientFlight, from: side)
+            certificateMessage(message, side: side, origin: origin)
         case HandshakeType.serverKeyExchange:
-            advance(cur, .serverFlight, from: side)
-            handshakes[cur].fullServerFlight = true
-            if handshakes[cur].resumed == nil { handshakes[cur].resumed = false }
-            serverKeyExchangeMessage(message, handshake: cur)
+            advance(.serverFlight, from: side)
+            markFullServerFlight()
+            serverKeyExchangeMessage(message)
         case HandshakeType.certificateRequest:
             // TLS 1.3 after the handshake: post-handshake authentication, no state change.
-            if !handshakes[cur].isCompleted { advance(cur, .serverFlight, from: side) }
-            certificateRequestMessage(message, handshake: cur, origin: origin)
+            if !hs.isCompleted { advance(.serverFlight, from: side) }
+            certificateRequestMessage(message, origin: origin)
         case HandshakeType.serverHelloDone:
-            advance(cur, .serverFlight, from: side)
-            handshakes[cur].fullServerFlight = true
-            if handshakes[cur].resumed == nil { handshakes[cur].resumed = false }
+            advance(.serverFlight, from: side)
+            markFullServerFlight()
         case HandshakeType.certificateStatus, HandshakeType.encryptedExtensions:
-            advance(cur, .serverFlight, from: side)
+            advance(.serverFlight, from: side)
         case HandshakeType.certificateVerify:
-            advance(cur, side == .server ? .serverFlight : .clientFlight, from: side)
-            if side == .client { handshakes[cur].clientCertificateVerified = true }
+            advance(side == .server ? .serverFlight : .clientFlight, from: side)
+            if side == .client { current?.clientCertificateVerified = true }
         case HandshakeType.finished:
-            let duringHandshake = !handshakes[cur].phase.isFinal
+            let duringHandshake = !hs.phase.isFinal
             // The handshake's own Finished switches TLS 1.3 keys; a post-handshake one does not.
-            if handshakes[cur].isTLS13 && origin.isDecrypted && duringHandshake { switchToApplicationKeys(side) }
-            if duringHandshake { advance(cur, .finished(side), from: side) }
+            if hs.isTLS13 && origin.isDecrypted && duringHandshake { switchToApplicationKeys(side) }
+            if duringHandshake { advance(.finished(side), from: side) }
         case HandshakeType.clientKeyExchange:
-            advance(cur, .clientFlight, from: side)
-            clientKeyExchangeSeen(message, handshake: cur)
+            advance(.clientFlight, from: side)
+            clientKeyExchangeSeen(message)
         case HandshakeType.keyUpdate:
             keyUpdateReceived(message, side: side)
         default:
@@ -115,9 +113,15 @@ extension TLSSession {
         }
     }
 
-    private func addClear(_ message: HandshakeMessage, side: Side, recordVersion: UInt16, to cur: Int?, origin: RecordOrigin) {
-        if let cur {
-            handshakes[cur].add(sender: side, name: .handshakeType(message.type), length: message.length,
+    /// The server sent a certificate, key exchange or ServerHelloDone: a full handshake, not a resumption.
+    private func markFullServerFlight() {
+        current?.fullServerFlight = true
+        if current?.resumed == nil { current?.resumed = false }
+    }
+
+    private func addClear(_ message: HandshakeMessage, side: Side, recordVersion: UInt16, toCurrent: Bool, origin: RecordOrigin) {
+        if toCurrent {
+            current?.add(sender: side, name: .handshakeType(message.type), length: message.length,
                                 encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted, inferred: false,
                                 limit: context.config.maxMessagesPerHandshake)
         }
@@ -135,43 +139,41 @@ extension TLSSession {
             hello = try ClientHello.parse(message.body)
         } catch {
             malformed("ClientHello", side: side, error)
-            let cur = openHandshakeForClientHello(side: side, origin: origin)
-            addClear(message, side: side, recordVersion: recordVersion, to: cur, origin: origin)
+            openHandshakeForClientHello(side: side, origin: origin)
+            addClear(message, side: side, recordVersion: recordVersion, toCurrent: true, origin: origin)
             return
         }
-        addClear(message, side: side, recordVersion: recordVersion, to: nil, origin: origin)
+        addClear(message, side: side, recordVersion: recordVersion, toCurrent: false, origin: origin)
         clientHelloReceived(hello, side: side, length: message.length, origin: origin)
     }
 
     /// The handshake a ClientHello belongs to: the one in progress (a HelloRequest
     /// started it, or a HelloRetryRequest asked again), else a new one: the
     /// first, or the client's renegotiation.
-    @discardableResult
-    private func openHandshakeForClientHello(side: Side, origin: RecordOrigin) -> Int {
-        if let cur = currentHandshake, !handshakes[cur].phase.isFinal {
-            advance(cur, .clientHello, from: side)
-            if origin.isDecrypted { handshakes[cur].decryptedRecords += 1 }
-            return cur
+    private func openHandshakeForClientHello(side: Side, origin: RecordOrigin) {
+        if inHandshake {
+            advance(.clientHello, from: side)
+        } else {
+            let renegotiating = !handshakes.isEmpty
+            startHandshake(initiator: .client, origin: origin, phase: .helloSent(retried: false), trigger: renegotiating ? "client_hello" : nil)
+            if renegotiating { announceRenegotiation() }
         }
-        let renegotiating = !handshakes.isEmpty
-        let cur = startHandshake(initiator: .client, origin: origin, phase: .helloSent(retried: false), trigger: renegotiating ? "client_hello" : nil)
-        if origin.isDecrypted { handshakes[cur].decryptedRecords += 1 }
-        if renegotiating { announceRenegotiation(cur) }
-        return cur
+        if origin.isDecrypted { current?.decryptedRecords += 1 }
     }
 
     func clientHelloReceived(_ hello: ClientHello, side: Side, length: Int, origin: RecordOrigin) {
-        let cur = openHandshakeForClientHello(side: side, origin: origin)
-        handshakes[cur].clientHello = ClientHelloFacts(hello)
+        openHandshakeForClientHello(side: side, origin: origin)
+        current?.clientHello = ClientHelloFacts(hello)
         if decryption != nil {
-            handshakes[cur].keyInputs.value.clientLegacyVersion = hello.legacyVersion
-            handshakes[cur].keyInputs.value.clientRandom = ShortBytes(hello.random)
+            current?.keyInputs.value.clientLegacyVersion = hello.legacyVersion
+            current?.keyInputs.value.clientRandom = ShortBytes(hello.random)
         }
-        if handshakes[cur].index == 0 {
+        let index = currentIndex ?? 0
+        if index == 0 {
             sni = hello.serverName ?? sni
             clientOfferedSecureRenegotiation = hello.offersSecureRenegotiation
         }
-        handshakes[cur].add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
+        current?.add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
                             encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted, inferred: false,
                             limit: context.config.maxMessagesPerHandshake)
         let ja3 = Fingerprints.ja3IfDefined(hello)
@@ -180,51 +182,50 @@ extension TLSSession {
             fingerprints[.ja3] = ja3?.hash
             fingerprints[.ja4] = ja4
         }
-        emit(.clientHello(ClientHelloEvent(handshake: handshakes[cur].index, encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted,
+        emit(.clientHello(ClientHelloEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted,
                                            hello: hello, ja3: ja3?.hash, ja3String: ja3?.string, ja4: ja4)))
     }
 
     private func serverHelloMessage(_ message: HandshakeMessage, side: Side, recordVersion: UInt16, origin: RecordOrigin) {
         if handshakes.isEmpty { startHandshake(initiator: nil, origin: .clear, phase: .helloSent(retried: false), trigger: nil) }
-        guard let cur = currentHandshake else { return }
-        addClear(message, side: side, recordVersion: recordVersion, to: cur, origin: origin)
-        if origin.isDecrypted && !handshakes[cur].phase.isFinal { handshakes[cur].decryptedRecords += 1 }
+        addClear(message, side: side, recordVersion: recordVersion, toCurrent: true, origin: origin)
+        if origin.isDecrypted && inHandshake { current?.decryptedRecords += 1 }
         let hello: ServerHello
-        defer { handshakes[cur].baseline.serverFlightBytes += message.length + 4 }
+        defer { current?.baseline.serverFlightBytes += message.length + 4 }
         do throws(ParseError) {
             hello = try ServerHello.parse(message.body)
         } catch {
             malformed("ServerHello", side: side, error)
             return
         }
-        serverHelloReceived(hello, handshake: cur, origin: origin)
+        serverHelloReceived(hello, origin: origin)
     }
 
-    func serverHelloReceived(_ hello: ServerHello, handshake cur: Int, origin: RecordOrigin) {
-        advance(cur, .serverHello(helloRetry: hello.isHelloRetryRequest), from: .server)
-        handshakes[cur].baseline.serverFlightBytes = 0
-        handshakes[cur].encryptThenMAC = hello.extensionTypes.contains(ExtensionType.encryptThenMAC)
-            && (handshakes[cur].clientHello?.offersEncryptThenMAC ?? true)
+    func serverHelloReceived(_ hello: ServerHello, origin: RecordOrigin) {
+        advance(.serverHello(helloRetry: hello.isHelloRetryRequest), from: .server)
+        guard let hs = current else { return }
+        current?.baseline.serverFlightBytes = 0
+        current?.encryptThenMAC = hello.extensionTypes.contains(ExtensionType.encryptThenMAC) && (hs.clientHello?.offersEncryptThenMAC ?? true)
         let version = hello.negotiatedVersion
-        handshakes[cur].version = version
-        handshakes[cur].cipherSuite = hello.cipherSuite
+        current?.version = version
+        current?.cipherSuite = hello.cipherSuite
         let retry = hello.isHelloRetryRequest
         if !retry {
             negotiatedVersion = version
             negotiatedSuite = hello.cipherSuite
             if let alpn = hello.alpn { self.alpn = alpn }
         }
-        let resumed = resumption(hello, handshake: cur)
+        let resumed = resumption(hello, clientHello: hs.clientHello)
         if !retry {
-            handshakes[cur].resumed = resumed
-            if handshakes[cur].index == 0 { secureRenegotiation = renegotiationProtection(hello, handshake: cur) }
+            current?.resumed = resumed
+            if hs.index == 0 { secureRenegotiation = renegotiationProtection(hello, clientHello: hs.clientHello) }
         }
         let (ja3s, ja4s) = serverFingerprints(hello)
-        emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted,
+        emit(.serverHello(ServerHelloEvent(handshake: hs.index, encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted,
                                            hello: hello, resumed: resumed, ja3s: ja3s, ja4s: ja4s)))
         guard !retry else { return }
-        prepareKeys(hello, handshake: cur)
-        observe(.negotiated(version: version, suite: hello.cipherSuite, compression: hello.compressionMethod, handshake: handshakes[cur].index))
+        prepareKeys(hello)
+        observe(.negotiated(version: version, suite: hello.cipherSuite, compression: hello.compressionMethod, handshake: hs.index))
     }
 
     /// JA3S and JA4S of a ServerHello; the connection keeps the first real one's.
@@ -239,22 +240,22 @@ extension TLSSession {
     }
 
     /// The ServerHello fixed what key derivation needs: keys are set up (when given).
-    private func prepareKeys(_ hello: ServerHello, handshake cur: Int) {
+    private func prepareKeys(_ hello: ServerHello) {
         if decryption != nil {
-            handshakes[cur].keyInputs.value.serverRandom = ShortBytes(hello.random)
-            handshakes[cur].keyInputs.value.serverSessionID = ShortBytes(hello.sessionID)
+            current?.keyInputs.value.serverRandom = ShortBytes(hello.random)
+            current?.keyInputs.value.serverSessionID = ShortBytes(hello.sessionID)
         }
-        handshakes[cur].extendedMasterSecret = hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
-            && (handshakes[cur].clientHello?.offersExtendedMasterSecret ?? false)
-        if ProtocolVersion.isTLS13Family(hello.negotiatedVersion) { setUpTLS13Keys(handshake: cur) } else { setUpTLS12Keys(handshake: cur) }
+        let offered = current?.clientHello?.offersExtendedMasterSecret ?? false   // read first: see `current`
+        current?.extendedMasterSecret = offered && hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
+        if ProtocolVersion.isTLS13Family(hello.negotiatedVersion) { setUpTLS13Keys() } else { setUpTLS12Keys() }
     }
 
     /// Resumption: TLS 1.3 by an accepted PSK; earlier versions by an echoed session id (nil: not known yet).
-    private func resumption(_ hello: ServerHello, handshake cur: Int) -> Bool? {
+    private func resumption(_ hello: ServerHello, clientHello: ClientHelloFacts?) -> Bool? {
         if ProtocolVersion.isTLS13Family(hello.negotiatedVersion) {
             return hello.isHelloRetryRequest ? nil : hello.hasPreSharedKey
         }
-        if let clientHello = handshakes[cur].clientHello, !clientHello.sessionID.isEmpty, clientHello.sessionID.equals(hello.sessionID) {
+        if let clientHello, !clientHello.sessionID.isEmpty, clientHello.sessionID.equals(hello.sessionID) {
             return true
         }
         return nil
@@ -263,38 +264,35 @@ extension TLSSession {
     /// RFC 5746 as the first handshake negotiated it. TLS 1.3 has no
     /// renegotiation: it does not apply (null, not false); unknown (null)
     /// when the ClientHello was not seen.
-    private func renegotiationProtection(_ hello: ServerHello, handshake cur: Int) -> Bool? {
-        if ProtocolVersion.isTLS13Family(hello.negotiatedVersion) || handshakes[cur].clientHello == nil { return nil }
+    private func renegotiationProtection(_ hello: ServerHello, clientHello: ClientHelloFacts?) -> Bool? {
+        if ProtocolVersion.isTLS13Family(hello.negotiatedVersion) || clientHello == nil { return nil }
         return clientOfferedSecureRenegotiation && hello.hasRenegotiationInfo
     }
 
     // MARK: certificates
 
-    private func certificateMessage(_ message: HandshakeMessage, side: Side, handshake cur: Int, origin: RecordOrigin) {
-        if side == .server {
-            handshakes[cur].fullServerFlight = true
-            if handshakes[cur].resumed == nil { handshakes[cur].resumed = false }
-        }
+    private func certificateMessage(_ message: HandshakeMessage, side: Side, origin: RecordOrigin) {
+        if side == .server { markFullServerFlight() }
         let parsed: CertificateMessage
         do throws(ParseError) {
-            parsed = try CertificateMessage.parse(message.body, tls13: handshakes[cur].isTLS13)
+            parsed = try CertificateMessage.parse(message.body, tls13: current?.isTLS13 == true)
         } catch {
             malformed("Certificate", side: side, error)
             return
         }
-        certificatesReceived(parsed.certificates.map { context.certificateSummaries.summary(der: $0) }, side: side, handshake: cur, origin: origin)
+        certificatesReceived(parsed.certificates.map { context.certificateSummaries.summary(der: $0) }, side: side, origin: origin)
     }
 
-    func certificatesReceived(_ chain: [CertificateSummary], side: Side, handshake cur: Int, origin: RecordOrigin) {
-        let index = handshakes[cur].index
+    func certificatesReceived(_ chain: [CertificateSummary], side: Side, origin: RecordOrigin) {
+        let index = currentIndex ?? 0
         emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side, chain: chain)))
         if side == .client {
-            handshakes[cur].clientCertificateEmpty = chain.isEmpty
+            current?.clientCertificateEmpty = chain.isEmpty
             if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first)) }
             if let leaf = chain.first {
                 if clientCertificate == nil { clientCertificate = context.sharedCertificateBox(leaf) }
             } else {
-                observe(.clientCertificate(empty: true, requested: handshakes[cur].certificateRequest != nil || firstCertificateRequest != nil,
+                observe(.clientCertificate(empty: true, requested: current?.certificateRequest != nil || firstCertificateRequest != nil,
                                            handshake: index))
             }
             return
@@ -304,8 +302,8 @@ extension TLSSession {
         observe(.serverCertificate(leaf, handshake: index, sni: sni, at: now))
     }
 
-    private func certificateRequestMessage(_ message: HandshakeMessage, handshake cur: Int, origin: RecordOrigin) {
-        let version = handshakes[cur].version ?? negotiatedVersion ?? ProtocolVersion.tls12
+    private func certificateRequestMessage(_ message: HandshakeMessage, origin: RecordOrigin) {
+        let version = current?.version ?? negotiatedVersion ?? ProtocolVersion.tls12
         let request: CertificateRequest?
         do throws(ParseError) {
             request = try CertificateRequest.parse(message.body, version: version)
@@ -313,15 +311,15 @@ extension TLSSession {
             malformed("CertificateRequest", side: .server, error)
             request = nil
         }
-        certificateRequestSeen(request, handshake: cur, origin: origin)
+        certificateRequestSeen(request, origin: origin)
     }
 
     /// A CertificateRequest read in clear or decrypted (`request` nil when it did not parse).
-    private func certificateRequestSeen(_ request: CertificateRequest?, handshake cur: Int, origin: RecordOrigin) {
-        let hs = handshakes[cur]
+    private func certificateRequestSeen(_ request: CertificateRequest?, origin: RecordOrigin) {
+        guard let hs = current else { return }
         let phase: CertificateRequestPhase = hs.isCompleted ? .postHandshake : (hs.index == 0 ? .initial : .renegotiation)
         let firstAsked = handshakes.contains { $0.index == 0 && $0.certificateRequest != nil }
-        handshakes[cur].certificateRequest = .read(encrypted: origin.wasEncrypted)
+        current?.certificateRequest = .read(encrypted: origin.wasEncrypted)
         noteCertificateRequest(phase, inferred: false)
         observe(.certificateRequested(CertificateRequestFact(phase: phase, handshake: hs.index, initiator: hs.initiator,
                                                              firstHandshakeAsked: firstAsked || (hs.index == 0),
@@ -347,8 +345,8 @@ extension TLSSession {
         if first.inferred { firstCertificateRequest = (first.phase, inferred && first.phase == phase) }
     }
 
-    private func serverKeyExchangeMessage(_ message: HandshakeMessage, handshake cur: Int) {
-        guard let suite = handshakes[cur].cipherSuite, let info = CipherSuiteRegistry.info(suite) else { return }
+    private func serverKeyExchangeMessage(_ message: HandshakeMessage) {
+        guard let hs = current, let suite = hs.cipherSuite, let info = CipherSuiteRegistry.info(suite) else { return }
         let kind: ServerKeyExchange.Kind
         switch info.keyExchange {
         case .ecdhe, .ecdhePSK: kind = .ecdhe
@@ -362,6 +360,6 @@ extension TLSSession {
             context.malformedRecords += 1
             return
         }
-        observe(.serverKeyExchange(exchange, handshake: handshakes[cur].index))
+        observe(.serverKeyExchange(exchange, handshake: hs.index))
     }
 }

@@ -26,21 +26,21 @@ extension TLSSession {
     /// the side's first ChangeCipherSpec.
     private func recordIsProtected(_ header: RecordHeader, side: Side) -> Bool {
         guard header.contentType == ContentType.changeCipherSpec else { return true }
-        return sides[side].encrypted && !(currentHandshake.map { handshakes[$0].isTLS13 } ?? false)
+        return sides[side].encrypted && current?.isTLS13 != true
     }
 
     /// Handles a record as seen on the wire: clear, or ciphertext without a key.
     private func dispatchRecord(_ header: RecordHeader, body: UnsafeRawBufferPointer?, side: Side) {
         switch header.contentType {
         case ContentType.handshake:
-            if let cur = currentHandshake, !handshakes[cur].phase.isFinal { handshakes[cur].bytes[side] += header.length }
+            if inHandshake { current?.bytes[side] += header.length }
             if let body, !sides[side].encrypted || decryptor(for: side) != nil, clearHandshakePlausible(body, side: side) {
                 handleHandshakeRecord(body, header: header, side: side, origin: .clear)
             } else {
                 handleEncryptedHandshakeRecord(header, side: side)
             }
         case ContentType.changeCipherSpec:
-            if let cur = currentHandshake, !handshakes[cur].phase.isFinal { handshakes[cur].bytes[side] += header.length }
+            if inHandshake { current?.bytes[side] += header.length }
             handleChangeCipherSpec(header, side: side, origin: sides[side].encrypted ? .encrypted : .clear)
         case ContentType.alert:
             if alertLooksClear(body, side: side) && decryptor(for: side) == nil, let body {
@@ -82,25 +82,24 @@ extension TLSSession {
     func handleChangeCipherSpec(_ header: RecordHeader, side: Side, origin: RecordOrigin) {
         trace(side, version: header.version, contentType: header.contentType, length: header.length,
               origin.isDecrypted ? "decrypted" : origin == .encrypted ? "encrypted" : "", origin: origin)
-        guard let cur = currentHandshake else {
+        guard let hs = current else {
             // Mid-stream: whatever follows from this side is ciphertext.
             encrypt(side)
             _ = activatePendingKeys(side)
             return
         }
-        let hs = handshakes[cur]
         if hs.isTLS13 { return }              // middlebox-compatibility CCS: changes nothing
         // Before the ServerHello a clear ChangeCipherSpec is a TLS 1.3 client's
         // middlebox-compatibility one (its version is not known yet): nothing changes.
         guard hs.phase.serverHelloSeen || hs.encrypted else { return }
-        if !hs.phase.isFinal { advance(cur, .changeCipherSpec(side), from: side) }
+        if !hs.phase.isFinal { advance(.changeCipherSpec(side), from: side) }
         if side == .server && hs.resumed == nil && !hs.encrypted {
             // A server that changes cipher before any certificate or key exchange resumed a session.
-            handshakes[cur].resumed = !hs.fullServerFlight
+            current?.resumed = !hs.fullServerFlight
         }
         encrypt(side)
         _ = activatePendingKeys(side)
-        if side == .client && hs.encrypted && hs.index > 0 { clientFlightComplete(handshake: cur) }
+        if side == .client && hs.encrypted && hs.index > 0 { clientFlightComplete() }
     }
 
     func encrypt(_ side: Side) {
@@ -135,32 +134,31 @@ extension TLSSession {
         if alerts.count < context.config.maxAlertsPerConnection { alerts.append(alert) }
         emit(.alert(AlertEvent(sender: alert.sender, encrypted: alert.encrypted, level: alert.level, description: alert.description,
                                handshake: currentIndex ?? 0)))
-        guard let cur = currentHandshake, !handshakes[cur].phase.isFinal else { return }
-        advance(cur, .alert(from: alert.sender, level: alert.level, description: alert.description, encrypted: alert.encrypted), from: alert.sender)
+        guard inHandshake else { return }
+        advance(.alert(from: alert.sender, level: alert.level, description: alert.description, encrypted: alert.encrypted), from: alert.sender)
     }
 
     // MARK: application data
 
     func handleApplicationData(_ header: RecordHeader, side: Side, origin: RecordOrigin, plaintext: UnsafeRawBufferPointer? = nil) {
-        if origin == .encrypted, let cur = currentHandshake, handshakes[cur].isTLS13, handshakes[cur].phase.serverHelloSeen,
-           !handshakes[cur].phase.isFinal {
+        if origin == .encrypted, let hs = current, hs.isTLS13, hs.phase.serverHelloSeen, !hs.phase.isFinal {
             // TLS 1.3: the encrypted handshake flight travels as type-23 records.
-            handshakes[cur].bytes[side] += header.length
-            handshakes[cur].hiddenRecords += 1
-            handshakes[cur].add(sender: side, name: .none, length: header.length, encrypted: true, decrypted: false, inferred: false,
+            current?.bytes[side] += header.length
+            current?.hiddenRecords += 1
+            current?.add(sender: side, name: .none, length: header.length, encrypted: true, decrypted: false, inferred: false,
                                 limit: context.config.maxMessagesPerHandshake)
             trace(side, version: header.version, contentType: header.contentType, length: header.length, "encrypted handshake")
             if side == .client {
                 // The client's first encrypted record ends its side of the handshake
                 // (Finished, or Certificate..Finished when asked): the server's flight is complete too.
-                if !handshakes[cur].phase.finished(.server) { advance(cur, .finished(.server), from: .server) }
-                advance(cur, .finished(.client), from: .client)
+                if !hs.phase.finished(.server) { advance(.finished(.server), from: .server) }
+                advance(.finished(.client), from: .client)
             }
             return
         }
         sides[side].applicationDataBytes += header.length
-        if let cur = currentHandshake, handshakes[cur].index > 0, !handshakes[cur].phase.isFinal {
-            handshakes[cur].renegotiation.value.applicationRecordsDuring[side] += 1
+        if inHandshake, let index = currentIndex, index > 0 {
+            current?.renegotiation.value.applicationRecordsDuring[side] += 1
         }
         if let plaintext {
             trace(side, version: header.version, contentType: ContentType.applicationData, length: plaintext.count, "decrypted",
@@ -173,31 +171,29 @@ extension TLSSession {
     // MARK: encrypted handshake records (TLS 1.2 and older)
 
     private func handleEncryptedHandshakeRecord(_ header: RecordHeader, side: Side) {
-        guard let cur = currentHandshake else {
+        guard let hs = current else {
             // Mid-stream pickup: a handshake we never saw the start of.
-            let cur = startHandshake(initiator: nil, origin: .encrypted, phase: .helloSent(retried: false), trigger: nil)
-            handshakes[cur].hiddenRecords += 1
+            startHandshake(initiator: nil, origin: .encrypted, phase: .helloSent(retried: false), trigger: nil)
+            current?.hiddenRecords += 1
             addEncryptedMessage(side: side, header: header, type: nil)
             return
         }
-        let hs = handshakes[cur]
         if !hs.phase.isFinal && hs.phase.changedCipher(side) && !hs.phase.finished(side) {
             // The first encrypted handshake record after a side's ChangeCipherSpec is its Finished.
             addEncryptedMessage(side: side, header: header, type: HandshakeType.finished)
-            advance(cur, .finished(side), from: side)
+            advance(.finished(side), from: side)
             return
         }
         if hs.phase.isFinal {
             beginEncryptedRenegotiation(by: side, header: header)
             return
         }
-        renegotiationRecord(side: side, header: header, handshake: cur)
+        renegotiationRecord(side: side, header: header)
     }
 
     /// `type`: the handshake type the record is inferred to carry, if any.
     func addEncryptedMessage(side: Side, header: RecordHeader, type: UInt8?) {
-        guard let cur = currentHandshake else { return }
-        handshakes[cur].add(sender: side, name: type.map { .handshakeType($0) } ?? .none, length: header.length,
+        current?.add(sender: side, name: type.map { .handshakeType($0) } ?? .none, length: header.length,
                             encrypted: true, decrypted: false, inferred: type != nil, limit: context.config.maxMessagesPerHandshake)
         guard context.wantsTrace else { return }
         let name = type.map { TLSRegistry.handshakeTypeName($0) ?? "unknown_\($0)" }

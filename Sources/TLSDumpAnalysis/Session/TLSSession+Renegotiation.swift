@@ -15,25 +15,26 @@ import TLSDumpTLS
 /// fed with keys too, and then the plaintext confirms or corrects them.
 extension TLSSession {
     func beginEncryptedRenegotiation(by side: Side, header: RecordHeader) {
-        let cur = startHandshake(initiator: side, origin: .encrypted, phase: side == .server ? .requested : .helloSent(retried: false),
-                                 trigger: "encrypted_handshake_record")
-        handshakes[cur].version = negotiatedVersion
-        handshakes[cur].hiddenRecords += 1
-        let index = handshakes[cur].index
+        startHandshake(initiator: side, origin: .encrypted, phase: side == .server ? .requested : .helloSent(retried: false),
+                       trigger: "encrypted_handshake_record")
+        current?.version = negotiatedVersion
+        current?.hiddenRecords += 1
+        guard let hs = current else { return }
+        let index = hs.index
         if side == .server {
-            let looksLikeHelloRequest = handshakes[cur].renegotiation.value.flight.couldBeHelloRequest(recordLength: header.length)
+            let looksLikeHelloRequest = hs.renegotiation.value.flight.couldBeHelloRequest(recordLength: header.length)
             addEncryptedMessage(side: side, header: header, type: looksLikeHelloRequest ? HandshakeType.helloRequest : nil)
             emit(.helloRequest(HelloRequestEvent(handshake: index, encrypted: true, inferred: true)))
         } else {
             addEncryptedMessage(side: side, header: header, type: HandshakeType.clientHello)
         }
-        announceRenegotiation(cur)
+        announceRenegotiation()
     }
 
     /// The `renegotiation` event at the start, and what the rules make of it.
-    func announceRenegotiation(_ cur: Int) {
-        let hs = handshakes[cur]
-        if hs.initiator == .client { handshakes[cur].renegotiation.value.flight.clientHelloSeen = true }
+    func announceRenegotiation() {
+        guard let hs = current else { return }
+        if hs.initiator == .client { current?.renegotiation.value.flight.clientHelloSeen = true }
         guard let start = hs.renegotiation.value.start else { return }
         emit(.renegotiation(RenegotiationEvent(handshake: hs.index, initiator: hs.initiator?.rawValue ?? "unknown", evidence: start.trigger,
                                                encrypted: hs.encrypted, secure: secureRenegotiation, outcome: .unknown,
@@ -42,19 +43,20 @@ extension TLSSession {
     }
 
     /// An encrypted handshake record of a renegotiation in progress (not a Finished), without keys.
-    func renegotiationRecord(side: Side, header: RecordHeader, handshake cur: Int) {
-        let changed = handshakes[cur].phase.changedCipher(side)
-        let reading = handshakes[cur].renegotiation.value.flight.record(from: side, length: header.length, changedCipher: changed, at: now)
-        handshakes[cur].hiddenRecords += 1
+    func renegotiationRecord(side: Side, header: RecordHeader) {
+        guard let changed = current?.phase.changedCipher(side),
+              let reading = current?.renegotiation.value.flight.record(from: side, length: header.length, changedCipher: changed, at: now)
+        else { return }
+        current?.hiddenRecords += 1
         var type: UInt8?
         switch reading {
         case .clientHello:
             // The client's first handshake record of the renegotiation is its ClientHello.
-            advance(cur, .clientHello, from: side)
+            advance(.clientHello, from: side)
             type = HandshakeType.clientHello
         case .flight:
             // A flight: server hello..done, or the client's certificate/key exchange/verify.
-            if !handshakes[cur].phase.isFinal { advance(cur, side == .server ? .serverFlight : .clientFlight, from: side) }
+            if inHandshake { advance(side == .server ? .serverFlight : .clientFlight, from: side) }
         case .finished:
             break
         }
@@ -64,29 +66,28 @@ extension TLSSession {
     /// With keys: the same size bookkeeping for a handshake record about to
     /// be decrypted, so the plaintext can check what the sizes would have said.
     func countRenegotiationRecord(_ header: RecordHeader, side: Side) {
-        guard let cur = currentHandshake, handshakes[cur].index > 0, !handshakes[cur].phase.isFinal, sides[side].encrypted else { return }
-        let changed = handshakes[cur].phase.changedCipher(side)
-        _ = handshakes[cur].renegotiation.value.flight.record(from: side, length: header.length, changedCipher: changed, at: now)
+        guard let hs = current, hs.index > 0, !hs.phase.isFinal, sides[side].encrypted else { return }
+        let changed = hs.phase.changedCipher(side)
+        _ = current?.renegotiation.value.flight.record(from: side, length: header.length, changedCipher: changed, at: now)
     }
 
     /// At the client's ChangeCipherSpec in a renegotiation its flight is
     /// complete: the sizes are compared with the first handshake's. Without
     /// keys that is what is known (inferred); with keys it is checked against
     /// what the plaintext showed.
-    func clientFlightComplete(handshake cur: Int) {
-        let hs = handshakes[cur]
-        guard hs.index > 0, hs.renegotiation.value.inference == nil,
+    func clientFlightComplete() {
+        guard let hs = current, hs.index > 0, hs.renegotiation.value.inference == nil,
               let baseline = handshakes.first(where: { !$0.encrypted && $0.baseline.clientKeyExchangeBytes != nil })?.baseline else { return }
         let record = hs.renegotiation.value
         let askedAt = record.flight.lastServerFlightTime ?? now
         let appBytes = record.start?.applicationBytesBefore ?? SidePair(client: 0, server: 0)
         guard let inference = ClientAuthInference.infer(record.flight, baseline: baseline, applicationBytesBefore: appBytes,
                                                         askedAt: askedAt, connectionStart: connection.start) else { return }
-        handshakes[cur].renegotiation.value.inference = inference
+        current?.renegotiation.value.inference = inference
         guard !hs.decrypted else { return }   // read: the summary checks the inference against the plaintext
-        handshakes[cur].clientCertificateInferred = inference.certificateSent
-        handshakes[cur].certificateRequest = .inferred
-        if !inference.certificateSent { handshakes[cur].clientCertificateEmpty = true }
+        current?.clientCertificateInferred = inference.certificateSent
+        current?.certificateRequest = .inferred
+        if !inference.certificateSent { current?.clientCertificateEmpty = true }
         if firstCertificateRequest == nil { firstCertificateRequest = (.renegotiation, true) }
         let event = CertificateRequestEvent(
             handshake: hs.index, encrypted: true, decrypted: false, phase: .renegotiation,
@@ -107,9 +108,8 @@ extension TLSSession {
     }
 
     /// The `renegotiation` event with the outcome, once it is final.
-    func reportRenegotiationOutcome(_ cur: Int) {
-        let hs = handshakes[cur]
-        guard hs.index > 0, hs.phase.outcome != .unknown else { return }
+    func reportRenegotiationOutcome() {
+        guard let hs = current, hs.index > 0, hs.phase.outcome != .unknown else { return }
         emit(.renegotiation(RenegotiationEvent(handshake: hs.index, initiator: hs.initiator?.rawValue ?? "unknown",
                                                evidence: hs.renegotiation.value.start?.trigger ?? "encrypted_handshake_record",
                                                encrypted: hs.encrypted, secure: secureRenegotiation, outcome: hs.phase.outcome,
@@ -119,9 +119,8 @@ extension TLSSession {
     /// At the end of the connection: a renegotiation the side asked never
     /// answered while it kept sending application data was ignored.
     func closeOpenRenegotiation() {
-        guard let cur = currentHandshake, handshakes[cur].index > 0, !handshakes[cur].phase.isFinal,
-              let asked = handshakes[cur].initiator?.other,
-              handshakes[cur].renegotiation.value.applicationRecordsDuring[asked] > 0 else { return }
-        advance(cur, .ignored(by: asked), from: asked)
+        guard let hs = current, hs.index > 0, !hs.phase.isFinal, let asked = hs.initiator?.other,
+              hs.renegotiation.value.applicationRecordsDuring[asked] > 0 else { return }
+        advance(.ignored(by: asked), from: asked)
     }
 }

@@ -32,38 +32,38 @@ extension TLSSession {
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ServerHello")
             isSSLv2 = true
             if handshakes.isEmpty { startHandshake(initiator: .client, origin: .clear, phase: .helloSent(retried: false), trigger: nil) }
-            guard let cur = currentHandshake else { return }
-            handshakes[cur].add(sender: side, name: .handshakeType(HandshakeType.serverHello), length: length,
+            current?.add(sender: side, name: .handshakeType(HandshakeType.serverHello), length: length,
                                 encrypted: false, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
             guard let hello = try? ServerHello.parseSSLv2(body) else {
                 context.malformedRecords += 1
                 return
             }
-            advance(cur, .serverHello(helloRetry: false), from: side)
-            handshakes[cur].version = ProtocolVersion.sslv2
-            handshakes[cur].fullServerFlight = true
+            advance(.serverHello(helloRetry: false), from: side)
+            current?.version = ProtocolVersion.sslv2
+            current?.fullServerFlight = true
+            let index = currentIndex ?? 0
             negotiatedVersion = ProtocolVersion.sslv2
-            emit(.serverHello(ServerHelloEvent(handshake: handshakes[cur].index, encrypted: false, decrypted: false, hello: hello,
+            emit(.serverHello(ServerHelloEvent(handshake: index, encrypted: false, decrypted: false, hello: hello,
                                                resumed: nil, ja3s: nil, ja4s: nil)))
-            observe(.negotiated(version: ProtocolVersion.sslv2, suite: nil, compression: 0, handshake: handshakes[cur].index))
+            observe(.negotiated(version: ProtocolVersion.sslv2, suite: nil, compression: 0, handshake: index))
             if let der = hello.sslv2Certificate {
-                certificatesReceived([context.certificateSummaries.summary(der: der)], side: .server, handshake: cur, origin: .clear)
+                certificatesReceived([context.certificateSummaries.summary(der: der)], side: .server, origin: .clear)
             }
         case 2 where isSSLv2:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ClientMasterKey")
-            guard let cur = currentHandshake else { return }
-            handshakes[cur].add(sender: side, name: .sslv2ClientMasterKey, length: length,
+            guard let index = currentIndex else { return }
+            current?.add(sender: side, name: .sslv2ClientMasterKey, length: length,
                                 encrypted: false, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
             if let masterKey = try? SSLv2ClientMasterKey.parse(body) {
                 sslv2CipherKind = masterKey.cipherKind
-                observe(.sslv2CipherChosen(kind: masterKey.cipherKind, handshake: handshakes[cur].index))
+                observe(.sslv2CipherChosen(kind: masterKey.cipherKind, handshake: index))
             }
             // Everything after CLIENT-MASTER-KEY is encrypted, both ways: the cipher changes for both.
             sides.client.encrypted = true
             sides.server.encrypted = true
-            if !handshakes[cur].phase.isFinal {
-                advance(cur, .changeCipherSpec(.client), from: .client)
-                advance(cur, .changeCipherSpec(.server), from: .server)
+            if inHandshake {
+                advance(.changeCipherSpec(.client), from: .client)
+                advance(.changeCipherSpec(.server), from: .server)
             }
         default:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 message \(body[0])")
@@ -74,9 +74,9 @@ extension TLSSession {
     /// SSLv2 has no Finished in clear: both sides sending ciphertext after
     /// CLIENT-MASTER-KEY means the handshake went through.
     private func sslv2EncryptedRecord(side: Side, length: Int) {
-        guard let cur = currentHandshake, handshakes[cur].phase.changedCipher(side), !handshakes[cur].phase.isFinal else { return }
-        handshakes[cur].add(sender: side, name: .none, length: length,
+        guard let hs = current, hs.phase.changedCipher(side), !hs.phase.isFinal else { return }
+        current?.add(sender: side, name: .none, length: length,
                             encrypted: true, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
-        advance(cur, .finished(side), from: side)
+        advance(.finished(side), from: side)
     }
 }

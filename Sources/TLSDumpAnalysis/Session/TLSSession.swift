@@ -56,10 +56,24 @@ final class TLSSession {
         decryption = context.config.keys != nil ? DecryptionState() : nil
     }
 
-    /// The position of the handshake in progress (or the last one) in `handshakes`.
-    var currentHandshake: Int? { handshakes.isEmpty ? nil : handshakes.count - 1 }
+    /// The handshake being told (the last one; nil before the first).
+    /// Handlers read it and change it in place: `current?.bytes[side] += n`.
+    /// While it is changed it is moved out of `handshakes` (so its arrays are
+    /// not copied): read what the new value needs first, never `current`
+    /// itself on the right of `current?.x = ...`.
+    var current: Handshake? {
+        get { handshakes.last }
+        _modify {
+            // Moved out and back: the handshake's arrays stay uniquely referenced (no copy on write).
+            var handshake = handshakes.popLast()
+            yield &handshake
+            if let handshake { handshakes.append(handshake) }
+        }
+    }
     /// Its number (0 = first): what events and findings name.
     var currentIndex: Int? { handshakes.last?.index }
+    /// The current handshake is still running (not completed, refused, failed or abandoned).
+    var inHandshake: Bool { handshakes.last.map { !$0.phase.isFinal } ?? false }
     var now: Timestamp { connection.now }
 
     // MARK: - emission
@@ -123,8 +137,8 @@ final class TLSSession {
 
     /// The side reset the connection: a handshake in progress failed.
     func reset(by side: Side) {
-        guard let cur = currentHandshake, !handshakes[cur].phase.isFinal else { return }
-        advance(cur, .reset(by: side), from: side)
+        guard inHandshake else { return }
+        advance(.reset(by: side), from: side)
     }
 
     /// After a chunk of stream data: the defragmenters go once nothing is half read.
@@ -135,9 +149,7 @@ final class TLSSession {
     /// The end of the connection: a handshake still open ends, and the summary is built.
     func finish(close: CloseReason, evicted: Bool, tcp: SidePair<TCPSideState>, start: Timestamp, end: Timestamp) -> ConnectionSummary {
         closeOpenRenegotiation()
-        if let cur = currentHandshake, !handshakes[cur].phase.isFinal {
-            _ = handshakes[cur].apply(.ended)
-        }
+        if inHandshake { _ = current?.apply(.ended) }
         return summary(close: close, evicted: evicted, tcp: tcp, start: start, end: end)
     }
 
@@ -161,27 +173,27 @@ final class TLSSession {
 
     // MARK: - the state machine's one door
 
-    /// Tells handshake `cur` an input. An input its phase does not accept is
-    /// reported (a message out of its place); one into a handshake already
-    /// over is ignored. Entering a final phase reports the outcome.
+    /// Tells the current handshake an input. An input its phase does not
+    /// accept is reported (a message out of its place); one into a handshake
+    /// already over is ignored. Entering a final phase reports the outcome.
     @discardableResult
-    func advance(_ cur: Int, _ input: HandshakeInput, from sender: Side) -> Bool {
-        let before = handshakes[cur].phase
-        guard handshakes[cur].apply(input) else {
+    func advance(_ input: HandshakeInput, from sender: Side) -> Bool {
+        guard let hs = current else { return false }
+        let before = hs.phase
+        guard current?.apply(input) == true, let after = current?.phase else {
             if !before.isFinal, input.isMessage {
-                observe(.unexpectedMessage(sender: sender, message: input.name, phase: before, handshake: handshakes[cur].index))
+                observe(.unexpectedMessage(sender: sender, message: input.name, phase: before, handshake: hs.index))
             }
             return false
         }
-        let after = handshakes[cur].phase
-        if after != before && after.isFinal { handshakeEnded(cur, from: before) }
+        if after != before && after.isFinal { handshakeEnded(from: before) }
         return true
     }
 
     // MARK: - handshakes
 
-    @discardableResult
-    func startHandshake(initiator: Side?, origin: RecordOrigin, phase: HandshakePhase, trigger: String?) -> Int {
+    /// A new handshake becomes the current one.
+    func startHandshake(initiator: Side?, origin: RecordOrigin, phase: HandshakePhase, trigger: String?) {
         // Numbers keep counting even when old detail is dropped.
         let index = (handshakes.last?.index ?? -1) + 1
         if handshakes.count >= max(2, context.config.maxHandshakesPerConnection) {
@@ -199,29 +211,28 @@ final class TLSSession {
             handshake.renegotiation.value.flight.protection = protection
         }
         handshakes.append(handshake)
-        return handshakes.count - 1
     }
 
     var applicationBytes: SidePair<Int> {
         SidePair(client: sides.client.applicationDataBytes, server: sides.server.applicationDataBytes)
     }
 
-    /// A handshake reached completed, refused or failed.
-    private func handshakeEnded(_ cur: Int, from before: HandshakePhase) {
-        switch handshakes[cur].phase {
+    /// The current handshake reached completed, refused or failed.
+    private func handshakeEnded(from before: HandshakePhase) {
+        guard let hs = current else { return }
+        switch hs.phase {
         case .completed:
-            handshakeCompleted(cur)
+            handshakeCompleted()
         case .refused(let side, _):
-            if handshakes[cur].index > 0 {
-                reportRenegotiationOutcome(cur)
-                observe(.renegotiationRefused(by: side, handshake: handshakes[cur].index, inferred: handshakes[cur].origin == .encrypted))
+            if hs.index > 0 {
+                reportRenegotiationOutcome()
+                observe(.renegotiationRefused(by: side, handshake: hs.index, inferred: hs.origin == .encrypted))
             }
         case .failed(_, let failure):
-            if handshakes[cur].index > 0 {
-                reportRenegotiationOutcome(cur)
-                observe(.renegotiationFailed(failure: failure, handshake: handshakes[cur].index,
-                                             answered: before.answered(in: handshakes[cur].role)))
-            } else if cur == 0 {
+            if hs.index > 0 {
+                reportRenegotiationOutcome()
+                observe(.renegotiationFailed(failure: failure, handshake: hs.index, answered: before.answered(in: hs.role)))
+            } else {
                 observe(.firstHandshakeFailed(failure, handshake: 0))
             }
         default:
@@ -229,12 +240,15 @@ final class TLSSession {
         }
     }
 
-    private func handshakeCompleted(_ cur: Int) {
+    private func handshakeCompleted() {
         // The transcript only serves key setup during a handshake.
         decryption?.transcript = []
-        handshakes[cur].trimMessageStorage()
-        let hs = handshakes[cur]
-        if hs.resumed == nil && !hs.encrypted && !hs.isTLS13 { handshakes[cur].resumed = !hs.fullServerFlight }
+        current?.trimMessageStorage()
+        guard var hs = current else { return }
+        if hs.resumed == nil && !hs.encrypted && !hs.isTLS13 {
+            hs.resumed = !hs.fullServerFlight
+            current?.resumed = hs.resumed
+        }
         if let version = hs.version { negotiatedVersion = version }
         if let suite = hs.cipherSuite { negotiatedSuite = suite }
         if !hs.encrypted, let suite = hs.cipherSuite, let version = hs.version {
@@ -242,9 +256,9 @@ final class TLSSession {
         }
         emit(.handshakeDone(HandshakeDoneEvent(
             handshake: hs.index, version: hs.version ?? negotiatedVersion, cipherSuite: hs.cipherSuite ?? negotiatedSuite,
-            resumed: handshakes[cur].resumed, milliseconds: now.milliseconds(since: hs.start), bytes: hs.bytes,
+            resumed: hs.resumed, milliseconds: now.milliseconds(since: hs.start), bytes: hs.bytes,
             clientAuthenticated: hs.clientAuthenticated)))
-        if hs.index > 0 { reportRenegotiationOutcome(cur) }
+        if hs.index > 0 { reportRenegotiationOutcome() }
     }
 
     // MARK: - handshake message buffers
@@ -266,7 +280,7 @@ final class TLSSession {
     /// Once the current handshake is done and no message is half read, the
     /// defragmenters go (fresh ones are equivalent if another handshake comes).
     private func releaseHandshakeBuffersIfDone() {
-        guard let buffers = handshakeBuffers, let cur = currentHandshake, handshakes[cur].isCompleted,
+        guard let buffers = handshakeBuffers, current?.isCompleted == true,
               !buffers.forward.hasPartialMessage, !buffers.reverse.hasPartialMessage else { return }
         handshakeBuffers = nil
     }
