@@ -59,6 +59,9 @@ struct Handshake {
         self.phase = phase
     }
 
+    /// What `TLSSession.live` changes before there is a handshake: the change is dropped.
+    static var placeholder: Handshake { Handshake(index: -1, initiator: nil, origin: .clear, start: .zero, phase: .abandoned) }
+
     var initiator: Side? { role.initiator }
     var isTLS13: Bool { version.map(ProtocolVersion.isTLS13Family) ?? false }
     var isCompleted: Bool { phase.isCompleted }
@@ -69,6 +72,12 @@ struct Handshake {
     /// Some of it stayed hidden: a message could be there unseen.
     var hasHiddenContent: Bool {
         hiddenRecords > 0 || (isTLS13 && decryptedRecords == 0)
+    }
+
+    /// The server sent a certificate, key exchange or ServerHelloDone: a full handshake, not a resumption.
+    mutating func markFullServerFlight() {
+        fullServerFlight = true
+        if resumed == nil { resumed = false }
     }
 
     /// Moves the machine. Returns false (phase unchanged) when the phase does

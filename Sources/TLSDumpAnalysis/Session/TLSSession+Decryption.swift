@@ -36,12 +36,12 @@ extension TLSSession {
         result.plaintext.withUnsafeBytes { plaintext in
             switch result.contentType {
             case ContentType.handshake:
-                if inHandshake { current?.bytes[side] += header.length }
+                if inHandshake { live.bytes[side] += header.length }
                 handleHandshakeRecord(plaintext, header: inner, side: side, origin: origin)
             case ContentType.alert:
                 handleAlert(inner, body: plaintext, side: side, origin: origin)
             case ContentType.changeCipherSpec:
-                if inHandshake { current?.bytes[side] += header.length }
+                if inHandshake { live.bytes[side] += header.length }
                 handleChangeCipherSpec(inner, side: side, origin: origin)
             case ContentType.applicationData:
                 handleApplicationData(header, side: side, origin: origin, plaintext: plaintext)
@@ -85,7 +85,7 @@ extension TLSSession {
         guard keys != nil, let decryption else { return }
         if message.type == HandshakeType.clientHello {
             decryption.transcript.removeAll(keepingCapacity: true)
-        } else if current?.isCompleted == true {
+        } else if currentPhase?.isCompleted == true {
             // After the handshake (post-handshake messages, a HelloRequest) the transcript
             // is not read before the next ClientHello clears it: keep it released.
             return

@@ -53,7 +53,7 @@ extension TLSSession {
         case HandshakeType.serverHello:
             serverHelloMessage(message, side: side, recordVersion: recordVersion, origin: origin)
             return
-        case HandshakeType.helloRequest where side == .server && current?.phase.isFinal == true:
+        case HandshakeType.helloRequest where side == .server && currentPhase?.isFinal == true:
             // A HelloRequest seen in clear or decrypted starts the next handshake (the server initiates).
             startHandshake(initiator: .server, origin: origin, phase: .requested, trigger: "hello_request")
             addClear(message, side: side, recordVersion: recordVersion, toCurrent: true, origin: origin)
@@ -63,17 +63,17 @@ extension TLSSession {
         default:
             break
         }
-        guard let hs = current else {
+        guard let phase = currentPhase else {
             if type == HandshakeType.helloRequest { addClear(message, side: side, recordVersion: recordVersion, toCurrent: false, origin: origin) }
             return
         }
         addClear(message, side: side, recordVersion: recordVersion, toCurrent: true, origin: origin)
-        if origin.isDecrypted && !hs.phase.isFinal { current?.decryptedRecords += 1 }
-        if side == .server && !hs.phase.changedCipher(.server) && Handshake.serverFlightTypes.contains(type) {
-            current?.baseline.serverFlightBytes += message.length + 4
+        if origin.isDecrypted && !phase.isFinal { live.decryptedRecords += 1 }
+        if side == .server && !phase.changedCipher(.server) && Handshake.serverFlightTypes.contains(type) {
+            live.baseline.serverFlightBytes += message.length + 4
         }
         if side == .client && type == HandshakeType.clientKeyExchange {
-            current?.baseline.clientKeyExchangeBytes = message.length + 4
+            live.baseline.clientKeyExchangeBytes = message.length + 4
         }
         switch type {
         case HandshakeType.helloRequest:
@@ -84,24 +84,24 @@ extension TLSSession {
             certificateMessage(message, side: side, origin: origin)
         case HandshakeType.serverKeyExchange:
             advance(.serverFlight, from: side)
-            markFullServerFlight()
+            live.markFullServerFlight()
             serverKeyExchangeMessage(message)
         case HandshakeType.certificateRequest:
             // TLS 1.3 after the handshake: post-handshake authentication, no state change.
-            if !hs.isCompleted { advance(.serverFlight, from: side) }
+            if !phase.isCompleted { advance(.serverFlight, from: side) }
             certificateRequestMessage(message, origin: origin)
         case HandshakeType.serverHelloDone:
             advance(.serverFlight, from: side)
-            markFullServerFlight()
+            live.markFullServerFlight()
         case HandshakeType.certificateStatus, HandshakeType.encryptedExtensions:
             advance(.serverFlight, from: side)
         case HandshakeType.certificateVerify:
             advance(side == .server ? .serverFlight : .clientFlight, from: side)
-            if side == .client { current?.clientCertificateVerified = true }
+            if side == .client { live.clientCertificateVerified = true }
         case HandshakeType.finished:
-            let duringHandshake = !hs.phase.isFinal
+            let duringHandshake = !phase.isFinal
             // The handshake's own Finished switches TLS 1.3 keys; a post-handshake one does not.
-            if hs.isTLS13 && origin.isDecrypted && duringHandshake { switchToApplicationKeys(side) }
+            if currentIsTLS13 && origin.isDecrypted && duringHandshake { switchToApplicationKeys(side) }
             if duringHandshake { advance(.finished(side), from: side) }
         case HandshakeType.clientKeyExchange:
             advance(.clientFlight, from: side)
@@ -113,15 +113,9 @@ extension TLSSession {
         }
     }
 
-    /// The server sent a certificate, key exchange or ServerHelloDone: a full handshake, not a resumption.
-    private func markFullServerFlight() {
-        current?.fullServerFlight = true
-        if current?.resumed == nil { current?.resumed = false }
-    }
-
     private func addClear(_ message: HandshakeMessage, side: Side, recordVersion: UInt16, toCurrent: Bool, origin: RecordOrigin) {
         if toCurrent {
-            current?.add(sender: side, name: .handshakeType(message.type), length: message.length,
+            live.add(sender: side, name: .handshakeType(message.type), length: message.length,
                                 encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted, inferred: false,
                                 limit: context.config.maxMessagesPerHandshake)
         }
@@ -158,22 +152,22 @@ extension TLSSession {
             startHandshake(initiator: .client, origin: origin, phase: .helloSent(retried: false), trigger: renegotiating ? "client_hello" : nil)
             if renegotiating { announceRenegotiation() }
         }
-        if origin.isDecrypted { current?.decryptedRecords += 1 }
+        if origin.isDecrypted { live.decryptedRecords += 1 }
     }
 
     func clientHelloReceived(_ hello: ClientHello, side: Side, length: Int, origin: RecordOrigin) {
         openHandshakeForClientHello(side: side, origin: origin)
-        current?.clientHello = ClientHelloFacts(hello)
+        live.clientHello = ClientHelloFacts(hello)
         if decryption != nil {
-            current?.keyInputs.value.clientLegacyVersion = hello.legacyVersion
-            current?.keyInputs.value.clientRandom = ShortBytes(hello.random)
+            live.keyInputs.value.clientLegacyVersion = hello.legacyVersion
+            live.keyInputs.value.clientRandom = ShortBytes(hello.random)
         }
         let index = currentIndex ?? 0
         if index == 0 {
             sni = hello.serverName ?? sni
             clientOfferedSecureRenegotiation = hello.offersSecureRenegotiation
         }
-        current?.add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
+        live.add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
                             encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted, inferred: false,
                             limit: context.config.maxMessagesPerHandshake)
         let ja3 = Fingerprints.ja3IfDefined(hello)
@@ -189,9 +183,9 @@ extension TLSSession {
     private func serverHelloMessage(_ message: HandshakeMessage, side: Side, recordVersion: UInt16, origin: RecordOrigin) {
         if handshakes.isEmpty { startHandshake(initiator: nil, origin: .clear, phase: .helloSent(retried: false), trigger: nil) }
         addClear(message, side: side, recordVersion: recordVersion, toCurrent: true, origin: origin)
-        if origin.isDecrypted && inHandshake { current?.decryptedRecords += 1 }
+        if origin.isDecrypted && inHandshake { live.decryptedRecords += 1 }
         let hello: ServerHello
-        defer { current?.baseline.serverFlightBytes += message.length + 4 }
+        defer { live.baseline.serverFlightBytes += message.length + 4 }
         do throws(ParseError) {
             hello = try ServerHello.parse(message.body)
         } catch {
@@ -204,11 +198,11 @@ extension TLSSession {
     func serverHelloReceived(_ hello: ServerHello, origin: RecordOrigin) {
         advance(.serverHello(helloRetry: hello.isHelloRetryRequest), from: .server)
         guard let hs = current else { return }
-        current?.baseline.serverFlightBytes = 0
-        current?.encryptThenMAC = hello.extensionTypes.contains(ExtensionType.encryptThenMAC) && (hs.clientHello?.offersEncryptThenMAC ?? true)
+        live.baseline.serverFlightBytes = 0
+        live.encryptThenMAC = hello.extensionTypes.contains(ExtensionType.encryptThenMAC) && (hs.clientHello?.offersEncryptThenMAC ?? true)
         let version = hello.negotiatedVersion
-        current?.version = version
-        current?.cipherSuite = hello.cipherSuite
+        live.version = version
+        live.cipherSuite = hello.cipherSuite
         let retry = hello.isHelloRetryRequest
         if !retry {
             negotiatedVersion = version
@@ -217,7 +211,7 @@ extension TLSSession {
         }
         let resumed = resumption(hello, clientHello: hs.clientHello)
         if !retry {
-            current?.resumed = resumed
+            live.resumed = resumed
             if hs.index == 0 { secureRenegotiation = renegotiationProtection(hello, clientHello: hs.clientHello) }
         }
         let (ja3s, ja4s) = serverFingerprints(hello)
@@ -242,11 +236,11 @@ extension TLSSession {
     /// The ServerHello fixed what key derivation needs: keys are set up (when given).
     private func prepareKeys(_ hello: ServerHello) {
         if decryption != nil {
-            current?.keyInputs.value.serverRandom = ShortBytes(hello.random)
-            current?.keyInputs.value.serverSessionID = ShortBytes(hello.sessionID)
+            live.keyInputs.value.serverRandom = ShortBytes(hello.random)
+            live.keyInputs.value.serverSessionID = ShortBytes(hello.sessionID)
         }
         let offered = current?.clientHello?.offersExtendedMasterSecret ?? false   // read first: see `current`
-        current?.extendedMasterSecret = offered && hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
+        live.extendedMasterSecret = offered && hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
         if ProtocolVersion.isTLS13Family(hello.negotiatedVersion) { setUpTLS13Keys() } else { setUpTLS12Keys() }
     }
 
@@ -272,10 +266,10 @@ extension TLSSession {
     // MARK: certificates
 
     private func certificateMessage(_ message: HandshakeMessage, side: Side, origin: RecordOrigin) {
-        if side == .server { markFullServerFlight() }
+        if side == .server { live.markFullServerFlight() }
         let parsed: CertificateMessage
         do throws(ParseError) {
-            parsed = try CertificateMessage.parse(message.body, tls13: current?.isTLS13 == true)
+            parsed = try CertificateMessage.parse(message.body, tls13: currentIsTLS13)
         } catch {
             malformed("Certificate", side: side, error)
             return
@@ -287,7 +281,7 @@ extension TLSSession {
         let index = currentIndex ?? 0
         emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side, chain: chain)))
         if side == .client {
-            current?.clientCertificateEmpty = chain.isEmpty
+            live.clientCertificateEmpty = chain.isEmpty
             if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first)) }
             if let leaf = chain.first {
                 if clientCertificate == nil { clientCertificate = context.sharedCertificateBox(leaf) }
@@ -319,7 +313,7 @@ extension TLSSession {
         guard let hs = current else { return }
         let phase: CertificateRequestPhase = hs.isCompleted ? .postHandshake : (hs.index == 0 ? .initial : .renegotiation)
         let firstAsked = handshakes.contains { $0.index == 0 && $0.certificateRequest != nil }
-        current?.certificateRequest = .read(encrypted: origin.wasEncrypted)
+        live.certificateRequest = .read(encrypted: origin.wasEncrypted)
         noteCertificateRequest(phase, inferred: false)
         observe(.certificateRequested(CertificateRequestFact(phase: phase, handshake: hs.index, initiator: hs.initiator,
                                                              firstHandshakeAsked: firstAsked || (hs.index == 0),

@@ -26,21 +26,21 @@ extension TLSSession {
     /// the side's first ChangeCipherSpec.
     private func recordIsProtected(_ header: RecordHeader, side: Side) -> Bool {
         guard header.contentType == ContentType.changeCipherSpec else { return true }
-        return sides[side].encrypted && current?.isTLS13 != true
+        return sides[side].encrypted && !currentIsTLS13
     }
 
     /// Handles a record as seen on the wire: clear, or ciphertext without a key.
     private func dispatchRecord(_ header: RecordHeader, body: UnsafeRawBufferPointer?, side: Side) {
         switch header.contentType {
         case ContentType.handshake:
-            if inHandshake { current?.bytes[side] += header.length }
+            if inHandshake { live.bytes[side] += header.length }
             if let body, !sides[side].encrypted || decryptor(for: side) != nil, clearHandshakePlausible(body, side: side) {
                 handleHandshakeRecord(body, header: header, side: side, origin: .clear)
             } else {
                 handleEncryptedHandshakeRecord(header, side: side)
             }
         case ContentType.changeCipherSpec:
-            if inHandshake { current?.bytes[side] += header.length }
+            if inHandshake { live.bytes[side] += header.length }
             handleChangeCipherSpec(header, side: side, origin: sides[side].encrypted ? .encrypted : .clear)
         case ContentType.alert:
             if alertLooksClear(body, side: side) && decryptor(for: side) == nil, let body {
@@ -95,7 +95,7 @@ extension TLSSession {
         if !hs.phase.isFinal { advance(.changeCipherSpec(side), from: side) }
         if side == .server && hs.resumed == nil && !hs.encrypted {
             // A server that changes cipher before any certificate or key exchange resumed a session.
-            current?.resumed = !hs.fullServerFlight
+            live.resumed = !hs.fullServerFlight
         }
         encrypt(side)
         _ = activatePendingKeys(side)
@@ -141,24 +141,24 @@ extension TLSSession {
     // MARK: application data
 
     func handleApplicationData(_ header: RecordHeader, side: Side, origin: RecordOrigin, plaintext: UnsafeRawBufferPointer? = nil) {
-        if origin == .encrypted, let hs = current, hs.isTLS13, hs.phase.serverHelloSeen, !hs.phase.isFinal {
+        if origin == .encrypted, currentIsTLS13, let phase = currentPhase, phase.serverHelloSeen, !phase.isFinal {
             // TLS 1.3: the encrypted handshake flight travels as type-23 records.
-            current?.bytes[side] += header.length
-            current?.hiddenRecords += 1
-            current?.add(sender: side, name: .none, length: header.length, encrypted: true, decrypted: false, inferred: false,
+            live.bytes[side] += header.length
+            live.hiddenRecords += 1
+            live.add(sender: side, name: .none, length: header.length, encrypted: true, decrypted: false, inferred: false,
                                 limit: context.config.maxMessagesPerHandshake)
             trace(side, version: header.version, contentType: header.contentType, length: header.length, "encrypted handshake")
             if side == .client {
                 // The client's first encrypted record ends its side of the handshake
                 // (Finished, or Certificate..Finished when asked): the server's flight is complete too.
-                if !hs.phase.finished(.server) { advance(.finished(.server), from: .server) }
+                if !phase.finished(.server) { advance(.finished(.server), from: .server) }
                 advance(.finished(.client), from: .client)
             }
             return
         }
         sides[side].applicationDataBytes += header.length
         if inHandshake, let index = currentIndex, index > 0 {
-            current?.renegotiation.value.applicationRecordsDuring[side] += 1
+            live.renegotiation.value.applicationRecordsDuring[side] += 1
         }
         if let plaintext {
             trace(side, version: header.version, contentType: ContentType.applicationData, length: plaintext.count, "decrypted",
@@ -174,7 +174,7 @@ extension TLSSession {
         guard let hs = current else {
             // Mid-stream pickup: a handshake we never saw the start of.
             startHandshake(initiator: nil, origin: .encrypted, phase: .helloSent(retried: false), trigger: nil)
-            current?.hiddenRecords += 1
+            live.hiddenRecords += 1
             addEncryptedMessage(side: side, header: header, type: nil)
             return
         }
@@ -193,7 +193,7 @@ extension TLSSession {
 
     /// `type`: the handshake type the record is inferred to carry, if any.
     func addEncryptedMessage(side: Side, header: RecordHeader, type: UInt8?) {
-        current?.add(sender: side, name: type.map { .handshakeType($0) } ?? .none, length: header.length,
+        live.add(sender: side, name: type.map { .handshakeType($0) } ?? .none, length: header.length,
                             encrypted: true, decrypted: false, inferred: type != nil, limit: context.config.maxMessagesPerHandshake)
         guard context.wantsTrace else { return }
         let name = type.map { TLSRegistry.handshakeTypeName($0) ?? "unknown_\($0)" }

@@ -17,8 +17,8 @@ extension TLSSession {
     func beginEncryptedRenegotiation(by side: Side, header: RecordHeader) {
         startHandshake(initiator: side, origin: .encrypted, phase: side == .server ? .requested : .helloSent(retried: false),
                        trigger: "encrypted_handshake_record")
-        current?.version = negotiatedVersion
-        current?.hiddenRecords += 1
+        live.version = negotiatedVersion
+        live.hiddenRecords += 1
         guard let hs = current else { return }
         let index = hs.index
         if side == .server {
@@ -34,7 +34,7 @@ extension TLSSession {
     /// The `renegotiation` event at the start, and what the rules make of it.
     func announceRenegotiation() {
         guard let hs = current else { return }
-        if hs.initiator == .client { current?.renegotiation.value.flight.clientHelloSeen = true }
+        if hs.initiator == .client { live.renegotiation.value.flight.clientHelloSeen = true }
         guard let start = hs.renegotiation.value.start else { return }
         emit(.renegotiation(RenegotiationEvent(handshake: hs.index, initiator: hs.initiator?.rawValue ?? "unknown", evidence: start.trigger,
                                                encrypted: hs.encrypted, secure: secureRenegotiation, outcome: .unknown,
@@ -44,10 +44,9 @@ extension TLSSession {
 
     /// An encrypted handshake record of a renegotiation in progress (not a Finished), without keys.
     func renegotiationRecord(side: Side, header: RecordHeader) {
-        guard let changed = current?.phase.changedCipher(side),
-              let reading = current?.renegotiation.value.flight.record(from: side, length: header.length, changedCipher: changed, at: now)
-        else { return }
-        current?.hiddenRecords += 1
+        guard let changed = currentPhase?.changedCipher(side) else { return }
+        let reading = live.renegotiation.value.flight.record(from: side, length: header.length, changedCipher: changed, at: now)
+        live.hiddenRecords += 1
         var type: UInt8?
         switch reading {
         case .clientHello:
@@ -68,7 +67,7 @@ extension TLSSession {
     func countRenegotiationRecord(_ header: RecordHeader, side: Side) {
         guard let hs = current, hs.index > 0, !hs.phase.isFinal, sides[side].encrypted else { return }
         let changed = hs.phase.changedCipher(side)
-        _ = current?.renegotiation.value.flight.record(from: side, length: header.length, changedCipher: changed, at: now)
+        _ = live.renegotiation.value.flight.record(from: side, length: header.length, changedCipher: changed, at: now)
     }
 
     /// At the client's ChangeCipherSpec in a renegotiation its flight is
@@ -83,11 +82,11 @@ extension TLSSession {
         let appBytes = record.start?.applicationBytesBefore ?? SidePair(client: 0, server: 0)
         guard let inference = ClientAuthInference.infer(record.flight, baseline: baseline, applicationBytesBefore: appBytes,
                                                         askedAt: askedAt, connectionStart: connection.start) else { return }
-        current?.renegotiation.value.inference = inference
+        live.renegotiation.value.inference = inference
         guard !hs.decrypted else { return }   // read: the summary checks the inference against the plaintext
-        current?.clientCertificateInferred = inference.certificateSent
-        current?.certificateRequest = .inferred
-        if !inference.certificateSent { current?.clientCertificateEmpty = true }
+        live.clientCertificateInferred = inference.certificateSent
+        live.certificateRequest = .inferred
+        if !inference.certificateSent { live.clientCertificateEmpty = true }
         if firstCertificateRequest == nil { firstCertificateRequest = (.renegotiation, true) }
         let event = CertificateRequestEvent(
             handshake: hs.index, encrypted: true, decrypted: false, phase: .renegotiation,

@@ -32,15 +32,15 @@ extension TLSSession {
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ServerHello")
             isSSLv2 = true
             if handshakes.isEmpty { startHandshake(initiator: .client, origin: .clear, phase: .helloSent(retried: false), trigger: nil) }
-            current?.add(sender: side, name: .handshakeType(HandshakeType.serverHello), length: length,
+            live.add(sender: side, name: .handshakeType(HandshakeType.serverHello), length: length,
                                 encrypted: false, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
             guard let hello = try? ServerHello.parseSSLv2(body) else {
                 context.malformedRecords += 1
                 return
             }
             advance(.serverHello(helloRetry: false), from: side)
-            current?.version = ProtocolVersion.sslv2
-            current?.fullServerFlight = true
+            live.version = ProtocolVersion.sslv2
+            live.fullServerFlight = true
             let index = currentIndex ?? 0
             negotiatedVersion = ProtocolVersion.sslv2
             emit(.serverHello(ServerHelloEvent(handshake: index, encrypted: false, decrypted: false, hello: hello,
@@ -52,7 +52,7 @@ extension TLSSession {
         case 2 where isSSLv2:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ClientMasterKey")
             guard let index = currentIndex else { return }
-            current?.add(sender: side, name: .sslv2ClientMasterKey, length: length,
+            live.add(sender: side, name: .sslv2ClientMasterKey, length: length,
                                 encrypted: false, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
             if let masterKey = try? SSLv2ClientMasterKey.parse(body) {
                 sslv2CipherKind = masterKey.cipherKind
@@ -75,7 +75,7 @@ extension TLSSession {
     /// CLIENT-MASTER-KEY means the handshake went through.
     private func sslv2EncryptedRecord(side: Side, length: Int) {
         guard let hs = current, hs.phase.changedCipher(side), !hs.phase.isFinal else { return }
-        current?.add(sender: side, name: .none, length: length,
+        live.add(sender: side, name: .none, length: length,
                             encrypted: true, decrypted: false, inferred: false, limit: context.config.maxMessagesPerHandshake)
         advance(.finished(side), from: side)
     }

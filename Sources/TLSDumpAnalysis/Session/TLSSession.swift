@@ -56,24 +56,34 @@ final class TLSSession {
         decryption = context.config.keys != nil ? DecryptionState() : nil
     }
 
-    /// The handshake being told (the last one; nil before the first).
-    /// Handlers read it and change it in place: `current?.bytes[side] += n`.
-    /// While it is changed it is moved out of `handshakes` (so its arrays are
-    /// not copied): read what the new value needs first, never `current`
-    /// itself on the right of `current?.x = ...`.
-    var current: Handshake? {
-        get { handshakes.last }
+    /// The handshake being told (the last one; nil before the first), as a
+    /// copy: for reading several of its facts at once.
+    var current: Handshake? { handshakes.last }
+
+    /// The current handshake, changed in place: `live.bytes[side] += n`.
+    /// Before the first handshake there is none, and a change goes nowhere
+    /// (as `current?.x = y` would). While it is changed `handshakes` is in
+    /// use: compute what goes into it first.
+    var live: Handshake {
+        get { handshakes.last ?? Handshake.placeholder }
         _modify {
-            // Moved out and back: the handshake's arrays stay uniquely referenced (no copy on write).
-            var handshake = handshakes.popLast()
-            yield &handshake
-            if let handshake { handshakes.append(handshake) }
+            if handshakes.isEmpty {
+                var scratch = Handshake.placeholder
+                yield &scratch
+            } else {
+                yield &handshakes[handshakes.count - 1]
+            }
         }
     }
+
+    // Fields of the current handshake read in place, for the per-record paths
+    // (`current` and `handshakes.last` copy the whole handshake).
     /// Its number (0 = first): what events and findings name.
-    var currentIndex: Int? { handshakes.last?.index }
+    var currentIndex: Int? { handshakes.isEmpty ? nil : handshakes[handshakes.count - 1].index }
+    var currentPhase: HandshakePhase? { handshakes.isEmpty ? nil : handshakes[handshakes.count - 1].phase }
+    var currentIsTLS13: Bool { !handshakes.isEmpty && handshakes[handshakes.count - 1].isTLS13 }
     /// The current handshake is still running (not completed, refused, failed or abandoned).
-    var inHandshake: Bool { handshakes.last.map { !$0.phase.isFinal } ?? false }
+    var inHandshake: Bool { currentPhase.map { !$0.isFinal } ?? false }
     var now: Timestamp { connection.now }
 
     // MARK: - emission
@@ -149,7 +159,7 @@ final class TLSSession {
     /// The end of the connection: a handshake still open ends, and the summary is built.
     func finish(close: CloseReason, evicted: Bool, tcp: SidePair<TCPSideState>, start: Timestamp, end: Timestamp) -> ConnectionSummary {
         closeOpenRenegotiation()
-        if inHandshake { _ = current?.apply(.ended) }
+        if inHandshake { _ = live.apply(.ended) }
         return summary(close: close, evicted: evicted, tcp: tcp, start: start, end: end)
     }
 
@@ -178,11 +188,10 @@ final class TLSSession {
     /// already over is ignored. Entering a final phase reports the outcome.
     @discardableResult
     func advance(_ input: HandshakeInput, from sender: Side) -> Bool {
-        guard let hs = current else { return false }
-        let before = hs.phase
-        guard current?.apply(input) == true, let after = current?.phase else {
+        guard let before = currentPhase else { return false }
+        guard live.apply(input), let after = currentPhase else {
             if !before.isFinal, input.isMessage {
-                observe(.unexpectedMessage(sender: sender, message: input.name, phase: before, handshake: hs.index))
+                observe(.unexpectedMessage(sender: sender, message: input.name, phase: before, handshake: currentIndex ?? 0))
             }
             return false
         }
@@ -243,11 +252,11 @@ final class TLSSession {
     private func handshakeCompleted() {
         // The transcript only serves key setup during a handshake.
         decryption?.transcript = []
-        current?.trimMessageStorage()
+        live.trimMessageStorage()
         guard var hs = current else { return }
         if hs.resumed == nil && !hs.encrypted && !hs.isTLS13 {
             hs.resumed = !hs.fullServerFlight
-            current?.resumed = hs.resumed
+            live.resumed = hs.resumed
         }
         if let version = hs.version { negotiatedVersion = version }
         if let suite = hs.cipherSuite { negotiatedSuite = suite }
@@ -280,7 +289,7 @@ final class TLSSession {
     /// Once the current handshake is done and no message is half read, the
     /// defragmenters go (fresh ones are equivalent if another handshake comes).
     private func releaseHandshakeBuffersIfDone() {
-        guard let buffers = handshakeBuffers, current?.isCompleted == true,
+        guard let buffers = handshakeBuffers, currentPhase?.isCompleted == true,
               !buffers.forward.hasPartialMessage, !buffers.reverse.hasPartialMessage else { return }
         handshakeBuffers = nil
     }
