@@ -360,7 +360,7 @@ public final class JSONEventWriter: RenderingEventSink {
         }
         w.endArray()
         w.key("findings"); w.beginArray()
-        for f in c.findings { w.string(f.id.rawValue) }
+        for id in c.findingIDs { w.string(id.rawValue) }
         w.endArray()
         w.key("ja3"); w.string(c.ja3)
         w.key("ja3s"); w.string(c.ja3s)

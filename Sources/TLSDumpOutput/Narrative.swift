@@ -51,7 +51,7 @@ enum Narrative {
             case nil: out.append("Whether secure renegotiation (RFC 5746) was in force is unknown (the first hellos were not seen).")
             }
         }
-        if c.findings.contains(where: { $0.id == .clientAuthViaRenegotiation }) {
+        if c.findingIDs.contains(.clientAuthViaRenegotiation) {
             out.append("This is the IIS pattern: the certificate is requested only in a renegotiation after the first request, and clients that expect the request in the first handshake (Java's HttpClient among them) or refuse renegotiation (BoringSSL, Go, Botan) fail here. On IIS, enabling client certificate negotiation on the binding (netsh http ... clientcertnegotiation=enable) moves the request into the first handshake; on Apache, SSLVerifyClient per virtual host instead of per directory does.")
         }
         return out

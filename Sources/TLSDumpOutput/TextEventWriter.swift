@@ -22,6 +22,8 @@ public final class TextEventWriter: EventSink {
     }
 
     public var wantsTrace: Bool { false }
+    /// The story prints each finding with its message.
+    public var wantsFindingsInSummary: Bool { true }
 
     public func emit(_ event: Event) {
         guard let flow = event.flow else {
@@ -196,7 +198,7 @@ struct RunSummary {
         connections += 1
         versions[c.version.map(Naming.version) ?? "unknown", default: 0] += 1
         if let suite = c.cipherSuite { suites[Naming.cipherSuiteName(suite) ?? Naming.hex4(suite), default: 0] += 1 }
-        for f in c.findings { count(finding: f) }
+        for id in c.findingIDs { count(id) }
     }
 
     /// Most first; ties by name, so the table reads the same on every run.
@@ -204,8 +206,10 @@ struct RunSummary {
         a.value != b.value ? a.value > b.value : a.key < b.key
     }
 
-    mutating func count(finding f: Finding) {
-        findings[f.id.rawValue, default: (f.severity, 0)].count += 1
+    mutating func count(finding f: Finding) { count(f.id) }
+
+    mutating func count(_ id: FindingID) {
+        findings[id.rawValue, default: (id.severity, 0)].count += 1
     }
 }
 

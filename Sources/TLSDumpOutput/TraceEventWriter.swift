@@ -29,6 +29,7 @@ public final class TraceEventWriter: EventSink {
     }
 
     public var wantsTrace: Bool { true }
+    public var wantsFindingsInSummary: Bool { true }
 
     public func emit(_ event: Event) {
         guard let flow = event.flow else { return }

@@ -43,7 +43,8 @@ final class ShardedAnalysis: PacketAnalysis {
             // The total out-of-order budget is shared out, so N shards hold what one would.
             shardConfig.maxBufferedBytesTotal = max(1, config.maxBufferedBytesTotal / workers)
             shardConfig.flowLimits.maxFlows = max(1, config.flowLimits.maxFlows / workers)
-            let shardSink = ShardSink(wantsTrace: sink.wantsTrace, renderer: useRenderers ? renderers[index] : nil,
+            let shardSink = ShardSink(wantsTrace: sink.wantsTrace, wantsFindingsInSummary: sink.wantsFindingsInSummary,
+                                      renderer: useRenderers ? renderers[index] : nil,
                                       chunkEvents: max(1, outputChunkEvents))
             let analyzer = TLSAnalyzer(config: shardConfig, sink: shardSink, serialStart: index + 1, serialStride: workers)
             let shard = Shard(analyzer: analyzer, sink: shardSink)
@@ -286,6 +287,7 @@ private struct ShardOutput {
 /// The analyser's sink on a worker: collects events (rendering them when it can).
 private final class ShardSink: EventSink {
     let wantsTrace: Bool
+    let wantsFindingsInSummary: Bool
     /// Receives the collected output once it passes `handOverBytes`/`chunkEvents`.
     var handOver: (ShardOutput) -> Void = { _ in }
     var counters: () -> AnalyzerCounters = { AnalyzerCounters() }
@@ -296,8 +298,9 @@ private final class ShardSink: EventSink {
     private var rendered: [UInt8] = []
     private var renderedEnds: [Int] = []
 
-    init(wantsTrace: Bool, renderer: EventRenderer?, chunkEvents: Int) {
+    init(wantsTrace: Bool, wantsFindingsInSummary: Bool, renderer: EventRenderer?, chunkEvents: Int) {
         self.wantsTrace = wantsTrace
+        self.wantsFindingsInSummary = wantsFindingsInSummary
         self.renderer = renderer
         self.chunkEvents = chunkEvents
     }

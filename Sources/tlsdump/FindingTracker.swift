@@ -19,6 +19,7 @@ final class FindingTracker: RenderingEventSink {
     }
 
     var wantsTrace: Bool { inner.wantsTrace }
+    var wantsFindingsInSummary: Bool { inner.wantsFindingsInSummary }
 
     func emit(_ event: Event) {
         note(event)

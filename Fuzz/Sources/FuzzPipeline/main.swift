@@ -21,6 +21,7 @@ final class AllWritersSink: EventSink {
     }
 
     var wantsTrace: Bool { true }
+    var wantsFindingsInSummary: Bool { true }
 
     func emit(_ event: Event) {
         json.removeAll()

@@ -7,6 +7,7 @@ final class AnalysisContext {
     let config: AnalyzerConfig
     let sink: EventSink
     let wantsTrace: Bool
+    let wantsFindingsInSummary: Bool
     let budget: ReassemblyBudget
     let reassemblySettings: ReassemblySettings
     var eventsEmitted = 0
@@ -21,6 +22,7 @@ final class AnalysisContext {
         self.config = config
         self.sink = sink
         self.wantsTrace = sink.wantsTrace
+        self.wantsFindingsInSummary = sink.wantsFindingsInSummary
         self.budget = ReassemblyBudget(maxBytes: config.maxBufferedBytesTotal)
         self.reassemblySettings = ReassemblySettings(limits: config.reassemblyLimits, budget: budget)
         self.keyStore = config.keys.map(KeyStore.init)

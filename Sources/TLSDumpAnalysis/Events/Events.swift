@@ -301,7 +301,11 @@ public struct ConnectionSummary: Sendable {
     public var handshakes: [HandshakeSummary]
     public var records: SidePair<RecordCounts>
     public var alerts: [AlertInfo]
-    /// The connection's findings, in the order they were raised.
+    /// The connection's finding ids, in the order they were raised.
+    public var findingIDs: [FindingID]
+    /// The findings themselves, messages and evidence, for sinks that tell
+    /// stories (`EventSink.wantsFindingsInSummary`); empty for the others,
+    /// which had them as `finding` events (a connection does not keep them).
     public var findings: [Finding]
     public var ja3: String?
     public var ja3s: String?
@@ -418,5 +422,12 @@ public struct Event: Sendable {
 public protocol EventSink: AnyObject {
     /// Trace entries are only produced when a sink asks for them.
     var wantsTrace: Bool { get }
+    /// The `connection` summary should carry the findings themselves, not
+    /// only their ids (the text and trace stories print them).
+    var wantsFindingsInSummary: Bool { get }
     func emit(_ event: Event)
+}
+
+extension EventSink {
+    public var wantsFindingsInSummary: Bool { false }
 }

@@ -1,11 +1,16 @@
 /// The findings of one connection: each id at most once (a lossy or hostile
 /// stream can hit the same condition on every packet, so a finding's
-/// message and evidence are only built when its id is new).
+/// message and evidence are only built when its id is new). The ids are
+/// kept for the summary; the findings themselves only when `keepsFindings`.
 struct FindingLog {
     private var raisedBits: UInt64 = 0
-    private(set) var raised: [Finding] = []
-    /// Raised since the session last emitted them.
-    private(set) var unsent = 0
+    private(set) var ids: [FindingID] = []
+    private(set) var kept: [Finding] = []
+    /// Raised and not yet emitted.
+    private(set) var unsent: [Finding] = []
+    let keepsFindings: Bool
+
+    init(keepsFindings: Bool) { self.keepsFindings = keepsFindings }
 
     func contains(_ id: FindingID) -> Bool { raisedBits & id.bit != 0 }
 
@@ -13,14 +18,16 @@ struct FindingLog {
                         evidence: @autoclosure () -> Evidence = .none) {
         guard !contains(id) else { return }
         raisedBits |= id.bit
-        raised.append(Finding(id: id, message: message(), handshake: handshake, evidence: evidence()))
-        unsent += 1
+        ids.append(id)
+        let finding = Finding(id: id, message: message(), handshake: handshake, evidence: evidence())
+        if keepsFindings { kept.append(finding) }
+        unsent.append(finding)
     }
 
-    /// The findings raised since the last call, oldest first.
-    mutating func takeUnsent() -> ArraySlice<Finding> {
-        defer { unsent = 0 }
-        return raised.suffix(unsent)
+    /// The findings raised since the last call, oldest first; the log lets go of them.
+    mutating func takeUnsent() -> [Finding] {
+        defer { unsent = [] }
+        return unsent
     }
 }
 

@@ -12,7 +12,6 @@ struct EncryptedFlight {
     /// How records were protected while the renegotiation ran (the previous handshake's suite).
     var protection: RecordSizeModel?
     var clientHelloSeen = false
-    var handshakeRecords = SidePair(client: 0, server: 0)
     /// Plaintext bytes of each side's flight, as a range (exact for stream and
     /// AEAD suites, within a block per record for CBC).
     var low = SidePair(client: 0, server: 0)
@@ -30,7 +29,6 @@ struct EncryptedFlight {
 
     /// Counts a handshake record of the renegotiation in progress.
     mutating func record(from side: Side, length: Int, changedCipher: Bool, at now: Timestamp) -> Reading {
-        handshakeRecords[side] += 1
         if side == .client && !clientHelloSeen {
             clientHelloSeen = true
             return .clientHello

@@ -43,7 +43,7 @@ extension TLSSession {
             clientAuthenticated: clientAuthenticated,
             handshakes: handshakes.map(handshakeSummary),
             records: SidePair(client: sides.client.records, server: sides.server.records),
-            alerts: alerts, findings: findings.raised,
+            alerts: alerts, findingIDs: findings.ids, findings: findings.kept,
             ja3: fingerprints[.ja3], ja3s: fingerprints[.ja3s], ja4: fingerprints[.ja4], ja4s: fingerprints[.ja4s],
             bytes: SidePair(client: tcp.client.payloadBytes, server: tcp.server.payloadBytes),
             gaps: tcp.client.gapBytes + tcp.server.gapBytes,

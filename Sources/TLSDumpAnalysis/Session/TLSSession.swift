@@ -39,7 +39,7 @@ final class TLSSession {
     /// CertificateRequests (read or inferred) and the client's answers, for the story.
     var certificateRequests: [CertificateRequestEvent] = []
     var clientChains: [(handshake: Int, leaf: CertificateSummary?)] = []
-    var findings = FindingLog()
+    var findings: FindingLog
     var negotiatedVersion: UInt16?
     var negotiatedSuite: UInt16?
     var sslv2CipherKind: UInt32?
@@ -54,6 +54,7 @@ final class TLSSession {
         self.connection = connection
         self.context = context
         decryption = context.config.keys != nil ? DecryptionState() : nil
+        findings = FindingLog(keepsFindings: context.wantsFindingsInSummary)
     }
 
     /// The handshake being told (the last one; nil before the first), as a
@@ -100,7 +101,7 @@ final class TLSSession {
     /// States a fact: the rules raise what it deserves, and new findings go out.
     func observe(_ fact: SessionFact) {
         FindingRules.observe(fact, &findings)
-        guard findings.unsent > 0 else { return }
+        guard !findings.unsent.isEmpty else { return }
         for finding in findings.takeUnsent() { emit(.finding(finding)) }
     }
 
