@@ -116,8 +116,10 @@ enum Narrative {
         switch h.phase {
         case .completed:
             out.append("The renegotiation completed.")
-        case .refused(let side, _):
-            out.append("The \(side.rawValue) refused it with an alert instead of a handshake" + (h.inferred ? " (inferred from encrypted records)." : "."))
+        case .refused(let side, let alert):
+            // With keys (or in clear) the alert is named: the story adds to the keyless one.
+            let which = alert.flatMap { TLSRegistry.alertName($0) }.map { "a \($0) alert" } ?? "an alert"
+            out.append("The \(side.rawValue) refused it with \(which) instead of a handshake" + (h.inferred ? " (inferred from encrypted records)." : "."))
         case .failed(_, let failure):
             out.append("It failed: \(failure.reason).")
         default:

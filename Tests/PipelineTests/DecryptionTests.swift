@@ -170,6 +170,33 @@ final class DecryptionTests: XCTestCase {
         XCTAssertEqual(sequence(wrong).filter { $0.hasPrefix("C alert") || $0.hasPrefix("S alert") }, [], "no garbage alerts")
     }
 
+    /// With every record read, what was not there is said (`"none"`, `false`);
+    /// with the handshake read but the application records not (no traffic
+    /// secrets), a post-handshake CertificateRequest could hide: unknown again.
+    func testCertificateRequestIsNoneOnlyWhenNothingStayedHidden() throws {
+        let all = try run("tls13", keys: keys("tls13"))
+        let (_, c) = try XCTUnwrap(all.connections.first)
+        XCTAssertTrue(c.decrypted)
+        XCTAssertEqual(c.certificateRequest, "none")
+        XCTAssertEqual(c.clientAuthenticated, false)
+        XCTAssertTrue(c.unknownReasons.isEmpty, "\(c.unknownReasons)")
+
+        var log = KeyLog()
+        let real = try String(contentsOf: Paths.bundledCaptures.appendingPathComponent("tls13.keys"), encoding: .utf8)
+        log.parse(real.split(separator: "\n").filter { !$0.contains("TRAFFIC_SECRET_0") }.joined(separator: "\n"))
+        let handshakeOnly = try run("tls13", keys: KeyMaterial(keyLog: log))
+        let (_, h) = try XCTUnwrap(handshakeOnly.connections.first)
+        XCTAssertTrue(h.decrypted, "the handshake was read")
+        XCTAssertEqual(h.handshakes.first?.decrypted, false, "a TLS 1.3 handshake starts in clear")
+        XCTAssertNil(h.certificateRequest, "application records stayed ciphertext")
+        XCTAssertEqual(h.unknownReasons.map(\.0), ["certificate_request"])
+
+        let none = try run("tls13", keys: KeyMaterial())
+        let (_, n) = try XCTUnwrap(none.connections.first)
+        XCTAssertNil(n.certificateRequest)
+        XCTAssertNil(n.clientAuthenticated)
+    }
+
     func testCLIReadsKeyLogsAndDumpsHex() throws {
         let capture = Paths.bundledCaptures.appendingPathComponent("ecdhe-tls12.pcap").path
         let keylog = Paths.bundledCaptures.appendingPathComponent("ecdhe-tls12.keys").path

@@ -157,6 +157,11 @@ extension TLSSession {
             return
         }
         sides[side].applicationDataBytes += header.length
+        if origin == .encrypted && decryption != nil && currentIsTLS13 {
+            // Keys were given but this TLS 1.3 record stayed ciphertext: a
+            // post-handshake CertificateRequest could be in it, so "none" can no longer be said.
+            live.hiddenRecords += 1
+        }
         if inHandshake, let index = currentIndex, index > 0 {
             live.renegotiation.value.applicationRecordsDuring[side] += 1
         }

@@ -13,9 +13,15 @@ extension TLSSession {
         if firstCertificateRequest == nil, let hidden = handshakes.first(where: { $0.hasHiddenContent || ($0.encrypted && !$0.decrypted) }) {
             // A CertificateRequest could hide in ciphertext: do not claim "none".
             certificateRequest = nil
-            unknownReasons.append(("certificate_request", handshakes.contains { $0.isTLS13 && $0.hasHiddenContent }
-                ? "TLS 1.3 encrypts the CertificateRequest; no key was available"
-                : hidden.decrypted ? "a record of a decrypted handshake did not decrypt" : "a renegotiation was encrypted; no key was available"))
+            let reason: String
+            if let tls13 = handshakes.first(where: { $0.isTLS13 && $0.hasHiddenContent }) {
+                reason = tls13.decryptedRecords > 0
+                    ? "TLS 1.3 records after the handshake stayed encrypted (no traffic secret); a post-handshake CertificateRequest could be in them"
+                    : "TLS 1.3 encrypts the CertificateRequest; no key was available"
+            } else {
+                reason = hidden.decrypted ? "a record of a decrypted handshake did not decrypt" : "a renegotiation was encrypted; no key was available"
+            }
+            unknownReasons.append(("certificate_request", reason))
         }
         var clientAuthenticated: Bool? = nil
         for hs in handshakes {
