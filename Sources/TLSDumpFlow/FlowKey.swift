@@ -54,7 +54,7 @@ public struct FlowKey: Hashable, Sendable {
         return (key, key.first == source ? .forward : .reverse)
     }
 
-    /// Hashes the five words directly: this runs on every packet.
+    /// Hashes the five words directly (for sets of keys; the flow table uses `FlowHash`).
     @inlinable
     public func hash(into hasher: inout Hasher) {
         hasher.combine(first.ip.high)

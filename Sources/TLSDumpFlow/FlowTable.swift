@@ -1,22 +1,63 @@
 import TLSDumpBase
 
 /// A flow key's 64-bit hash, computed once per packet and handed to the
-/// table's `hash:` operations. Swift's `Hasher` (SipHash-1-3 with a random
-/// per-process seed): keys come from the wire, so a fixed hash function would
-/// let an attacker pile many flows into one probe run.
+/// table's `hash:` operations.
+///
+/// Keys come from the wire, so a fixed hash function would let an attacker
+/// pile many flows into one probe run. The hash is keyed with a secret drawn
+/// at random once per process (`FlowHashSecret.process`) and mixes the key's
+/// words by folded multiplication (the 128-bit product's halves XORed, as
+/// foldhash and wyhash do): without the secret, which keys collide cannot be
+/// chosen. It costs a few multiplications, where SipHash through `Hasher` was
+/// about 5% of a bulk-transfer run.
 public struct FlowHash: Sendable, Hashable {
     public let value: UInt64
 
     @inlinable
     public init(_ key: FlowKey) {
-        var hasher = Hasher()
-        key.hash(into: &hasher)
-        value = UInt64(truncatingIfNeeded: hasher.finalize())
+        self.init(key, secret: FlowHashSecret.process)
+    }
+
+    @inlinable
+    public init(_ key: FlowKey, secret s: FlowHashSecret) {
+        let family: UInt64 = (key.first.ip.isIPv6 ? 2 : 0) | (key.second.ip.isIPv6 ? 1 : 0)
+        let ports = UInt64(key.first.port) << 32 | UInt64(key.second.port) << 16 | family
+        let a = FlowHash.fold(key.first.ip.high ^ s.k0, key.first.ip.low ^ s.k1)
+        let b = FlowHash.fold(key.second.ip.high ^ s.k2, key.second.ip.low ^ s.k3)
+        value = FlowHash.fold(a ^ ports ^ s.k4, b ^ s.k5)
     }
 
     /// A chosen hash (tests force collisions with it).
     @inlinable
     public init(value: UInt64) { self.value = value }
+
+    /// The halves of the full 128-bit product, XORed: every input bit reaches
+    /// the high bits the table's slot index is taken from.
+    @inlinable
+    static func fold(_ x: UInt64, _ y: UInt64) -> UInt64 {
+        let product = x.multipliedFullWidth(by: y)
+        return product.high ^ product.low
+    }
+}
+
+/// The secret `FlowHash` is keyed with: six random words.
+public struct FlowHashSecret: Sendable, Equatable {
+    public let k0, k1, k2, k3, k4, k5: UInt64
+
+    public init(k0: UInt64, k1: UInt64, k2: UInt64, k3: UInt64, k4: UInt64, k5: UInt64) {
+        (self.k0, self.k1, self.k2, self.k3, self.k4, self.k5) = (k0, k1, k2, k3, k4, k5)
+    }
+
+    /// Six words from the system's random source; odd, so no word is zero.
+    public static func random() -> FlowHashSecret {
+        var rng = SystemRandomNumberGenerator()
+        return FlowHashSecret(k0: rng.next() | 1, k1: rng.next() | 1, k2: rng.next() | 1,
+                              k3: rng.next() | 1, k4: rng.next() | 1, k5: rng.next() | 1)
+    }
+
+    /// This process's secret, drawn on first use; every table shares it, so a
+    /// hash computed once per packet fits any table.
+    public static let process = FlowHashSecret.random()
 }
 
 /// Connection lookup and lifecycle: an open-addressing hash table (linear

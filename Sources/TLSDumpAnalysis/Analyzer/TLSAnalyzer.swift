@@ -7,6 +7,8 @@ import TLSDumpTLS
 public final class TLSAnalyzer: PacketAnalysis {
     private let context: AnalysisContext
     private let table: FlowTable<Connection>
+    /// Read once: a `let` costs no access check per packet, a global's accessor would.
+    private let hashSecret = FlowHashSecret.process
     private var nextSerial: Int
     private let serialStride: Int
     private var lastExpiry = Timestamp.zero
@@ -49,7 +51,7 @@ public final class TLSAnalyzer: PacketAnalysis {
         if lastTimestamp.map({ ts > $0 }) ?? true { lastTimestamp = ts }
         let (key, direction) = FlowKey.make(source: Endpoint(ip: segment.source, port: segment.sourcePort),
                                             destination: Endpoint(ip: segment.destination, port: segment.destinationPort))
-        let hash = FlowHash(key)   // once per packet: lookup, and insert or remove when needed
+        let hash = FlowHash(key, secret: hashSecret)   // once per packet: lookup, and insert or remove when needed
         if let connection = table.lookupAndTouch(key, hash: hash, at: ts) {
             if connection.closed && segment.flags.contains(.syn) && !segment.flags.contains(.ack) {
                 // The ports are reused by a new connection: the old one is over.
