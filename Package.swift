@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "TLSDumpOutput", dependencies: ["TLSDumpBase", "TLSDumpAnalysis", "TLSDumpTLS", "TLSDumpFlow"]),
         // Wires the stages together for one run (used by the CLI and the pipeline tests).
         .target(name: "TLSDumpPipeline", dependencies: [
-            "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpAnalysis", "TLSDumpOutput",
+            "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpAnalysis", "TLSDumpOutput",
         ]),
         .executableTarget(name: "tlsdump", dependencies: [
             "TLSDumpBase", "TLSDumpPipeline", "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture",

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# tlsdump benchmark: wall time, throughput and peak memory on one synthetic
-# capture, beside a raw libpcap read loop (the floor), ssldump and tshark.
-# See bench/README.md. Run as `make bench` or `bash bench/run.sh` from anywhere.
+# tlsdump benchmark: wall time, throughput and peak memory on two synthetic
+# captures side by side (handshake-dense and bulk transfer), beside a raw
+# libpcap read loop (the floor), ndpiReader (the reference peer), ssldump and
+# tshark. See bench/README.md. Run as `make bench` or `bash bench/run.sh` from
+# anywhere.
 #
 # Environment (all optional):
-#   BENCH_MBYTES       size of the generated capture in MB (default 300)
-#   BENCH_CONCURRENCY  connections interleaved at once in it (default 2000)
-#   BENCH_RUNS         timed runs of the raw loop and tlsdump rows (default 3)
+#   BENCH_FILES        comma-separated captures to measure: dense, bulk (default dense,bulk)
+#   BENCH_MBYTES       size asked of mkpcap.py for each capture, in MB (default 300)
+#   BENCH_CONCURRENCY  connections interleaved at once in the dense capture (default 2000)
+#   BENCH_BULK_CONCURRENCY  the same in the bulk capture (default 40)
+#   BENCH_RUNS         timed runs of the raw loop, tlsdump and ndpiReader rows (default 3)
 #   BENCH_SLOW_RUNS    timed runs of ssldump and tshark (default 1)
-#   BENCH_ONLY         comma-separated row names to run, e.g. 'tlsdump json,tlsdump text'
+#   BENCH_ONLY         comma-separated row names to run, e.g. 'tlsdump json --threads 1,ndpiReader'
 #                      (default: all rows; the raw loop always runs, it is the yardstick)
 #   BENCH_SKIP_BUILD   1: use the existing release binary, do not run swift build
 #   BENCH_INSTALL      0: never apt-get install missing tools (default 1)
@@ -18,12 +22,20 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
 OUT=bench/out
-PCAP=$OUT/bench.pcap
 RESULTS=$OUT/results.md
 MKPCAP=../shared/bench/mkpcap.py
+MKBULK=../shared/bench/mkbulk.sh
+DENSE_PCAP=$OUT/bench.pcap
+BULK_PCAP=$OUT/bulk.pcap
+BULK_TPL=$OUT/bulk-tpl.pcap
+# mkbulk.sh arguments: connections per cipher suite (4 suites), MB downloaded by each.
+BULK_CONNS=2
+BULK_MB=8
 
+BENCH_FILES=${BENCH_FILES:-dense,bulk}
 BENCH_MBYTES=${BENCH_MBYTES:-300}
 BENCH_CONCURRENCY=${BENCH_CONCURRENCY:-2000}
+BENCH_BULK_CONCURRENCY=${BENCH_BULK_CONCURRENCY:-40}
 BENCH_RUNS=${BENCH_RUNS:-3}
 BENCH_SLOW_RUNS=${BENCH_SLOW_RUNS:-1}
 BENCH_ONLY=${BENCH_ONLY:-}
@@ -34,15 +46,58 @@ SWIFT=${SWIFT:-swift}
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
-for n in BENCH_RUNS BENCH_SLOW_RUNS BENCH_CONCURRENCY; do
+for n in BENCH_RUNS BENCH_SLOW_RUNS BENCH_CONCURRENCY BENCH_BULK_CONCURRENCY; do
     [[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "$n must be a positive integer (got '${!n}')"
 done
-[[ $BENCH_MBYTES =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v m="$BENCH_MBYTES" 'BEGIN{exit !(m > 0)}' \
-    || die "BENCH_MBYTES must be a positive number (got '$BENCH_MBYTES')"
+if ! [[ $BENCH_MBYTES =~ ^[0-9]+(\.[0-9]+)?$ ]] || ! awk -v m="$BENCH_MBYTES" 'BEGIN{exit !(m > 0)}'; then
+    die "BENCH_MBYTES must be a positive number (got '$BENCH_MBYTES')"
+fi
+
+# Captures to measure, in order, without repeats.
+FILE_KEYS=()
+IFS=',' read -r -a wanted <<<"$BENCH_FILES"
+for k in "${wanted[@]}"; do
+    k=${k//[[:space:]]/}
+    [[ -n $k ]] || continue
+    case $k in
+        dense | bulk) ;;
+        *) die "BENCH_FILES: unknown capture '$k' (known: dense, bulk)" ;;
+    esac
+    if [[ " ${FILE_KEYS[*]} " != *" $k "* ]]; then FILE_KEYS+=("$k"); fi
+done
+((${#FILE_KEYS[@]} > 0)) || die "BENCH_FILES names no capture (known: dense, bulk)"
+
+# --- rows --------------------------------------------------------------------
+# name | runs | command ($PCAP is the capture, $EVENTS the events file; stdout
+# goes to /dev/null). Add rows here. A row whose command is rejected as a usage
+# error on a tiny capture (an option the tool does not know yet) is skipped with
+# a note, so a row for a planned option can sit here before the option exists.
+ROWS=(
+    "raw libpcap loop|$BENCH_RUNS|\"\$RAWREAD\" \"\$PCAP\""
+    "tlsdump json --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 1 -o \"\$EVENTS\""
+    "tlsdump json --threads 2|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 2 -o \"\$EVENTS\""
+    "tlsdump text --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format text --threads 1 -o \"\$EVENTS\""
+    "tlsdump --summary --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --summary --threads 1 -o \"\$EVENTS\""
+    "tlsdump --summary --threads 2|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --summary --threads 2 -o \"\$EVENTS\""
+    "ndpiReader|$BENCH_RUNS|ndpiReader -i \"\$PCAP\" -q"
+    "ssldump -n|$BENCH_SLOW_RUNS|ssldump -n -r \"\$PCAP\""
+    "tshark tls.handshake|$BENCH_SLOW_RUNS|tshark -r \"\$PCAP\" -Y tls.handshake -T fields -e tls.handshake.type"
+)
+PROBE_PCAP=captures/tls13.pcap
+
+# BENCH_ONLY must name rows that exist (checked before any slow step).
+ROW_NAMES=","
+for row in "${ROWS[@]}"; do ROW_NAMES+="${row%%|*},"; done
+IFS=',' read -r -a only <<<"$BENCH_ONLY"
+for n in "${only[@]}"; do
+    [[ -z $n || $ROW_NAMES == *",$n,"* ]] || die "BENCH_ONLY: no row named '$n' (rows: $(sed 's/^,//; s/,$//; s/,/, /g' <<<"$ROW_NAMES"))"
+done
 
 mkdir -p "$OUT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tlsdump-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# tlsdump rows write their events here, as users do with -o (removed after each run).
+EVENTS=$WORK/events.out
 
 # --- tools -------------------------------------------------------------------
 
@@ -72,41 +127,115 @@ need() {
 
 [[ -x /usr/bin/time ]] || apt_install time || true
 [[ -x /usr/bin/time ]] || die "/usr/bin/time (package 'time') is needed to measure peak RSS"
-command -v python3 >/dev/null || die "python3 is needed to generate the capture"
+command -v python3 >/dev/null || die "python3 is needed to generate the captures"
 command -v cc >/dev/null || die "a C compiler (cc) is needed for bench/rawread.c"
 
-# --- capture -----------------------------------------------------------------
+# --- captures ----------------------------------------------------------------
+# Each generated file has a stamp file (FILE.params) with the parameters it was
+# made with, so a different BENCH_MBYTES regenerates even though the old file
+# is newer than every input.
 
 [[ -f $MKPCAP ]] || die "$MKPCAP not found (expected beside the repository, at $(realpath -m "$MKPCAP"))"
-shopt -s nullglob
-TEMPLATES=(../shared/captures/zeek/*.pcap captures/*.pcap)
-shopt -u nullglob
-((${#TEMPLATES[@]} > 0)) || die "no template captures in ../shared/captures/zeek/ or captures/"
 
-# The parameters live in a stamp file, so a different BENCH_MBYTES regenerates
-# even though the old capture is newer than every template.
-PARAMS="mbytes=$BENCH_MBYTES concurrency=$BENCH_CONCURRENCY templates=${#TEMPLATES[@]}"
-STAMP=$PCAP.params
-stale=0
-if [[ ! -s $PCAP || ! -f $STAMP || $(cat "$STAMP") != "$PARAMS" ]]; then
-    stale=1
-else
-    for f in "$MKPCAP" "${TEMPLATES[@]}"; do
-        if [[ $f -nt $PCAP ]]; then stale=1; break; fi
+# stale FILE PARAMS INPUT...: true when FILE is missing, was made with other
+# parameters than PARAMS, or is older than one of the inputs.
+stale() {
+    local file=$1 params=$2 f
+    shift 2
+    [[ -s $file && -f $file.params && $(cat "$file.params") == "$params" ]] || return 0
+    for f in "$@"; do
+        if [[ $f -nt $file ]]; then return 0; fi
     done
-fi
-if ((stale)); then
-    say "generating $PCAP ($BENCH_MBYTES MB, $BENCH_CONCURRENCY concurrent flows, ${#TEMPLATES[@]} templates)"
-    rm -f "$PCAP" "$STAMP"
-    python3 "$MKPCAP" --out "$PCAP.tmp" --mbytes "$BENCH_MBYTES" --concurrency "$BENCH_CONCURRENCY" \
-        "${TEMPLATES[@]}" >&2 || die "mkpcap.py failed"
-    mv "$PCAP.tmp" "$PCAP"
-    if [[ -f $PCAP.tmp.manifest.json ]]; then mv "$PCAP.tmp.manifest.json" "$PCAP.manifest.json"; fi
-    printf '%s\n' "$PARAMS" >"$STAMP"
-else
-    say "reusing $PCAP (newer than its inputs; delete it to regenerate)"
-fi
-FILE_BYTES=$(stat -c %s "$PCAP")
+    return 1
+}
+
+# mkpcap FILE PARAMS MBYTES CONCURRENCY TEMPLATE...: runs mkpcap.py (into
+# FILE.tmp, renamed when complete) and writes FILE's stamp.
+mkpcap() {
+    local file=$1 params=$2 mbytes=$3 concurrency=$4
+    shift 4
+    rm -f "$file" "$file.params"
+    python3 "$MKPCAP" --out "$file.tmp" --mbytes "$mbytes" --concurrency "$concurrency" "$@" >&2 \
+        || die "mkpcap.py failed making $file"
+    mv "$file.tmp" "$file" || die "cannot rename $file.tmp"
+    if [[ -f $file.tmp.manifest.json ]]; then mv "$file.tmp.manifest.json" "$file.manifest.json"; fi
+    printf '%s\n' "$params" >"$file.params" || die "cannot write $file.params"
+}
+
+declare -A FILE_PATH FILE_PARAMS FILE_DESC FILE_BYTES FILE_PACKETS
+NOTES=()
+
+# dense: real TLS flows from every template capture, thousands at once.
+make_dense() {
+    local templates
+    shopt -s nullglob
+    templates=(../shared/captures/zeek/*.pcap captures/*.pcap)
+    shopt -u nullglob
+    ((${#templates[@]} > 0)) || die "no template captures in ../shared/captures/zeek/ or captures/"
+    FILE_PATH[dense]=$DENSE_PCAP
+    FILE_PARAMS[dense]="mbytes=$BENCH_MBYTES concurrency=$BENCH_CONCURRENCY templates=${#templates[@]}"
+    FILE_DESC[dense]="handshake-dense: the TLS flows of ${#templates[@]} template captures replayed under fresh addresses, $BENCH_CONCURRENCY at once"
+    if stale "$DENSE_PCAP" "${FILE_PARAMS[dense]}" "$MKPCAP" "${templates[@]}"; then
+        say "generating $DENSE_PCAP ($BENCH_MBYTES MB, $BENCH_CONCURRENCY concurrent flows, ${#templates[@]} templates)"
+        mkpcap "$DENSE_PCAP" "${FILE_PARAMS[dense]}" "$BENCH_MBYTES" "$BENCH_CONCURRENCY" "${templates[@]}"
+    else
+        say "reusing $DENSE_PCAP (newer than its inputs; delete it to regenerate)"
+    fi
+}
+
+# bulk: a few long downloads between real OpenSSL peers (mkbulk.sh records the
+# template; it needs root). Returns 1 with NOTE set when it cannot be made.
+make_bulk() {
+    local tpl_params="connections_per_suite=$BULK_CONNS mbytes_per_connection=$BULK_MB"
+    local inputs=("$MKPCAP") c missing=() size
+    FILE_PATH[bulk]=$BULK_PCAP
+    FILE_PARAMS[bulk]="mbytes=$BENCH_MBYTES concurrency=$BENCH_BULK_CONCURRENCY $tpl_params"
+    FILE_DESC[bulk]="bulk transfer: $((4 * BULK_CONNS)) recorded downloads of $BULK_MB MB (TLS 1.3 AES-GCM and ChaCha20, TLS 1.2 AES-GCM and AES-CBC) replayed, $BENCH_BULK_CONCURRENCY at once"
+    if [[ -f $BULK_TPL ]]; then inputs+=("$BULK_TPL"); fi
+    if ! stale "$BULK_PCAP" "${FILE_PARAMS[bulk]}" "${inputs[@]}"; then
+        say "reusing $BULK_PCAP (newer than its inputs; delete it to regenerate)"
+        return 0
+    fi
+    if stale "$BULK_TPL" "$tpl_params" "$MKBULK"; then
+        [[ -f $MKBULK ]] || { NOTE="$MKBULK not found"; return 1; }
+        [[ $(id -u) == 0 ]] || { NOTE="recording its template with mkbulk.sh needs root (network namespace, tcpdump)"; return 1; }
+        for c in ip:iproute2 ethtool:ethtool openssl:openssl tcpdump:tcpdump; do
+            need "${c%%:*}" "${c#*:}" || missing+=("${c%%:*}")
+        done
+        ((${#missing[@]} == 0)) || { NOTE="mkbulk.sh needs ${missing[*]} (not installed and could not be installed)"; return 1; }
+        say "recording $BULK_TPL with mkbulk.sh ($BULK_CONNS connections per suite, $BULK_MB MB each)"
+        rm -f "$BULK_TPL" "$BULK_TPL.params" "$BULK_TPL.tmp"
+        if ! bash "$MKBULK" "$BULK_TPL.tmp" "$BULK_CONNS" "$BULK_MB" >"$WORK/mkbulk.log" 2>&1; then
+            rm -f "$BULK_TPL.tmp"
+            NOTE="mkbulk.sh failed: $(grep -m1 -v '^[[:space:]]*$' "$WORK/mkbulk.log" | cut -c1-120)"
+            return 1
+        fi
+        # Its downloads fail quietly (a peer that does not start); want at least half the bytes.
+        size=$(stat -c %s "$BULK_TPL.tmp" 2>/dev/null || echo 0)
+        if ((size < 4 * BULK_CONNS * BULK_MB * 500000)); then
+            rm -f "$BULK_TPL.tmp"
+            NOTE="mkbulk.sh recorded only $size bytes of the $((4 * BULK_CONNS * BULK_MB)) MB asked"
+            return 1
+        fi
+        mv "$BULK_TPL.tmp" "$BULK_TPL" || die "cannot rename $BULK_TPL.tmp"
+        printf '%s\n' "$tpl_params" >"$BULK_TPL.params" || die "cannot write $BULK_TPL.params"
+    fi
+    say "generating $BULK_PCAP ($BENCH_MBYTES MB, $BENCH_BULK_CONCURRENCY concurrent flows, template $BULK_TPL)"
+    mkpcap "$BULK_PCAP" "${FILE_PARAMS[bulk]}" "$BENCH_MBYTES" "$BENCH_BULK_CONCURRENCY" "$BULK_TPL"
+}
+
+KEYS=()
+for k in "${FILE_KEYS[@]}"; do
+    NOTE=""
+    if "make_$k"; then
+        KEYS+=("$k")
+    else
+        say "skipping the $k capture: $NOTE"
+        NOTES+=("$k capture: skipped, $NOTE")
+    fi
+done
+((${#KEYS[@]} > 0)) || die "no capture to measure (${NOTES[*]})"
+for k in "${KEYS[@]}"; do FILE_BYTES[$k]=$(stat -c %s "${FILE_PATH[$k]}"); done
 
 # --- binaries ----------------------------------------------------------------
 
@@ -123,32 +252,23 @@ if [[ $BENCH_SKIP_BUILD != 1 ]]; then
         die "swift build -c release --product tlsdump failed"
     }
 fi
-TLSDUMP=$("$SWIFT" build -c release --show-bin-path)/tlsdump
+if [[ $BENCH_SKIP_BUILD == 1 && -x .build/release/tlsdump ]]; then
+    # Without SwiftPM, which would wait for the lock of a build running beside.
+    TLSDUMP=$REPO/.build/release/tlsdump
+else
+    TLSDUMP=$("$SWIFT" build -c release --show-bin-path)/tlsdump
+fi
 [[ -x $TLSDUMP ]] || die "$TLSDUMP not found (build it, or unset BENCH_SKIP_BUILD)"
 
-HAVE_SSLDUMP=1; need ssldump ssldump || HAVE_SSLDUMP=0
-HAVE_TSHARK=1; need tshark tshark || HAVE_TSHARK=0
+# --- row checks -------------------------------------------------------------
 
-# --- rows --------------------------------------------------------------------
-# name | runs | command ($PCAP is the capture; stdout goes to /dev/null).
-# Add rows here. A row whose command is rejected as a usage error on a tiny
-# capture (an option the tool does not know yet) is skipped with a note, so a
-# row for a planned option can sit here before the option exists.
-ROWS=(
-    "raw libpcap loop|$BENCH_RUNS|\"\$RAWREAD\" \"\$PCAP\""
-    "tlsdump json --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 1"
-    "tlsdump text --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format text --threads 1"
-    "tlsdump json --threads 2|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 2"
-    "ssldump -n|$BENCH_SLOW_RUNS|ssldump -n -r \"\$PCAP\""
-    "tshark tls.handshake|$BENCH_SLOW_RUNS|tshark -r \"\$PCAP\" -Y tls.handshake -T fields -e tls.handshake.type"
-)
-PROBE_PCAP=captures/tls13.pcap
-
-# available NAME: whether the row's tool is installed; sets NOTE otherwise.
+# available NAME: whether the row's tool is installed (installing it if it can);
+# sets NOTE otherwise.
 available() {
     case $1 in
-        ssldump*) ((HAVE_SSLDUMP)) || { NOTE="ssldump not installed and could not be installed"; return 1; } ;;
-        tshark*) ((HAVE_TSHARK)) || { NOTE="tshark not installed and could not be installed"; return 1; } ;;
+        ndpiReader*) need ndpiReader libndpi-bin || { NOTE="ndpiReader not installed and could not be installed (libndpi-bin)"; return 1; } ;;
+        ssldump*) need ssldump ssldump || { NOTE="ssldump not installed and could not be installed"; return 1; } ;;
+        tshark*) need tshark tshark || { NOTE="tshark not installed and could not be installed"; return 1; } ;;
     esac
     return 0
 }
@@ -158,6 +278,7 @@ rejects_usage() {
     local PCAP=$PROBE_PCAP rc=0
     [[ -f $PCAP ]] || return 1
     eval "$1" >/dev/null 2>"$WORK/probe.err" || rc=$?
+    rm -f "$EVENTS"
     ((rc != 0)) || return 1
     # 64 is EX_USAGE (swift-argument-parser); the text covers getopt-style tools.
     if ((rc == 64)) || grep -qiE 'unknown option|unrecognized option|invalid option|unexpected argument|usage:' "$WORK/probe.err"; then
@@ -167,13 +288,14 @@ rejects_usage() {
     return 1
 }
 
-# time_once CMD: runs CMD on the bench capture; sets SECS and RSS_KIB, or NOTE
-# and returns 1 when CMD fails. (No subshell, so NOTE reaches the caller.)
+# time_once CMD: runs CMD on the capture; sets SECS and RSS_KIB, or NOTE and
+# returns 1 when CMD fails. (No subshell, so NOTE reaches the caller.)
 time_once() {
     local start end rc=0
     start=$EPOCHREALTIME
     eval "/usr/bin/time -f %M -o \"\$WORK/rss\" $1" >/dev/null 2>"$WORK/stderr" || rc=$?
     end=$EPOCHREALTIME
+    rm -f "$EVENTS"
     if ((rc != 0)); then
         NOTE="exit $rc: $(grep -v '^Command exited with' "$WORK/stderr" | grep -m1 -v '^[[:space:]]*$' | cut -c1-120)"
         return 1
@@ -184,14 +306,8 @@ time_once() {
 
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-# Warm the page cache so every row reads the capture from memory.
-cat "$PCAP" >/dev/null
-
-PACKETS=""
-RAW_SECONDS=""
-FAILED=0
-TABLE_ROWS=()
-NOTES=()
+# Rows to time: selected by BENCH_ONLY, tool present, options accepted.
+ACTIVE=()
 for row in "${ROWS[@]}"; do
     IFS='|' read -r name runs cmd <<<"$row"
     if [[ -n $BENCH_ONLY && ",$BENCH_ONLY," != *",$name,"* && $name != raw* ]]; then
@@ -203,56 +319,83 @@ for row in "${ROWS[@]}"; do
         NOTES+=("$name: skipped, $NOTE")
         continue
     fi
-    say "timing $name ($runs run(s))"
-    : >"$WORK/times"
-    peak=0
-    ok=1
-    for ((i = 1; i <= runs; i++)); do
-        if ! time_once "$cmd"; then
-            say "$name FAILED: $NOTE"
-            NOTES+=("$name: FAILED, $NOTE")
-            FAILED=1
-            ok=0
-            break
-        fi
-        say "  run $i: ${SECS}s, $((RSS_KIB / 1024)) MiB"
-        echo "$SECS" >>"$WORK/times"
-        if ((RSS_KIB > peak)); then peak=$RSS_KIB; fi
-    done
-    ((ok)) || continue
-    secs=$(median <"$WORK/times")
-    if [[ $name == raw* ]]; then
-        RAW_SECONDS=$secs
-        PACKETS=$("$RAWREAD" "$PCAP" | awk '{print $1}')
-    fi
-    TABLE_ROWS+=("$name|$secs|$peak|$runs")
+    ACTIVE+=("$row")
 done
 
-if [[ -z $PACKETS ]] && command -v capinfos >/dev/null; then
-    PACKETS=$(capinfos -c -M "$PCAP" | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')
-fi
+declare -A RAW_SECONDS NDPI_SECONDS
+FAILED=0
+TABLE_ROWS=()
+for key in "${KEYS[@]}"; do
+    PCAP=${FILE_PATH[$key]}
+    # Warm the page cache so every row reads the capture from memory.
+    cat "$PCAP" >/dev/null
+    for row in "${ACTIVE[@]}"; do
+        IFS='|' read -r name runs cmd <<<"$row"
+        say "$key: timing $name ($runs run(s))"
+        : >"$WORK/times"
+        peak=0
+        ok=1
+        for ((i = 1; i <= runs; i++)); do
+            if ! time_once "$cmd"; then
+                say "$key: $name FAILED: $NOTE"
+                NOTES+=("$key capture, $name: FAILED, $NOTE")
+                FAILED=1
+                ok=0
+                break
+            fi
+            say "  run $i: ${SECS}s, $((RSS_KIB / 1024)) MiB"
+            echo "$SECS" >>"$WORK/times"
+            if ((RSS_KIB > peak)); then peak=$RSS_KIB; fi
+        done
+        ((ok)) || continue
+        secs=$(median <"$WORK/times")
+        case $name in
+            raw*)
+                RAW_SECONDS[$key]=$secs
+                FILE_PACKETS[$key]=$("$RAWREAD" "$PCAP" | awk '{print $1}')
+                ;;
+            ndpiReader) NDPI_SECONDS[$key]=$secs ;;
+        esac
+        TABLE_ROWS+=("$key|$name|$secs|$peak|$runs")
+    done
+    if [[ -z ${FILE_PACKETS[$key]:-} ]] && command -v capinfos >/dev/null; then
+        FILE_PACKETS[$key]=$(capinfos -c -M "$PCAP" | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')
+    fi
+done
 
 # --- report ------------------------------------------------------------------
 
 {
     echo "# tlsdump benchmark"
     echo
-    echo "- capture: \`$PCAP\`, $(awk -v b="$FILE_BYTES" 'BEGIN{printf "%.1f MB", b / 1e6}'), ${PACKETS:-?} packets ($PARAMS)"
     echo "- host: $(nproc) cores, $(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}'); $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "- tlsdump: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- Sources 2>/dev/null || echo ' + uncommitted changes'), release build"
-    echo "- median wall time of N runs; peak RSS is the largest of the runs; ratio = throughput / raw libpcap loop throughput"
-    echo
-    echo "| tool | runs | seconds (median) | MB/s | packets/s | peak RSS MiB | ratio to raw |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
-    for r in "${TABLE_ROWS[@]}"; do
-        IFS='|' read -r name secs peak runs <<<"$r"
-        awk -v n="$name" -v s="$secs" -v k="$peak" -v r="$runs" -v b="$FILE_BYTES" -v p="${PACKETS:-0}" -v raw="${RAW_SECONDS:-0}" 'BEGIN {
-            s0 = (s > 0) ? s : 0.001
-            pps = (p > 0) ? sprintf("%.0f", p / s0) : "?"
-            ratio = (raw > 0) ? raw / s0 : 0
-            rtext = (raw > 0) ? ((ratio >= 0.1) ? sprintf("%.2f", ratio) : sprintf("%.3f (1/%.0f)", ratio, 1 / ratio)) : "?"
-            printf "| %s | %d | %.2f | %.1f | %s | %.0f | %s |\n", n, r, s, b / 1e6 / s0, pps, k / 1024, rtext
-        }'
+    echo "- tlsdump: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- Sources 2>/dev/null || echo ' + uncommitted changes'), release build; tlsdump rows write their output to a file (\`-o\`)"
+    echo "- median wall time of N runs; peak RSS is the largest of the runs"
+    echo "- ratio to raw = raw libpcap loop seconds / row seconds; ratio to ndpiReader = ndpiReader seconds / row seconds (above 1: faster than ndpiReader)"
+    for key in "${KEYS[@]}"; do
+        echo
+        echo "## $key: \`${FILE_PATH[$key]}\`"
+        echo
+        echo "$(awk -v b="${FILE_BYTES[$key]}" 'BEGIN{printf "%.1f MB", b / 1e6}'), ${FILE_PACKETS[$key]:-?} packets (${FILE_PARAMS[$key]}); ${FILE_DESC[$key]}."
+        echo
+        echo "| tool | runs | seconds (median) | MB/s | packets/s | peak RSS MiB | ratio to raw | ratio to ndpiReader |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+        for r in "${TABLE_ROWS[@]}"; do
+            IFS='|' read -r k name secs peak runs <<<"$r"
+            [[ $k == "$key" ]] || continue
+            awk -v n="$name" -v s="$secs" -v k="$peak" -v r="$runs" -v b="${FILE_BYTES[$key]}" \
+                -v p="${FILE_PACKETS[$key]:-0}" -v raw="${RAW_SECONDS[$key]:-0}" -v ndpi="${NDPI_SECONDS[$key]:-0}" '
+                function ratio(ref, x) {
+                    if (ref <= 0) return "-"
+                    x = ref / s0
+                    return (x >= 0.1) ? sprintf("%.2f", x) : sprintf("%.3f (1/%.0f)", x, 1 / x)
+                }
+                BEGIN {
+                    s0 = (s > 0) ? s : 0.001
+                    pps = (p > 0) ? sprintf("%.0f", p / s0) : "?"
+                    printf "| %s | %d | %.2f | %.1f | %s | %.0f | %s | %s |\n", n, r, s, b / 1e6 / s0, pps, k / 1024, ratio(raw), ratio(ndpi)
+                }'
+        done
     done
     if ((${#NOTES[@]})); then
         echo
@@ -265,4 +408,4 @@ echo
 cat "$RESULTS"
 echo
 say "written to $RESULTS"
-((FAILED == 0)) || die "at least one tool failed on the capture (see the notes above)"
+((FAILED == 0)) || die "at least one tool failed on a capture (see the notes above)"

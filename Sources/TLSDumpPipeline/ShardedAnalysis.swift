@@ -1,7 +1,6 @@
 import TLSDumpAnalysis
 import TLSDumpBase
 import TLSDumpDecode
-import TLSDumpFlow
 import TLSDumpOutput
 
 /// `--threads N`: the reading thread decodes packets and deals each TCP
@@ -70,11 +69,10 @@ final class ShardedAnalysis: PacketAnalysis {
     }
 
     var workerCount: Int { shards.count }
-    private let shardSecret = FlowHashSecret.process
 
     /// Reading thread, per segment: copy it into its shard's batch.
     func process(_ segment: TCPSegment) {
-        let index = Self.shard(of: segment, among: shards.count, secret: shardSecret)
+        let index = Self.shard(of: segment, among: shards.count)
         let batch = filling[index]
         batch.append(segment)
         if batch.isFull { dispatch(index) }
@@ -195,16 +193,14 @@ final class ShardedAnalysis: PacketAnalysis {
 
     /// Symmetric in the two endpoints (both directions land on one shard)
     /// and well mixed, so ports and addresses that differ in few bits spread.
-    /// Keyed with the process's flow hash secret: which connections share a
-    /// shard cannot be chosen from outside (that would put all the work on one worker).
-    static func shard(of segment: TCPSegment, among count: Int, secret: FlowHashSecret = .process) -> Int {
-        let a = endpointHash(segment.source, segment.sourcePort, secret)
-        let b = endpointHash(segment.destination, segment.destinationPort, secret)
+    static func shard(of segment: TCPSegment, among count: Int) -> Int {
+        let a = endpointHash(segment.source, segment.sourcePort)
+        let b = endpointHash(segment.destination, segment.destinationPort)
         return Int(truncatingIfNeeded: mix(a &+ b) % UInt64(count))
     }
 
-    private static func endpointHash(_ ip: IPAddress, _ port: UInt16, _ secret: FlowHashSecret) -> UInt64 {
-        mix(ip.high ^ secret.k0 ^ mix(ip.low ^ secret.k1 ^ (UInt64(port) << 48)))
+    private static func endpointHash(_ ip: IPAddress, _ port: UInt16) -> UInt64 {
+        mix(ip.high ^ mix(ip.low ^ (UInt64(port) << 48)))
     }
 
     /// splitmix64's finaliser.
