@@ -193,6 +193,10 @@ final class ShardedAnalysis: PacketAnalysis {
 
     /// Symmetric in the two endpoints (both directions land on one shard)
     /// and well mixed, so ports and addresses that differ in few bits spread.
+    /// Deliberately unkeyed: flow ids follow the shard (`C<start + k*workers>`),
+    /// so the same file gives the same ids on every run. A crafted capture can
+    /// at worst crowd one worker (lost parallelism, never quadratic work: each
+    /// worker's flow table is keyed with the process's random secret).
     static func shard(of segment: TCPSegment, among count: Int) -> Int {
         let a = endpointHash(segment.source, segment.sourcePort)
         let b = endpointHash(segment.destination, segment.destinationPort)

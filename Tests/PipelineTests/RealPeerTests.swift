@@ -340,8 +340,8 @@ enum Scenario {
     static func runScript(_ name: String, directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
         let outURL = directory.appendingPathComponent("scenario.stdout")
         let errURL = directory.appendingPathComponent("scenario.stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: outURL.path, contents: nil), outURL.path)
+        XCTAssertTrue(FileManager.default.createFile(atPath: errURL.path, contents: nil), errURL.path)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         defer {

@@ -535,8 +535,8 @@ struct MatrixCapture {
     private func run(_ arguments: [String], output: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let outURL = directory.appendingPathComponent(output)
         let errURL = directory.appendingPathComponent(output + ".stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: outURL.path, contents: nil), outURL.path)
+        XCTAssertTrue(FileManager.default.createFile(atPath: errURL.path, contents: nil), errURL.path)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         defer {

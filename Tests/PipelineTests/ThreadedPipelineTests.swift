@@ -70,6 +70,23 @@ final class ThreadedPipelineTests: XCTestCase {
         XCTAssertGreaterThan(a.flows.count, 300, "the generated capture should hold hundreds of connections")
         XCTAssertEqual(a.stats, b.stats)
         XCTAssertEqual(b.eventsCounted, b.lines, "stats.events must count every line written")
+        // Flow ids follow the shard: a second process must deal connections to the same workers.
+        let again = try runTLSDump(["-r", capture.path, "--format", "json", "--threads", "2"])
+        XCTAssertEqual(Self.flowIDsByClient(sharded.stdout), Self.flowIDsByClient(again.stdout),
+                       "the same file must give the same flow ids on every run")
+        XCTAssertGreaterThan(Self.flowIDsByClient(again.stdout).count, 300)
+    }
+
+    /// Client endpoint -> flow id, from the connection events of a JSON run.
+    private static func flowIDsByClient(_ output: Data) -> [String: String] {
+        var ids: [String: String] = [:]
+        for line in output.split(separator: UInt8(ascii: "\n")) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  object["type"] as? String == "connection", let flow = object["flow"] as? String,
+                  let client = object["client"] as? [String: Any] else { continue }
+            ids["\(client["ip"] ?? "?"):\(client["port"] ?? "?")"] = flow
+        }
+        return ids
     }
 
     /// Filters keep per-flow state (`--sni`); each worker's copy must see all of its flows' events.

@@ -218,7 +218,7 @@ extension TLSSession {
     var decryptionNote: String? {
         guard keys != nil else { return nil }
         if decryption?.used == true { return nil }
-        if decryption.map { $0.failed.client || $0.failed.server } == true { return "decryption failed: wrong key" }
+        if let failed = decryption?.failed, failed.client || failed.server { return "decryption failed: wrong key" }
         return "no key for this connection in the key log or RSA keys"
     }
 }
