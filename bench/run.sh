@@ -74,6 +74,7 @@ done
 # a note, so a row for a planned option can sit here before the option exists.
 ROWS=(
     "raw libpcap loop|$BENCH_RUNS|\"\$RAWREAD\" \"\$PCAP\""
+    "raw libpcap loop with 1 MiB buffer|$BENCH_RUNS|\"\$RAWREAD\" \"\$PCAP\" 1048576"
     "tlsdump json --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 1 -o \"\$EVENTS\""
     "tlsdump json --threads 2|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 2 -o \"\$EVENTS\""
     "tlsdump text --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format text --threads 1 -o \"\$EVENTS\""
@@ -350,7 +351,7 @@ for key in "${KEYS[@]}"; do
         ((ok)) || continue
         secs=$(median <"$WORK/times")
         case $name in
-            raw*)
+            "raw libpcap loop")
                 RAW_SECONDS[$key]=$secs
                 FILE_PACKETS[$key]=$("$RAWREAD" "$PCAP" | awk '{print $1}')
                 ;;

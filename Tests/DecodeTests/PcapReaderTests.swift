@@ -156,6 +156,46 @@ final class PcapReaderTests: XCTestCase {
         XCTAssertEqual(headers(try PcapReader.open(path: headerOnly)).1, .endOfInput)
     }
 
+    /// The file is read through a 1 MiB stdio buffer: records that straddle
+    /// its refills arrive whole and in order, and a cut in the last refill is
+    /// still reported as truncation.
+    func testRecordsAcrossReadBufferRefills() throws {
+        let dir = try TemporaryDirectory()
+        var file: [UInt8] = []
+        func le32(_ v: Int) { for shift in stride(from: 0, to: 32, by: 8) { file.append(UInt8(truncatingIfNeeded: v >> shift)) } }
+        // Classic pcap, microseconds, little-endian, snaplen 65535, Ethernet.
+        le32(0xa1b2_c3d4); file += [2, 0, 4, 0]; le32(0); le32(0); le32(65535); le32(1)
+        var lengths: [Int] = []
+        var index = 0
+        while file.count < 3 * PcapReader.readBufferBytes + 12345 {
+            let length = 60 + (index * 7919) % 9000   // 60...9059 bytes
+            le32(1_700_000_000 + index); le32(index % 1_000_000); le32(length); le32(length)
+            file += (0..<length).map { UInt8(truncatingIfNeeded: index &+ $0) }
+            lengths.append(length)
+            index += 1
+        }
+        let whole = try dir.write("big.pcap", file)
+        let reader = try PcapReader.open(path: whole)
+        var seen = 0
+        let end = reader.forEachPacket { header, bytes in
+            XCTAssertEqual(header.capturedLength, lengths[seen], "record \(seen)")
+            XCTAssertEqual(header.timestamp.nanoseconds / 1_000_000_000, Int64(1_700_000_000 + seen))
+            let expected = (0..<bytes.count).allSatisfy { bytes[$0] == UInt8(truncatingIfNeeded: seen &+ $0) }
+            XCTAssertTrue(expected, "record \(seen): bytes differ")
+            seen += 1
+            return true
+        }
+        reader.close()
+        XCTAssertEqual(end, .endOfInput)
+        XCTAssertEqual(seen, lengths.count)
+        XCTAssertGreaterThan(seen, 600)
+        // Cut 100 bytes before the end: every record but the last, then truncation.
+        let cut = try dir.write("bigcut.pcap", Array(file.dropLast(100)))
+        let (all, cutEnd) = headers(try PcapReader.open(path: cut))
+        XCTAssertEqual(all.count, lengths.count - 1)
+        guard case .truncated = cutEnd else { return XCTFail("\(cutEnd)") }
+    }
+
     func testTruncatedPcapng() throws {
         let dir = try TemporaryDirectory()
         let source = try Data(contentsOf: URL(fileURLWithPath: try Corpus.path("ja4/tls-sni.pcapng")))
