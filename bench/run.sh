@@ -18,6 +18,8 @@
 #   BENCH_INSTALL      0: never apt-get install missing tools (default 1)
 #   SWIFT              swift driver (default swift)
 set -euo pipefail
+# As `make build` (see the Makefile): the Swift runtime linked in.
+RELEASE_FLAGS=${RELEASE_FLAGS:---static-swift-stdlib}
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
@@ -248,7 +250,7 @@ fi
 
 if [[ $BENCH_SKIP_BUILD != 1 ]]; then
     say "building tlsdump (release)"
-    "$SWIFT" build -c release --product tlsdump >"$WORK/build.log" 2>&1 || {
+    "$SWIFT" build -c release --product tlsdump $RELEASE_FLAGS >"$WORK/build.log" 2>&1 || {
         grep -E 'error:' "$WORK/build.log" | head -n 20 >&2 || tail -n 20 "$WORK/build.log" >&2
         die "swift build -c release --product tlsdump failed"
     }

@@ -13,6 +13,8 @@
 #   SCALE_THREADS      space-separated --threads values to time (default "1 2")
 #   BENCH_SKIP_BUILD   1: use the existing release binary
 set -euo pipefail
+# As `make build` (see the Makefile): the Swift runtime linked in.
+RELEASE_FLAGS=${RELEASE_FLAGS:---static-swift-stdlib}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=bench/out
 MKPCAP=../shared/bench/mkpcap.py
@@ -29,7 +31,7 @@ die() { printf 'scale: error: %s\n' "$*" >&2; exit 1; }
 mkdir -p "$OUT"
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
     say "building tlsdump (release)"
-    swift build -c release --product tlsdump >/dev/null
+    swift build -c release --product tlsdump $RELEASE_FLAGS >/dev/null
 fi
 TLSDUMP=$(swift build -c release --show-bin-path)/tlsdump
 shopt -s nullglob
