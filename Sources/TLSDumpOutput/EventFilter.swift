@@ -14,6 +14,15 @@ public struct EventFilter: Sendable {
 
     public init() {}
 
+    /// The event types this filter can let through, and those `--sni` must
+    /// see to follow a flow: the analysis makes no others.
+    public var wantedEvents: EventKinds {
+        var kinds: EventKinds = types.isEmpty ? .all : EventKinds(typeNames: types).union(.stats)
+        if onlyFindings { kinds.formIntersection([.finding, .stats]) }
+        if serverName != nil { kinds.formUnion([.clientHello, .connection]) }
+        return kinds
+    }
+
     /// The type and severity rules, and `--sni` for the events that carry the
     /// name themselves (client_hello, connection). Does not track flows: see `admit`.
     public func accepts(_ event: Event) -> Bool {

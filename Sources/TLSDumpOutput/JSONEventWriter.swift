@@ -19,6 +19,7 @@ public final class JSONEventWriter: RenderingEventSink {
     }
 
     public var wantsTrace: Bool { false }
+    public var wantedEvents: EventKinds { filter.wantedEvents }
 
     public func emit(_ event: Event) {
         if case .trace = event.body { return }

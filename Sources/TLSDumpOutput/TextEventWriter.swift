@@ -24,6 +24,8 @@ public final class TextEventWriter: EventSink {
     public var wantsTrace: Bool { false }
     /// The story prints each finding with its message.
     public var wantsFindingsInSummary: Bool { true }
+    /// The stories and the table are told from these alone.
+    public var wantedEvents: EventKinds { [.connection, .finding, .stats] }
 
     public func emit(_ event: Event) {
         guard let flow = event.flow else {

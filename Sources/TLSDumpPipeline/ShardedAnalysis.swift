@@ -44,6 +44,7 @@ final class ShardedAnalysis: PacketAnalysis {
             shardConfig.maxBufferedBytesTotal = max(1, config.maxBufferedBytesTotal / workers)
             shardConfig.flowLimits.maxFlows = max(1, config.flowLimits.maxFlows / workers)
             let shardSink = ShardSink(wantsTrace: sink.wantsTrace, wantsFindingsInSummary: sink.wantsFindingsInSummary,
+                                      wantedEvents: sink.wantedEvents,
                                       renderer: useRenderers ? renderers[index] : nil,
                                       chunkEvents: max(1, outputChunkEvents))
             let analyzer = TLSAnalyzer(config: shardConfig, sink: shardSink, serialStart: index + 1, serialStride: workers)
@@ -292,6 +293,7 @@ private struct ShardOutput {
 private final class ShardSink: EventSink {
     let wantsTrace: Bool
     let wantsFindingsInSummary: Bool
+    let wantedEvents: EventKinds
     /// Receives the collected output once it passes `handOverBytes`/`chunkEvents`.
     var handOver: (ShardOutput) -> Void = { _ in }
     var counters: () -> AnalyzerCounters = { AnalyzerCounters() }
@@ -302,9 +304,10 @@ private final class ShardSink: EventSink {
     private var rendered: [UInt8] = []
     private var renderedEnds: [Int] = []
 
-    init(wantsTrace: Bool, wantsFindingsInSummary: Bool, renderer: EventRenderer?, chunkEvents: Int) {
+    init(wantsTrace: Bool, wantsFindingsInSummary: Bool, wantedEvents: EventKinds, renderer: EventRenderer?, chunkEvents: Int) {
         self.wantsTrace = wantsTrace
         self.wantsFindingsInSummary = wantsFindingsInSummary
+        self.wantedEvents = wantedEvents
         self.renderer = renderer
         self.chunkEvents = chunkEvents
     }

@@ -20,6 +20,8 @@ final class FindingTracker: RenderingEventSink {
 
     var wantsTrace: Bool { inner.wantsTrace }
     var wantsFindingsInSummary: Bool { inner.wantsFindingsInSummary }
+    /// --fail-on, --write-flagged and the progress line need these whatever the writer shows.
+    var wantedEvents: EventKinds { inner.wantedEvents.union([.finding, .connection]) }
 
     func emit(_ event: Event) {
         note(event)

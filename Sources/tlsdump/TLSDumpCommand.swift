@@ -184,6 +184,10 @@ struct TLSDumpCommand: ParsableCommand {
         if format == .trace && !types.isEmpty {
             throw ValidationError("--type picks events; the trace shows whole connections (pick them with --sni or --only-findings)")
         }
+        if let unknown = types.first(where: { name in !EventKinds.named.contains { $0.name == name } }) {
+            let names = EventKinds.named.map(\.name).filter { $0 != "trace" }.joined(separator: ", ")
+            throw ValidationError("--type \(unknown) is not an event type (one of \(names))")
+        }
         if let sni, sni.isEmpty { throw ValidationError("--sni needs a pattern, such as '*.example.com'") }
         if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1") }
         if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be between 1 and 64") }

@@ -8,6 +8,8 @@ final class AnalysisContext {
     let sink: EventSink
     let wantsTrace: Bool
     let wantsFindingsInSummary: Bool
+    /// What the sink writes: other events are not made (see `EventKinds`).
+    let wantedEvents: EventKinds
     let budget: ReassemblyBudget
     let reassemblySettings: ReassemblySettings
     var eventsEmitted = 0
@@ -23,6 +25,7 @@ final class AnalysisContext {
         self.sink = sink
         self.wantsTrace = sink.wantsTrace
         self.wantsFindingsInSummary = sink.wantsFindingsInSummary
+        self.wantedEvents = sink.wantedEvents
         self.budget = ReassemblyBudget(maxBytes: config.maxBufferedBytesTotal)
         self.reassemblySettings = ReassemblySettings(limits: config.reassemblyLimits, budget: budget)
         self.keyStore = config.keys.map(KeyStore.init)

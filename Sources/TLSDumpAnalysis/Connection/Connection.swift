@@ -97,7 +97,9 @@ final class Connection {
     }
 
     func emit(_ body: EventBody) {
-        context.emit(Event(timestamp: now, flow: flowIdentity(), body: body))
+        let flow = flowIdentity()   // settles the roles, whether or not the event is wanted
+        guard context.wantedEvents.contains(body.kind) else { return }
+        context.emit(Event(timestamp: now, flow: flow, body: body))
     }
 
     /// The session found the client on the other side (its ClientHello came
