@@ -39,6 +39,18 @@ final class JSONWriterFastPathTests: XCTestCase {
         return w.buffer
     }
 
+    /// Plain strings are written as one run built on the stack up to 125 bytes,
+    /// and piece by piece above: the same bytes at every length around the limit.
+    func testPlainStringsAroundTheShortRunLimit() {
+        for length in [0, 1, 7, 8, 64, 123, 124, 125, 126, 127, 200, 5000] {
+            let plain = String(repeating: "a", count: length)
+            XCTAssertEqual(written(plain), reference(plain), "length \(length)")
+            var w = JSONWriter(reservingCapacity: 0)
+            w.beginObject(); w.key("k"); w.string(plain); w.key("n"); w.int(length); w.endObject()
+            XCTAssertEqual(String(decoding: w.buffer, as: UTF8.self), "{\"k\":\"\(plain)\",\"n\":\(length)}")
+        }
+    }
+
     func testAttentionByteAtEveryPositionAroundWordBoundaries() {
         // One byte needing escape or UTF-8 handling at each offset of a plain run, so the
         // eight-byte scan must stop at it whichever word it falls in.
