@@ -14,6 +14,10 @@ public final class TLSAnalyzer: PacketAnalysis {
     private var lastExpiry = Timestamp.zero
     private var lingering: [(deadline: Timestamp, connection: Connection)] = []
     private var lingerHead = 0
+    /// Capture time (ns) from which `endLingering` has work: the head's
+    /// deadline, `.min` when over the cap, `.max` when none linger. Packets
+    /// before it skip the call (it cost two exclusivity checks per packet).
+    private var lingerWorkAt = Int64.max
     private let maxLingering: Int
     /// Reported before their linger ran out: late packets of these are dropped.
     private var finishedEarly: FinishedFlows
@@ -71,7 +75,7 @@ public final class TLSAnalyzer: PacketAnalysis {
                 open(key, hash, segment, direction)
             }
         }
-        endLingering(now: ts)
+        if ts.nanoseconds >= lingerWorkAt { endLingering(now: ts) }
         if ts.nanoseconds &- lastExpiry.nanoseconds > 1_000_000_000 {
             lastExpiry = ts
             table.expireIdle(now: ts) { _, connection in
@@ -121,7 +125,9 @@ public final class TLSAnalyzer: PacketAnalysis {
     private func linger(_ connection: Connection, at ts: Timestamp) {
         guard !connection.lingering else { return }
         connection.lingering = true
-        lingering.append((Timestamp(nanoseconds: ts.nanoseconds &+ TLSAnalyzer.lingerNanoseconds), connection))
+        let deadline = ts.nanoseconds &+ TLSAnalyzer.lingerNanoseconds
+        lingering.append((Timestamp(nanoseconds: deadline), connection))
+        lingerWorkAt = lingering.count - lingerHead > maxLingering ? .min : min(lingerWorkAt, deadline)
     }
 
     static let lingerNanoseconds: Int64 = 2_000_000_000
@@ -147,6 +153,7 @@ public final class TLSAnalyzer: PacketAnalysis {
             finalize(connection, reason: connection.closeReason ?? .fin, evicted: false)
             if table.lookup(connection.key) === connection { table.remove(connection.key) }
         }
+        lingerWorkAt = lingerHead < lingering.count ? lingering[lingerHead].deadline.nanoseconds : .max
         if lingerHead > 1024 && lingerHead * 2 > lingering.count {
             lingering.removeFirst(lingerHead)
             lingerHead = 0
