@@ -112,7 +112,7 @@ struct TLSDumpCommand: ParsableCommand {
     @Option(name: [.customShort("c"), .customLong("count")], help: "Stop after COUNT packets.")
     var count: Int?
 
-    @Option(name: .customLong("threads"), help: ArgumentHelp("Analysis threads; connections are shared out by a hash of their addresses and ports, each connection's events stay in order. Default: one per core, 1 for files under 32 MB.", valueName: "n"))
+    @Option(name: .customLong("threads"), help: ArgumentHelp("Analysis threads; connections are shared out by a hash of their addresses and ports, each connection's events stay in order. Default: one per core; 1 for files under 32 MB or whose start is bulk data.", valueName: "n"))
     var threads: Int?
 
     @Option(name: .customLong("max-flows"), help: "Most TCP connections tracked at once; the least recently active are evicted.")
@@ -220,15 +220,16 @@ struct TLSDumpCommand: ParsableCommand {
         }
     }
 
-    /// One analysis thread per core, but one for a small file: starting
+    /// One analysis thread per core, but one for a small file (starting
     /// workers costs more than it saves there, and a single thread keeps
-    /// events in capture order across connections.
+    /// events in capture order across connections) and one for a file whose
+    /// start is not handshake-dense (bulk transfers: see `ThreadChoice`).
     var defaultThreads: Int {
         let cores = Pipeline.processorCount
         guard interface == nil, let read, read != "-" else { return cores }
         var info = stat()
-        guard stat(read, &info) == 0 else { return 1 }
-        return info.st_size >= Self.smallFileBytes ? cores : 1
+        guard stat(read, &info) == 0, info.st_size >= Self.smallFileBytes, cores > 1 else { return 1 }
+        return ThreadChoice.sample(path: read)?.threads(cores: cores) ?? cores
     }
 
     static let smallFileBytes = 32 << 20
