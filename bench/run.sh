@@ -79,6 +79,8 @@ ROWS=(
     "raw libpcap loop with 1 MiB buffer|$BENCH_RUNS|\"\$RAWREAD\" \"\$PCAP\" 1048576"
     "tlsdump json --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 1 -o \"\$EVENTS\""
     "tlsdump json --threads 2|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 2 -o \"\$EVENTS\""
+    "tlsdump json default threads|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json -o \"\$EVENTS\""
+    "tlsdump json --type connection|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --type connection --threads 1 -o \"\$EVENTS\""
     "tlsdump text --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format text --threads 1 -o \"\$EVENTS\""
     "tlsdump --summary --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --summary --threads 1 -o \"\$EVENTS\""
     "tlsdump --summary --threads 2|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --summary --threads 2 -o \"\$EVENTS\""

@@ -12,19 +12,24 @@ public enum RFC3339 {
     /// Appends `2011-12-20T13:38:39.141017Z`: always six fraction digits
     /// (microseconds, truncated toward the earlier instant, also before 1970).
     public static func append(_ t: Timestamp, to buffer: inout [UInt8]) {
+        withText(t) { buffer.append(contentsOf: $0) }
+    }
+
+    /// The same 27 bytes, built on the stack and lent to `body`.
+    public static func withText<R>(_ t: Timestamp, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         var seconds = t.nanoseconds / 1_000_000_000
         var nanos = t.nanoseconds % 1_000_000_000
         if nanos < 0 {   // floor division: -1 ns is 1969-12-31T23:59:59.999999Z
             seconds -= 1
             nanos += 1_000_000_000
         }
-        // "YYYY-MM-DDTHH:MM:SS.ffffffZ": built on the stack, appended once.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { out in
+        // "YYYY-MM-DDTHH:MM:SS.ffffffZ"
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { out in
             fillDateTime(seconds, into: out)
             out[19] = UInt8(ascii: ".")
             putDigits(nanos / 1_000, width: 6, endingAt: 26, in: out)
             out[26] = UInt8(ascii: "Z")
-            buffer.append(contentsOf: UnsafeMutableBufferPointer(rebasing: out[0..<27]))
+            return try body(UnsafeBufferPointer(rebasing: out[0..<27]))
         }
     }
 

@@ -27,7 +27,7 @@ public final class ECSEventWriter: EventSink {
         json.removeAll()
         ECSEventWriter.encode(event, into: &json)
         json.endLine()
-        output.write(json.buffer)
+        json.withBytes { output.write($0) }
     }
 
     /// ECS categorisation per event type: (event.kind, event.type).

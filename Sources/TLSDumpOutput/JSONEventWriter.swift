@@ -27,7 +27,7 @@ public final class JSONEventWriter: RenderingEventSink {
         json.removeAll()
         JSONEventWriter.encode(event, into: &json)
         json.endLine()
-        output.write(json.buffer)
+        json.withBytes { output.write($0) }
         written += 1
     }
 

@@ -56,7 +56,7 @@ struct JSONFragmentTable: Sendable {
         for code in sorted {
             w.removeAll()
             render(code, &w)
-            storage += w.buffer
+            w.withBytes { storage.append(contentsOf: $0) }
             ends.append(storage.count)
         }
         self.codes = sorted

@@ -42,7 +42,7 @@ final class JSONLineRenderer: EventRenderer {
         json.removeAll()
         JSONEventWriter.encode(event, into: &json)
         json.endLine()
-        buffer.append(contentsOf: json.buffer)
+        json.withBytes { buffer.append(contentsOf: $0) }
     }
 
     /// The bytes are all the writer needs.

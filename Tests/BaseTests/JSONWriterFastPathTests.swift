@@ -39,8 +39,8 @@ final class JSONWriterFastPathTests: XCTestCase {
         return w.buffer
     }
 
-    /// Plain strings are written as one run built on the stack up to 125 bytes,
-    /// and piece by piece above: the same bytes at every length around the limit.
+    /// Plain strings of every length around the storage's growth points, from
+    /// the smallest storage (64 bytes): the same bytes as the reference.
     func testPlainStringsAroundTheShortRunLimit() {
         for length in [0, 1, 7, 8, 64, 123, 124, 125, 126, 127, 200, 5000] {
             let plain = String(repeating: "a", count: length)

@@ -230,9 +230,35 @@ final class JSONWriterTests: XCTestCase {
     func testBufferIsReusedWithoutShrinking() {
         var w = JSONWriter(reservingCapacity: 1024)
         w.string(String(repeating: "x", count: 500))
-        let capacity = w.buffer.capacity
+        let capacity = w.capacity
         w.removeAll()
-        XCTAssertEqual(w.buffer.capacity, capacity)
+        XCTAssertEqual(w.capacity, capacity)
         XCTAssertGreaterThanOrEqual(capacity, 1024)
+        XCTAssertTrue(w.isEmpty)
+        XCTAssertEqual(w.buffer, [])
+    }
+
+    /// The storage doubles from its smallest size while values are written
+    /// across every growth point; the bytes stay those of a fresh writer.
+    func testGrowthFromTheSmallestStorageKeepsEveryByte() {
+        var small = JSONWriter(reservingCapacity: 0)
+        var expected = ""
+        small.beginArray()
+        expected += "["
+        for i in 0..<2_000 {
+            let text = String(repeating: "ab", count: i % 40)
+            small.string(text)
+            small.int(i)
+            small.timestamp(Timestamp(nanoseconds: Int64(i) * 1_000_000_123))
+            expected += (i == 0 ? "" : ",") + "\"\(text)\",\(i),\"\(RFC3339.string(Timestamp(nanoseconds: Int64(i) * 1_000_000_123)))\""
+        }
+        small.endArray()
+        expected += "]"
+        XCTAssertEqual(String(decoding: small.buffer, as: UTF8.self), expected)
+        XCTAssertEqual(small.count, expected.utf8.count)
+        XCTAssertGreaterThanOrEqual(small.capacity, small.count)
+        small.withBytes { XCTAssertEqual(Array($0), Array(expected.utf8)) }
+        small.removeAll(keepingCapacity: false)
+        XCTAssertEqual(small.capacity, 64)
     }
 }

@@ -190,7 +190,7 @@ enum Fixtures {
     static func encodedSize(_ event: Event, _ writer: inout JSONWriter) -> Int {
         writer.removeAll()
         JSONEventWriter.encode(event, into: &writer)
-        return writer.buffer.count
+        return writer.count
     }
 }
 

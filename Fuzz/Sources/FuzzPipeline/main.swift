@@ -26,7 +26,7 @@ final class AllWritersSink: EventSink {
     func emit(_ event: Event) {
         json.removeAll()
         JSONEventWriter.encode(event, into: &json)
-        bytes &+= json.buffer.count
+        bytes &+= json.count
         text.emit(event)
         trace.emit(event)
     }
