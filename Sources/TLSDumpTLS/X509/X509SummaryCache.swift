@@ -1,3 +1,4 @@
+import TLSDumpBase
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -48,14 +49,14 @@ public struct X509SummaryCache: Sendable {
     }
 }
 
-/// DER bytes as a dictionary key hashed in one pass over the buffer
-/// (`[UInt8]`'s own `hash(into:)` feeds the hasher a byte at a time).
+/// DER bytes as a dictionary key, hashed in one keyed pass over the buffer
+/// (`KeyedByteHash`; `[UInt8]`'s own `hash(into:)` feeds SipHash a byte at a time).
 private struct DERKey: Hashable, Sendable {
     let bytes: [UInt8]
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(bytes.withUnsafeBytes { KeyedByteHash.hash($0) })
     }
 
     static func == (a: DERKey, b: DERKey) -> Bool {
