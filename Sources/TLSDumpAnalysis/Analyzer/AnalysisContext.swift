@@ -19,6 +19,8 @@ final class AnalysisContext {
     let keyStore: KeyStore?
     /// Servers present the same certificates to every client: each is summarised once.
     var certificateSummaries = X509SummaryCache()
+    /// Clients send the same hello lists on every connection: JA3 and JA4 are made once per list.
+    var clientFingerprints = ClientFingerprintCache()
 
     init(config: AnalyzerConfig, sink: EventSink) {
         self.config = config

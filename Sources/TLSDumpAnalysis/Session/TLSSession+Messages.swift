@@ -170,14 +170,13 @@ extension TLSSession {
         live.add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
                             encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted, inferred: false,
                             limit: context.config.maxMessagesPerHandshake)
-        let ja3 = Fingerprints.ja3IfDefined(hello)
-        let ja4 = Fingerprints.ja4(hello)
+        let prints = context.clientFingerprints.fingerprints(hello)
         if !fingerprints.contains(.ja4) {
-            fingerprints[.ja3] = ja3?.hash
-            fingerprints[.ja4] = ja4
+            fingerprints[.ja3] = prints.ja3
+            fingerprints[.ja4] = prints.ja4
         }
         emit(.clientHello(ClientHelloEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted,
-                                           hello: hello, ja3: ja3?.hash, ja3String: ja3?.string, ja4: ja4)))
+                                           hello: hello, ja3: prints.ja3, ja3String: prints.ja3String, ja4: prints.ja4)))
     }
 
     private func serverHelloMessage(_ message: HandshakeMessage, side: Side, recordVersion: UInt16, origin: RecordOrigin) {

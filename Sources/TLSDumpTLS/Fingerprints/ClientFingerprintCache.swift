@@ -1,0 +1,101 @@
+import TLSDumpBase
+
+/// JA3 and JA4 of one ClientHello.
+public struct ClientFingerprints: Sendable, Equatable {
+    /// nil for SSLv2-compatible hellos (tshark prints none).
+    public let ja3String: String?
+    public let ja3: String?
+    public let ja4: String
+
+    public init(_ hello: ClientHello) {
+        let ja3 = Fingerprints.ja3IfDefined(hello)
+        ja3String = ja3?.string
+        self.ja3 = ja3?.hash
+        ja4 = Fingerprints.ja4(hello)
+    }
+}
+
+/// A bounded memo of `ClientFingerprints`, keyed by exactly what JA3 and JA4
+/// are computed from: the same client software sends the same lists on every
+/// connection, and building the texts and their MD5 and SHA-256 was 12% of a
+/// `--summary` run on handshake-dense traffic (callgrind). Clients that
+/// randomise GREASE values or extension order simply miss.
+///
+/// A value type holding no shared state: one per analyzer (per thread).
+/// Oldest entries are dropped first once `capacity` is reached.
+public struct ClientFingerprintCache: Sendable {
+    public let capacity: Int
+    private var entries: [FingerprintInputs: ClientFingerprints] = [:]
+    /// Insertion order, as a ring: `order[next]` is the oldest key once full.
+    private var order: [FingerprintInputs] = []
+    private var next = 0
+    public private(set) var hits = 0
+    public private(set) var misses = 0
+
+    public init(capacity: Int = 1024) {
+        self.capacity = max(0, capacity)
+    }
+
+    public var count: Int { entries.count }
+
+    public mutating func fingerprints(_ hello: ClientHello) -> ClientFingerprints {
+        let key = FingerprintInputs(hello)
+        if let cached = entries[key] {
+            hits += 1
+            return cached
+        }
+        misses += 1
+        let computed = ClientFingerprints(hello)
+        guard capacity > 0 else { return computed }
+        if order.count < capacity {
+            order.append(key)
+        } else {
+            entries[order[next]] = nil
+            order[next] = key
+            next = next + 1 == capacity ? 0 : next + 1
+        }
+        entries[key] = computed
+        return computed
+    }
+}
+
+/// Every ClientHello field JA3 or JA4 reads; equal inputs give equal fingerprints.
+private struct FingerprintInputs: Hashable, Sendable {
+    let legacyVersion: UInt16
+    let isSSLv2: Bool
+    let sslv2CipherKinds: [UInt32]
+    let cipherSuites: [UInt16]
+    let extensionTypes: [UInt16]
+    let supportedGroups: [UInt16]
+    let ecPointFormats: [UInt8]
+    let signatureAlgorithms: [UInt16]
+    let supportedVersions: [UInt16]
+    let firstALPN: [UInt8]?
+
+    init(_ hello: ClientHello) {
+        legacyVersion = hello.legacyVersion
+        isSSLv2 = hello.isSSLv2
+        sslv2CipherKinds = hello.sslv2CipherKinds
+        cipherSuites = hello.cipherSuites
+        extensionTypes = hello.extensionTypes
+        supportedGroups = hello.supportedGroups
+        ecPointFormats = hello.ecPointFormats
+        signatureAlgorithms = hello.signatureAlgorithms
+        supportedVersions = hello.supportedVersions
+        firstALPN = hello.alpn.first
+    }
+
+    /// One keyed pass per list (the synthesized hash feeds SipHash element by element).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(legacyVersion)
+        hasher.combine(isSSLv2)
+        hasher.combine(sslv2CipherKinds.withUnsafeBytes { KeyedByteHash.hash($0) })
+        hasher.combine(cipherSuites.withUnsafeBytes { KeyedByteHash.hash($0) })
+        hasher.combine(extensionTypes.withUnsafeBytes { KeyedByteHash.hash($0) })
+        hasher.combine(supportedGroups.withUnsafeBytes { KeyedByteHash.hash($0) })
+        hasher.combine(ecPointFormats.withUnsafeBytes { KeyedByteHash.hash($0) })
+        hasher.combine(signatureAlgorithms.withUnsafeBytes { KeyedByteHash.hash($0) })
+        hasher.combine(supportedVersions.withUnsafeBytes { KeyedByteHash.hash($0) })
+        hasher.combine(firstALPN.map { $0.withUnsafeBytes { KeyedByteHash.hash($0) } })
+    }
+}
