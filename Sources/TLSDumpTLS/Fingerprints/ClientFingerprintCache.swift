@@ -21,41 +21,21 @@ public struct ClientFingerprints: Sendable, Equatable {
 /// `--summary` run on handshake-dense traffic (callgrind). Clients that
 /// randomise GREASE values or extension order simply miss.
 ///
-/// A value type holding no shared state: one per analyzer (per thread).
-/// Oldest entries are dropped first once `capacity` is reached.
+/// Bounded, oldest first (`BoundedMemo`); one per analyzer (per thread).
 public struct ClientFingerprintCache: Sendable {
-    public let capacity: Int
-    private var entries: [FingerprintInputs: ClientFingerprints] = [:]
-    /// Insertion order, as a ring: `order[next]` is the oldest key once full.
-    private var order: [FingerprintInputs] = []
-    private var next = 0
-    public private(set) var hits = 0
-    public private(set) var misses = 0
+    private var memo: BoundedMemo<FingerprintInputs, ClientFingerprints>
 
     public init(capacity: Int = 1024) {
-        self.capacity = max(0, capacity)
+        memo = BoundedMemo(capacity: capacity)
     }
 
-    public var count: Int { entries.count }
+    public var capacity: Int { memo.capacity }
+    public var count: Int { memo.count }
+    public var hits: Int { memo.hits }
+    public var misses: Int { memo.misses }
 
     public mutating func fingerprints(_ hello: ClientHello) -> ClientFingerprints {
-        let key = FingerprintInputs(hello)
-        if let cached = entries[key] {
-            hits += 1
-            return cached
-        }
-        misses += 1
-        let computed = ClientFingerprints(hello)
-        guard capacity > 0 else { return computed }
-        if order.count < capacity {
-            order.append(key)
-        } else {
-            entries[order[next]] = nil
-            order[next] = key
-            next = next + 1 == capacity ? 0 : next + 1
-        }
-        entries[key] = computed
-        return computed
+        memo.value(for: FingerprintInputs(hello)) { ClientFingerprints(hello) }
     }
 }
 

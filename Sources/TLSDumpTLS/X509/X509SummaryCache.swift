@@ -9,43 +9,22 @@ import Darwin
 /// themselves: real traffic repeats the same server certificates constantly, and
 /// hashing the DER for the lookup costs less than the SHA-256 a summary needs.
 ///
-/// A value type holding no shared state: keep one per analyzer (per thread).
-/// Oldest entries are dropped first once `capacity` is reached.
+/// Bounded, oldest first (`BoundedMemo`); one per analyzer (per thread).
 public struct X509SummaryCache: Sendable {
-    public let capacity: Int
-    private var summaries: [DERKey: CertificateSummary] = [:]
-    /// Insertion order, as a ring: `order[next]` is the oldest key once full.
-    private var order: [DERKey] = []
-    private var next = 0
-
-    public private(set) var hits = 0
-    public private(set) var misses = 0
+    private var memo: BoundedMemo<DERKey, CertificateSummary>
 
     public init(capacity: Int = 1024) {
-        self.capacity = max(0, capacity)
+        memo = BoundedMemo(capacity: capacity)
     }
 
-    public var count: Int { summaries.count }
+    public var capacity: Int { memo.capacity }
+    public var count: Int { memo.count }
+    public var hits: Int { memo.hits }
+    public var misses: Int { memo.misses }
 
     /// The summary of `der`, computed once while it stays among the last `capacity` distinct certificates.
     public mutating func summary(der: [UInt8]) -> CertificateSummary {
-        let key = DERKey(der)
-        if let cached = summaries[key] {
-            hits += 1
-            return cached
-        }
-        misses += 1
-        let summary = X509Summarizer.summarize(der: der)
-        guard capacity > 0 else { return summary }
-        if order.count < capacity {
-            order.append(key)
-        } else {
-            summaries[order[next]] = nil
-            order[next] = key
-            next = next + 1 == capacity ? 0 : next + 1
-        }
-        summaries[key] = summary
-        return summary
+        memo.value(for: DERKey(der)) { X509Summarizer.summarize(der: der) }
     }
 }
 

@@ -1,0 +1,40 @@
+/// At most `capacity` computed values by key, the oldest dropped first: for
+/// values that cost more to compute than their key costs to hash and compare
+/// (certificate summaries, hello fingerprints), which real traffic repeats.
+///
+/// A value type holding no shared state: keep one per analyzer (per thread).
+public struct BoundedMemo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    public let capacity: Int
+    private var values: [Key: Value] = [:]
+    /// Insertion order, as a ring: `order[next]` is the oldest key once full.
+    private var order: [Key] = []
+    private var next = 0
+    public private(set) var hits = 0
+    public private(set) var misses = 0
+
+    public init(capacity: Int) {
+        self.capacity = max(0, capacity)
+    }
+
+    public var count: Int { values.count }
+
+    /// The value for `key`: remembered, or made by `compute` and remembered.
+    public mutating func value(for key: Key, compute: () -> Value) -> Value {
+        if let cached = values[key] {
+            hits += 1
+            return cached
+        }
+        misses += 1
+        let value = compute()
+        guard capacity > 0 else { return value }
+        if order.count < capacity {
+            order.append(key)
+        } else {
+            values[order[next]] = nil
+            order[next] = key
+            next = next + 1 == capacity ? 0 : next + 1
+        }
+        values[key] = value
+        return value
+    }
+}
