@@ -1,0 +1,139 @@
+import TLSDumpBase
+import TLSDumpFlow
+import TLSDumpTLS
+
+public struct HandshakeMessageInfo: Sendable {
+    public var sender: Side
+    public var type: String?
+    public var length: Int
+    public var encrypted: Bool
+    public var decrypted: Bool
+    public var inferred: Bool
+}
+
+/// One handshake as the `connection` event and the story tell it.
+public struct HandshakeSummary: Sendable {
+    public var index: Int
+    public var initiator: Side?
+    /// Where its state machine ended; `outcome` is the contract's word for it.
+    public var phase: HandshakePhase
+    public var encrypted: Bool
+    public var decrypted: Bool
+    public var messages: [HandshakeMessageInfo]
+    public var messagesDropped: Int
+    /// A renegotiation: when it started, after how much application data.
+    public var start: RenegotiationStart?
+    /// Its CertificateRequest (read or inferred).
+    public var certificateRequest: CertificateRequestEvent?
+    /// What the client answered to a certificate request.
+    public var clientCertificate: ClientCertificateAnswer
+    public var clientAuthenticated: Bool?
+    /// The size inference on the client's encrypted flight, and what keys said of it.
+    public var inference: ClientFlightInference?
+    public var inferenceCheck: InferenceCheck?
+
+    public var outcome: HandshakeOutcome { phase.outcome }
+    /// Initiator and outcome were told from ciphertext, not read.
+    public var inferred: Bool { encrypted && !decrypted }
+
+    public var failure: HandshakeFailure? {
+        if case .failed(_, let reason) = phase { return reason }
+        return nil
+    }
+
+    public var refusedBy: Side? {
+        if case .refused(let side, _) = phase { return side }
+        return nil
+    }
+}
+
+/// The client's Certificate message in a handshake, as far as it is known.
+public enum ClientCertificateAnswer: Sendable {
+    /// None seen (none sent, or hidden).
+    case notSeen
+    case certificate(CertificateSummary)
+    case empty
+    /// Told from the encrypted flight's size.
+    case inferred(sent: Bool)
+}
+
+public struct AlertInfo: Sendable {
+    public var sender: Side
+    public var level: UInt8?
+    public var description: UInt8?
+    public var encrypted: Bool
+}
+
+public enum CloseReason: String, Sendable {
+    case fin, rst, timeout
+    case endOfInput = "end_of_input"
+}
+
+public struct RecordCounts: Sendable, Equatable {
+    public var handshake = 0
+    public var changeCipherSpec = 0
+    public var alert = 0
+    public var applicationData = 0
+    public var heartbeat = 0
+    /// SSLv2-framed records (not split by type).
+    public var sslv2 = 0
+
+    public init() {}
+
+    public mutating func count(_ contentType: UInt8) {
+        switch contentType {
+        case ContentType.handshake: handshake += 1
+        case ContentType.changeCipherSpec: changeCipherSpec += 1
+        case ContentType.alert: alert += 1
+        case ContentType.applicationData: applicationData += 1
+        case ContentType.heartbeat: heartbeat += 1
+        default: break
+        }
+    }
+}
+
+public struct ConnectionSummary: Sendable {
+    public var start: Timestamp
+    public var end: Timestamp
+    public var version: UInt16?
+    public var cipherSuite: UInt16?
+    public var sni: String?
+    public var alpn: [UInt8]?
+    public var established: Bool
+    public var resumed: Bool?
+    public var serverCertificate: CertificateSummary?
+    public var clientCertificate: CertificateSummary?
+    public var secureRenegotiation: Bool?
+    public var renegotiations: Int
+    /// "none", "initial", "renegotiation", "post_handshake"; nil when ciphertext could hide one.
+    public var certificateRequest: String?
+    /// `certificateRequest` and `clientAuthenticated` were inferred from encrypted record sizes.
+    public var certificateRequestInferred: Bool
+    public var clientAuthenticatedInferred: Bool
+    /// Why a field is null: field name -> reason.
+    public var unknownReasons: [(String, String)]
+    public var clientAuthenticated: Bool?
+    public var handshakes: [HandshakeSummary]
+    public var records: SidePair<RecordCounts>
+    public var alerts: [AlertInfo]
+    /// The connection's finding ids, in the order they were raised.
+    public var findingIDs: [FindingID]
+    /// The findings themselves, messages and evidence, for sinks that tell
+    /// stories (`EventSink.wantsFindingsInSummary`); empty for the others,
+    /// which had them as `finding` events (a connection does not keep them).
+    public var findings: [Finding]
+    public var ja3: String?
+    public var ja3s: String?
+    public var ja4: String?
+    public var ja4s: String?
+    public var bytes: SidePair<Int>
+    public var gaps: Int
+    public var decrypted: Bool
+    public var close: CloseReason
+    public var evicted: Bool
+    public var sslv2: Bool
+    /// SSL 2.0 cipher kind (3 bytes) when SSL 2.0 was negotiated.
+    public var sslv2CipherKind: UInt32?
+    /// With keys given: why this connection was not decrypted (nil when it was, or no keys were given).
+    public var decryptionNote: String?
+}
