@@ -161,7 +161,7 @@ let benchmarks: @Sendable () -> Void = {
                     writer.value.removeAll()
                     JSONEventWriter.encode(event, into: &writer.value)
                     writer.value.endLine()
-                    blackHole(writer.value.buffer.count)
+                    blackHole(writer.value.count)
                 }
                 return benchmark.scaledIterations.count
             }
