@@ -1,19 +1,15 @@
 /// A 64-bit digest of a byte string, keyed by a secret drawn at random once
 /// per process, for tables keyed by long bytes from the wire (certificates).
 ///
-/// Folded multiplication over 16-byte blocks (the 128-bit product's halves
-/// XORed, as foldhash and wyhash do): about a tenth of SipHash's cost per byte
-/// through `Hasher` (which was 2.5% of a JSON run on handshake-dense traffic,
-/// hashing each certificate's DER). Without the secret, which inputs collide
-/// cannot be chosen, so a crafted capture cannot pile certificates into one
-/// bucket. Feed the digest to a `Hasher`: it is not meant to be a table index
-/// by itself.
+/// Folded multiplication (`foldedMultiply`) over 16-byte blocks: about a
+/// tenth of SipHash's cost per byte through `Hasher` (which was 2.5% of a
+/// JSON run on handshake-dense traffic, hashing each certificate's DER).
+/// Without the secret, which inputs collide cannot be chosen, so a crafted
+/// capture cannot pile certificates into one bucket. Feed the digest to a
+/// `Hasher`: it is not meant to be a table index by itself.
 public enum KeyedByteHash {
     /// Four random odd words (odd: none is zero).
-    public static let secret: (UInt64, UInt64, UInt64, UInt64) = {
-        var rng = SystemRandomNumberGenerator()
-        return (rng.next() | 1, rng.next() | 1, rng.next() | 1, rng.next() | 1)
-    }()
+    public static let secret = (randomOddWord(), randomOddWord(), randomOddWord(), randomOddWord())
 
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         hash(bytes, secret: secret)
@@ -26,7 +22,7 @@ public enum KeyedByteHash {
         while n - i >= 16 {
             let a = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             let b = bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
-            acc = fold(acc ^ a ^ s.1, b ^ s.2)
+            acc = foldedMultiply(acc ^ a ^ s.1, b ^ s.2)
             i += 16
         }
         // The last 0-15 bytes, little-endian into two words.
@@ -38,13 +34,7 @@ public enum KeyedByteHash {
             shift += 8
             i += 1
         }
-        acc = fold(acc ^ tail.0 ^ s.3, tail.1 ^ s.1)
-        return fold(acc ^ s.2, s.3)
-    }
-
-    @inline(__always)
-    static func fold(_ x: UInt64, _ y: UInt64) -> UInt64 {
-        let product = x.multipliedFullWidth(by: y)
-        return product.high ^ product.low
+        acc = foldedMultiply(acc ^ tail.0 ^ s.3, tail.1 ^ s.1)
+        return foldedMultiply(acc ^ s.2, s.3)
     }
 }

@@ -22,9 +22,9 @@ public struct FlowHash: Sendable, Hashable {
     public init(_ key: FlowKey, secret s: FlowHashSecret) {
         let family: UInt64 = (key.first.ip.isIPv6 ? 2 : 0) | (key.second.ip.isIPv6 ? 1 : 0)
         let ports = UInt64(key.first.port) << 32 | UInt64(key.second.port) << 16 | family
-        let a = FlowHash.fold(key.first.ip.high ^ s.k0, key.first.ip.low ^ s.k1)
-        let b = FlowHash.fold(key.second.ip.high ^ s.k2, key.second.ip.low ^ s.k3)
-        value = FlowHash.spread(FlowHash.fold(a ^ ports ^ s.k4, b ^ s.k5))
+        let a = foldedMultiply(key.first.ip.high ^ s.k0, key.first.ip.low ^ s.k1)
+        let b = foldedMultiply(key.second.ip.high ^ s.k2, key.second.ip.low ^ s.k3)
+        value = FlowHash.spread(foldedMultiply(a ^ ports ^ s.k4, b ^ s.k5))
     }
 
     /// The fold leaves the top bits (the slot index) fed mostly by the low
@@ -40,14 +40,6 @@ public struct FlowHash: Sendable, Hashable {
     /// A chosen hash (tests force collisions with it).
     @inlinable
     public init(value: UInt64) { self.value = value }
-
-    /// The halves of the full 128-bit product, XORed: every input bit reaches
-    /// the high bits the table's slot index is taken from.
-    @inlinable
-    static func fold(_ x: UInt64, _ y: UInt64) -> UInt64 {
-        let product = x.multipliedFullWidth(by: y)
-        return product.high ^ product.low
-    }
 }
 
 /// The secret `FlowHash` is keyed with: six random words.
@@ -60,9 +52,8 @@ public struct FlowHashSecret: Sendable, Equatable {
 
     /// Six words from the system's random source; odd, so no word is zero.
     public static func random() -> FlowHashSecret {
-        var rng = SystemRandomNumberGenerator()
-        return FlowHashSecret(k0: rng.next() | 1, k1: rng.next() | 1, k2: rng.next() | 1,
-                              k3: rng.next() | 1, k4: rng.next() | 1, k5: rng.next() | 1)
+        FlowHashSecret(k0: randomOddWord(), k1: randomOddWord(), k2: randomOddWord(),
+                       k3: randomOddWord(), k4: randomOddWord(), k5: randomOddWord())
     }
 
     /// This process's secret, drawn on first use; every table shares it, so a

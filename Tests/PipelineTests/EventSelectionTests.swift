@@ -76,6 +76,19 @@ final class EventSelectionTests: XCTestCase {
         XCTAssertTrue(String(decoding: typo.stderr, as: UTF8.self).contains("--type conection is not an event type"))
     }
 
+    /// One table names the kinds: each name picks back its own kind, and together they are `.all`.
+    func testKindNamesRoundTrip() {
+        var union: EventKinds = []
+        for (name, kind) in EventKinds.named {
+            XCTAssertEqual(kind.name, name)
+            XCTAssertEqual(EventKinds(typeNames: [name]), kind)
+            union.formUnion(kind)
+        }
+        XCTAssertEqual(union, .all)
+        XCTAssertEqual(Set(EventKinds.named.map(\.name)).count, 13)
+        XCTAssertEqual(EventKinds(typeNames: ["connection", "nonsense"]), .connection)
+    }
+
     private func lines(_ data: Data) -> [String] {
         String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }

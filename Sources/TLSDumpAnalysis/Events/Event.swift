@@ -17,23 +17,8 @@ public enum EventBody: Sendable {
     case trace(TraceEntry)
     case keyUpdate(KeyUpdateEvent)
 
-    public var typeName: String {
-        switch self {
-        case .clientHello: "client_hello"
-        case .serverHello: "server_hello"
-        case .certificate: "certificate"
-        case .certificateRequest: "certificate_request"
-        case .helloRequest: "hello_request"
-        case .handshakeDone: "handshake_done"
-        case .renegotiation: "renegotiation"
-        case .alert: "alert"
-        case .finding: "finding"
-        case .connection: "connection"
-        case .stats: "stats"
-        case .trace: "trace"
-        case .keyUpdate: "key_update"
-        }
-    }
+    /// The `type` of the event in the contract.
+    public var typeName: String { kind.name }
 }
 
 public struct Event: Sendable {

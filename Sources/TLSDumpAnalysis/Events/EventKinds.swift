@@ -22,14 +22,18 @@ public struct EventKinds: OptionSet, Sendable, Hashable {
 
     public static let all = EventKinds(rawValue: (1 << 13) - 1)
 
-    /// Every kind with its contract name (`type` in docs/events.md).
-    public static let named: [(name: String, kind: EventKinds)] = [
-        ("client_hello", .clientHello), ("server_hello", .serverHello), ("certificate", .certificate),
-        ("certificate_request", .certificateRequest), ("hello_request", .helloRequest),
-        ("handshake_done", .handshakeDone), ("renegotiation", .renegotiation), ("alert", .alert),
-        ("finding", .finding), ("connection", .connection), ("stats", .stats), ("trace", .trace),
-        ("key_update", .keyUpdate),
+    /// The contract name (`type` in docs/events.md) of the kind in bit `i`.
+    static let names = [
+        "client_hello", "server_hello", "certificate", "certificate_request", "hello_request",
+        "handshake_done", "renegotiation", "alert", "finding", "connection", "stats", "trace", "key_update",
     ]
+
+    /// Every kind with its contract name.
+    public static let named: [(name: String, kind: EventKinds)] =
+        names.enumerated().map { ($0.element, EventKinds(rawValue: 1 << UInt16($0.offset))) }
+
+    /// The contract name of a single kind (its lowest kind for a set).
+    public var name: String { Self.names[min(rawValue.trailingZeroBitCount, Self.names.count - 1)] }
 
     /// The kinds named by `--type` values; names that are no event type add nothing.
     public init<Names: Sequence>(typeNames: Names) where Names.Element == String {
