@@ -3,8 +3,12 @@
 /// (certificate summaries, hello fingerprints), which real traffic repeats.
 ///
 /// A value type holding no shared state: keep one per analyzer (per thread).
+/// Memory is bounded by `capacity` times `maxEntryCost` (in whatever unit the
+/// caller counts, roughly bytes): keys and values come from the wire, and an
+/// entry that costs more is computed each time, never kept.
 public struct BoundedMemo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     public let capacity: Int
+    public let maxEntryCost: Int
     private var values: [Key: Value] = [:]
     /// Insertion order, as a ring: `order[next]` is the oldest key once full.
     private var order: [Key] = []
@@ -12,14 +16,21 @@ public struct BoundedMemo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     public private(set) var hits = 0
     public private(set) var misses = 0
 
-    public init(capacity: Int) {
+    public init(capacity: Int, maxEntryCost: Int) {
         self.capacity = max(0, capacity)
+        self.maxEntryCost = maxEntryCost
     }
 
     public var count: Int { values.count }
 
-    /// The value for `key`: remembered, or made by `compute` and remembered.
-    public mutating func value(for key: Key, compute: () -> Value) -> Value {
+    /// The value for `key`: remembered, or made by `compute` and remembered
+    /// unless `cost` is over `maxEntryCost` (then `key` is not even looked up).
+    public mutating func value(for key: @autoclosure () -> Key, cost: Int, compute: () -> Value) -> Value {
+        guard cost <= maxEntryCost else {
+            misses += 1
+            return compute()
+        }
+        let key = key()
         if let cached = values[key] {
             hits += 1
             return cached

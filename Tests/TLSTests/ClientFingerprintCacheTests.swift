@@ -67,6 +67,22 @@ final class ClientFingerprintCacheTests: XCTestCase {
         XCTAssertEqual(cache.hits, 2)
     }
 
+    /// A hello with more list values than the limit (a crafted one can carry
+    /// 100,000 suites) is fingerprinted every time and never kept.
+    func testOversizedHellosAreNotKept() {
+        var cache = ClientFingerprintCache()
+        var big = base()
+        big.cipherSuites = (0..<UInt16(ClientFingerprintCache.maxCachedListValues)).map { $0 &+ 0x1000 }
+        XCTAssertGreaterThan(ClientFingerprintCache.listValues(big), ClientFingerprintCache.maxCachedListValues)
+        XCTAssertEqual(cache.fingerprints(big), ClientFingerprints(big))
+        XCTAssertEqual(cache.fingerprints(big), ClientFingerprints(big))
+        XCTAssertEqual(cache.count, 0)
+        XCTAssertEqual(cache.hits, 0)
+        XCTAssertEqual(cache.misses, 2)
+        _ = cache.fingerprints(base())
+        XCTAssertEqual(cache.count, 1)
+    }
+
     func testBoundedOldestFirst() {
         var cache = ClientFingerprintCache(capacity: 4)
         for i in 0..<10 {

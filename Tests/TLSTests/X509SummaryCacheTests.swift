@@ -27,6 +27,23 @@ final class X509SummaryCacheTests: XCTestCase {
         XCTAssertEqual(cache.count, 3)
     }
 
+    /// A certificate over the size limit is summarised every time and never kept.
+    func testOversizedCertificatesAreNotKept() {
+        var cache = X509SummaryCache()
+        let big = [UInt8](repeating: 0x41, count: X509SummaryCache.maxCachedDERBytes + 1)
+        let summary = cache.summary(der: big)
+        XCTAssertEqual(summary, X509Summarizer.summarize(der: big))
+        XCTAssertEqual(cache.summary(der: big), summary)
+        XCTAssertEqual(cache.count, 0)
+        XCTAssertEqual(cache.hits, 0)
+        XCTAssertEqual(cache.misses, 2)
+        let limit = [UInt8](repeating: 0x41, count: X509SummaryCache.maxCachedDERBytes)
+        _ = cache.summary(der: limit)
+        _ = cache.summary(der: limit)
+        XCTAssertEqual(cache.count, 1)
+        XCTAssertEqual(cache.hits, 1)
+    }
+
     func testZeroCapacityCachesNothing() {
         var cache = X509SummaryCache(capacity: 0)
         XCTAssertEqual(cache.summary(der: der(1)), X509Summarizer.summarize(der: der(1)))

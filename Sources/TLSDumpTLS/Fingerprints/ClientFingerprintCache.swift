@@ -25,8 +25,13 @@ public struct ClientFingerprints: Sendable, Equatable {
 public struct ClientFingerprintCache: Sendable {
     private var memo: BoundedMemo<FingerprintInputs, ClientFingerprints>
 
+    /// Hellos whose lists hold more values than this are fingerprinted each
+    /// time, never kept: real clients send a few hundred at most, a crafted
+    /// hello up to a 256 KiB message of them (and a JA3 text six times that).
+    public static let maxCachedListValues = 1024
+
     public init(capacity: Int = 1024) {
-        memo = BoundedMemo(capacity: capacity)
+        memo = BoundedMemo(capacity: capacity, maxEntryCost: Self.maxCachedListValues)
     }
 
     public var capacity: Int { memo.capacity }
@@ -35,7 +40,14 @@ public struct ClientFingerprintCache: Sendable {
     public var misses: Int { memo.misses }
 
     public mutating func fingerprints(_ hello: ClientHello) -> ClientFingerprints {
-        memo.value(for: FingerprintInputs(hello)) { ClientFingerprints(hello) }
+        memo.value(for: FingerprintInputs(hello), cost: Self.listValues(hello)) { ClientFingerprints(hello) }
+    }
+
+    /// Values in the lists a fingerprint reads (the ALPN value counted by bytes).
+    static func listValues(_ hello: ClientHello) -> Int {
+        hello.cipherSuites.count + hello.sslv2CipherKinds.count + hello.extensionTypes.count
+            + hello.supportedGroups.count + hello.ecPointFormats.count + hello.signatureAlgorithms.count
+            + hello.supportedVersions.count + (hello.alpn.first?.count ?? 0)
     }
 }
 

@@ -13,8 +13,12 @@ import Darwin
 public struct X509SummaryCache: Sendable {
     private var memo: BoundedMemo<DERKey, CertificateSummary>
 
+    /// Certificates larger than this are summarised each time, never kept
+    /// (real ones are a few KiB; a crafted one may fill a 256 KiB message).
+    public static let maxCachedDERBytes = 16 * 1024
+
     public init(capacity: Int = 1024) {
-        memo = BoundedMemo(capacity: capacity)
+        memo = BoundedMemo(capacity: capacity, maxEntryCost: Self.maxCachedDERBytes)
     }
 
     public var capacity: Int { memo.capacity }
@@ -24,7 +28,7 @@ public struct X509SummaryCache: Sendable {
 
     /// The summary of `der`, computed once while it stays among the last `capacity` distinct certificates.
     public mutating func summary(der: [UInt8]) -> CertificateSummary {
-        memo.value(for: DERKey(der)) { X509Summarizer.summarize(der: der) }
+        memo.value(for: DERKey(der), cost: der.count) { X509Summarizer.summarize(der: der) }
     }
 }
 
