@@ -28,11 +28,15 @@ public struct ThreadChoice: Sendable, Equatable {
 
     public init() {}
 
-    /// Samples the start of `path`; nil when it cannot be read as a capture
-    /// (the run itself then reports why).
-    public static func sample(path: String) -> ThreadChoice? {
+    /// Samples the start of `path`, through the run's BPF `filter` (the
+    /// packets the analysis will see); nil when the file cannot be read as a
+    /// capture or the filter is refused (the run itself then reports why).
+    public static func sample(path: String, filter: String = "") -> ThreadChoice? {
         guard let reader = try? PcapReader.open(path: path) else { return nil }
         defer { reader.close() }
+        if !filter.isEmpty {
+            do { try reader.setFilter(filter) } catch { return nil }
+        }
         guard var decoder = try? PacketDecoder(linkType: reader.linkType) else { return nil }
         var choice = ThreadChoice()
         var packets = 0, bytes = 0

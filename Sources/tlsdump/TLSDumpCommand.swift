@@ -229,7 +229,7 @@ struct TLSDumpCommand: ParsableCommand {
         guard interface == nil, let read, read != "-" else { return cores }
         var info = stat()
         guard stat(read, &info) == 0, info.st_size >= Self.smallFileBytes, cores > 1 else { return 1 }
-        return ThreadChoice.sample(path: read)?.threads(cores: cores) ?? cores
+        return ThreadChoice.sample(path: read, filter: captureFilter)?.threads(cores: cores) ?? cores
     }
 
     static let smallFileBytes = 32 << 20

@@ -14,6 +14,14 @@ final class ThreadChoiceTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(choice.share, ThreadChoice.minimumShare)
         XCTAssertEqual(choice.threads(cores: 2), 2)
         XCTAssertEqual(choice.threads(cores: 8), 8)
+        // Through the run's BPF filter: packets the analysis will not see do not count.
+        let none = try XCTUnwrap(ThreadChoice.sample(path: capture.path, filter: "tcp port 1"))
+        XCTAssertEqual(none.tcpPackets, 0)
+        XCTAssertEqual(none.threads(cores: 2), 1)
+        let synOnly = try XCTUnwrap(ThreadChoice.sample(path: capture.path, filter: "tcp[tcpflags] & tcp-syn != 0"))
+        XCTAssertEqual(synOnly.handshakePackets, 0)
+        XCTAssertGreaterThan(synOnly.connectionStarts, 100)
+        XCTAssertNil(ThreadChoice.sample(path: capture.path, filter: "not a filter ((("))
     }
 
     /// Two downloads: a handshake each, then thousands of application-data segments.
