@@ -29,9 +29,11 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 # Debian packages the build and the tests use: libpcap for reading captures,
 # OpenSSL/GnuTLS/tcpdump as real peers in the integration tests (gcc and the
 # GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server;
-# GNU time measures peak memory in the resource-attack tests).
+# GNU time measures peak memory in the resource-attack tests; pip installs
+# aioquic, the QUIC peers of QUICLivePeerTests, from PyPI).
 BUILD_PACKAGES = libpcap-dev pkg-config
-TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time
+TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip
+PIP_TEST_PACKAGES = aioquic
 
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 60
@@ -53,6 +55,9 @@ test-deps: deps
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing$$missing with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	@python3 -c 'import aioquic' 2>/dev/null || { echo "installing $(PIP_TEST_PACKAGES) with pip"; \
+	  python3 -m pip install -q $(PIP_TEST_PACKAGES) 2>/dev/null || \
+	  python3 -m pip install -q --break-system-packages $(PIP_TEST_PACKAGES); }
 
 build: deps
 	$(SWIFT) build -c release --product tlsdump $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)

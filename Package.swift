@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TLSDumpKit", targets: [
             "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
             "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpPipeline",
+            "TLSDumpQUIC",
         ]),
     ],
     dependencies: [
@@ -38,14 +39,21 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // QUIC: packet headers, keyless Initial decryption, frames, CRYPTO reassembly,
+        // transport parameters (UDP payload bytes in, typed values out; no flows or events).
+        .target(name: "TLSDumpQUIC", dependencies: [
+            "TLSDumpBase", "TLSDumpTLS",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "TLSDumpAnalysis", dependencies: [
-            "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
+            "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS", "TLSDumpQUIC",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "TLSDumpOutput", dependencies: ["TLSDumpBase", "TLSDumpAnalysis", "TLSDumpTLS", "TLSDumpFlow"]),
         // Wires the stages together for one run (used by the CLI and the pipeline tests).
         .target(name: "TLSDumpPipeline", dependencies: [
-            "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpAnalysis", "TLSDumpOutput",
+            "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpQUIC",
         ]),
         .executableTarget(name: "tlsdump", dependencies: [
             "TLSDumpBase", "TLSDumpPipeline", "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture",
@@ -57,6 +65,7 @@ let package = Package(
         .testTarget(name: "DecodeTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpCapture"]),
         .testTarget(name: "FlowTests", dependencies: ["TLSDumpBase", "TLSDumpFlow"]),
         .testTarget(name: "TLSTests", dependencies: ["TLSDumpBase", "TLSDumpTLS"]),
+        .testTarget(name: "QUICTests", dependencies: ["TLSDumpBase", "TLSDumpQUIC"]),
         // The analysis core: the handshake state machine, sessions fed records, the finding rules.
         .testTarget(name: "AnalysisTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS", "TLSDumpAnalysis"]),
         // Whole-pipeline tests: the shared corpus against tshark's oracle, bundled captures, CLI.

@@ -18,6 +18,9 @@ let targetNames = [
     "FuzzX509",            // X509Summarizer.summarize / distinguishedName
     "FuzzKeyLog",          // the NSS key log parser (SSLKEYLOGFILE)
     "FuzzPipeline",        // a whole capture file through Pipeline.run
+    "FuzzPcapngSecrets",   // pcapng block walk for Decryption Secrets Blocks, file vs memory
+    "FuzzQUICPacket",      // QUIC datagram splitting, Initial keys and opening, frames, transport parameters
+    "FuzzQUICCrypto",      // QUICCryptoStream fed a script of CRYPTO frames, against a reference stream
 ]
 
 let package = Package(

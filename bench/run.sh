@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
-# tlsdump benchmark: wall time, throughput and peak memory on two synthetic
-# captures side by side (handshake-dense and bulk transfer), beside a raw
+# tlsdump benchmark: wall time, throughput and peak memory on three synthetic
+# captures side by side (handshake-dense, bulk transfer, QUIC handshakes), beside a raw
 # libpcap read loop (the floor), ndpiReader (the reference peer), ssldump and
 # tshark. See bench/README.md. Run as `make bench` or `bash bench/run.sh` from
 # anywhere.
 #
 # Environment (all optional):
-#   BENCH_FILES        comma-separated captures to measure: dense, bulk (default dense,bulk)
+#   BENCH_FILES        comma-separated captures to measure: dense, bulk, quic (default dense,bulk,quic)
 #   BENCH_MBYTES       size asked of mkpcap.py for each capture, in MB (default 300)
 #   BENCH_CONCURRENCY  connections interleaved at once in the dense capture (default 2000)
 #   BENCH_BULK_CONCURRENCY  the same in the bulk capture (default 40)
+#   BENCH_QUIC_CONCURRENCY  the same in the QUIC capture (default 2000)
 #   BENCH_RUNS         timed runs of the raw loop, tlsdump and ndpiReader rows (default 3)
 #   BENCH_SLOW_RUNS    timed runs of ssldump and tshark (default 1)
 #   BENCH_ONLY         comma-separated row names to run, e.g. 'tlsdump json --threads 1,ndpiReader'
 #                      (default: all rows; the raw loop always runs, it is the yardstick)
 #   BENCH_SKIP_BUILD   1: use the existing release binary, do not run swift build
+#   TLSDUMP            a tlsdump binary to measure instead (implies no build), e.g.
+#                      .build-bench/release/tlsdump
 #   BENCH_INSTALL      0: never apt-get install missing tools (default 1)
 #   SWIFT              swift driver (default swift)
 set -euo pipefail
 # As `make build` (see the Makefile): the Swift runtime linked in.
 RELEASE_FLAGS=${RELEASE_FLAGS:---static-swift-stdlib}
 
+# A TLSDUMP given relative to the caller's directory, before the cd below.
+if [[ -n ${TLSDUMP:-} ]]; then TLSDUMP=$(realpath -m -- "$TLSDUMP"); fi
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
 OUT=bench/out
@@ -30,25 +35,46 @@ MKBULK=../shared/bench/mkbulk.sh
 DENSE_PCAP=$OUT/bench.pcap
 BULK_PCAP=$OUT/bulk.pcap
 BULK_TPL=$OUT/bulk-tpl.pcap
+MKQUIC=bench/mkquic.py
+QUIC_PCAP=$OUT/quic.pcap
+# QUIC templates (../shared/captures/quic/, real clients and servers): every
+# one whose QUIC flows are whole handshakes, client and server. Left out: the
+# fuzz inputs, the client-only Initials, and quic_win11_firefox_google.pcap
+# (a 434 kB download that would be most of the bytes).
+QUIC_DIR=../shared/captures/quic
+QUIC_TEMPLATES=(
+    chromium-115.0.5790.110-api-cirrus-com.pcap
+    curl-8.1.2-dev-http3-www-google-de.pcap
+    quicv2-echo-443.pcap
+    quic-go-handshake.pcap
+    quic-go-zerortt.pcap
+    merlinc2_Zeek_example.pcapng
+    quic-39264-rand.pcap
+    quic-decrypt-fail-google-de-51833.pcap
+    quicdoq.pcap
+    chrome-cloudflare-quic-with-secrets.pcapng
+)
 # mkbulk.sh arguments: connections per cipher suite (4 suites), MB downloaded by each.
 BULK_CONNS=2
 BULK_MB=8
 
-BENCH_FILES=${BENCH_FILES:-dense,bulk}
+BENCH_FILES=${BENCH_FILES:-dense,bulk,quic}
 BENCH_MBYTES=${BENCH_MBYTES:-300}
 BENCH_CONCURRENCY=${BENCH_CONCURRENCY:-2000}
 BENCH_BULK_CONCURRENCY=${BENCH_BULK_CONCURRENCY:-40}
+BENCH_QUIC_CONCURRENCY=${BENCH_QUIC_CONCURRENCY:-2000}
 BENCH_RUNS=${BENCH_RUNS:-3}
 BENCH_SLOW_RUNS=${BENCH_SLOW_RUNS:-1}
 BENCH_ONLY=${BENCH_ONLY:-}
 BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 BENCH_INSTALL=${BENCH_INSTALL:-1}
 SWIFT=${SWIFT:-swift}
+TLSDUMP=${TLSDUMP:-}
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
-for n in BENCH_RUNS BENCH_SLOW_RUNS BENCH_CONCURRENCY BENCH_BULK_CONCURRENCY; do
+for n in BENCH_RUNS BENCH_SLOW_RUNS BENCH_CONCURRENCY BENCH_BULK_CONCURRENCY BENCH_QUIC_CONCURRENCY; do
     [[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "$n must be a positive integer (got '${!n}')"
 done
 if ! [[ $BENCH_MBYTES =~ ^[0-9]+(\.[0-9]+)?$ ]] || ! awk -v m="$BENCH_MBYTES" 'BEGIN{exit !(m > 0)}'; then
@@ -62,12 +88,12 @@ for k in "${wanted[@]}"; do
     k=${k//[[:space:]]/}
     [[ -n $k ]] || continue
     case $k in
-        dense | bulk) ;;
-        *) die "BENCH_FILES: unknown capture '$k' (known: dense, bulk)" ;;
+        dense | bulk | quic) ;;
+        *) die "BENCH_FILES: unknown capture '$k' (known: dense, bulk, quic)" ;;
     esac
     if [[ " ${FILE_KEYS[*]} " != *" $k "* ]]; then FILE_KEYS+=("$k"); fi
 done
-((${#FILE_KEYS[@]} > 0)) || die "BENCH_FILES names no capture (known: dense, bulk)"
+((${#FILE_KEYS[@]} > 0)) || die "BENCH_FILES names no capture (known: dense, bulk, quic)"
 
 # --- rows --------------------------------------------------------------------
 # name | runs | command ($PCAP is the capture, $EVENTS the events file; stdout
@@ -229,6 +255,25 @@ make_bulk() {
     mkpcap "$BULK_PCAP" "${FILE_PARAMS[bulk]}" "$BENCH_MBYTES" "$BENCH_BULK_CONCURRENCY" "$BULK_TPL"
 }
 
+# quic: real QUIC handshakes (mkquic.py: the UDP counterpart of mkpcap.py),
+# thousands at once. Returns 1 with NOTE set when a template is missing.
+make_quic() {
+    local templates=() t
+    for t in "${QUIC_TEMPLATES[@]}"; do
+        [[ -f $QUIC_DIR/$t ]] || { NOTE="template $QUIC_DIR/$t not found"; return 1; }
+        templates+=("$QUIC_DIR/$t")
+    done
+    FILE_PATH[quic]=$QUIC_PCAP
+    FILE_PARAMS[quic]="mbytes=$BENCH_MBYTES concurrency=$BENCH_QUIC_CONCURRENCY templates=${#templates[@]}"
+    FILE_DESC[quic]="QUIC handshakes: the QUIC flows of ${#templates[@]} template captures replayed from fresh client addresses, payload unchanged, $BENCH_QUIC_CONCURRENCY at once"
+    if stale "$QUIC_PCAP" "${FILE_PARAMS[quic]}" "$MKQUIC" "${templates[@]}"; then
+        say "generating $QUIC_PCAP ($BENCH_MBYTES MB, $BENCH_QUIC_CONCURRENCY concurrent flows, ${#templates[@]} templates)"
+        MKPCAP=$MKQUIC mkpcap "$QUIC_PCAP" "${FILE_PARAMS[quic]}" "$BENCH_MBYTES" "$BENCH_QUIC_CONCURRENCY" "${templates[@]}"
+    else
+        say "reusing $QUIC_PCAP (newer than its inputs; delete it to regenerate)"
+    fi
+}
+
 KEYS=()
 for k in "${FILE_KEYS[@]}"; do
     NOTE=""
@@ -250,20 +295,25 @@ if [[ ! -x $RAWREAD || bench/rawread.c -nt $RAWREAD ]]; then
     cc -O2 -o "$RAWREAD" bench/rawread.c -lpcap || die "cannot compile bench/rawread.c (is libpcap-dev installed? try 'make deps')"
 fi
 
-if [[ $BENCH_SKIP_BUILD != 1 ]]; then
+if [[ -n $TLSDUMP ]]; then
+    # A binary given by the caller (e.g. built in a scratch path of its own): no build.
+    say "measuring $TLSDUMP (TLSDUMP given: not building)"
+elif [[ $BENCH_SKIP_BUILD != 1 ]]; then
     say "building tlsdump (release)"
     "$SWIFT" build -c release --product tlsdump $RELEASE_FLAGS >"$WORK/build.log" 2>&1 || {
         grep -E 'error:' "$WORK/build.log" | head -n 20 >&2 || tail -n 20 "$WORK/build.log" >&2
         die "swift build -c release --product tlsdump failed"
     }
 fi
-if [[ $BENCH_SKIP_BUILD == 1 && -x .build/release/tlsdump ]]; then
+if [[ -n $TLSDUMP ]]; then
+    :
+elif [[ $BENCH_SKIP_BUILD == 1 && -x .build/release/tlsdump ]]; then
     # Without SwiftPM, which would wait for the lock of a build running beside.
     TLSDUMP=$REPO/.build/release/tlsdump
 else
     TLSDUMP=$("$SWIFT" build -c release --show-bin-path)/tlsdump
 fi
-[[ -x $TLSDUMP ]] || die "$TLSDUMP not found (build it, or unset BENCH_SKIP_BUILD)"
+[[ -x $TLSDUMP ]] || die "$TLSDUMP not found (build it, or unset BENCH_SKIP_BUILD / TLSDUMP)"
 
 # --- row checks -------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 /// Counters kept by `PacketDecoder`. Every packet lands in exactly one of
-/// `tcp`, `nonTCP`, `malformed`, `truncated`, `unsupportedLink`, `heldFragments`
+/// `tcp`, `udp`, `nonTCP`, `malformed`, `truncated`, `unsupportedLink`, `heldFragments`
 /// (so they sum to `packets`); the rest are side counters.
 public struct DecodeStats: Sendable, Equatable {
     public var packets = 0
     /// Packets that produced a TCP segment (including reassembled datagrams).
     public var tcp = 0
-    /// Well-formed packets that are not TCP: ARP, UDP, ICMP, ESP, unknown EtherTypes...
+    /// Packets that produced a UDP datagram (only when the decoder decodes UDP).
+    public var udp = 0
+    /// Well-formed packets that are not TCP (nor UDP, when decoded): ARP, ICMP, ESP, unknown EtherTypes...
     public var nonTCP = 0
     /// Headers that contradict themselves (bad version, lengths below minimum or past the datagram).
     public var malformed = 0

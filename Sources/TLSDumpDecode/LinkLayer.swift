@@ -12,10 +12,15 @@ enum LinkLayer: Sendable {
     case ipv6
     /// BSD loopback: a 4-byte address family in host (DLT_NULL) or network (DLT_LOOP) order.
     case bsdLoopback
+    /// PPP (RFC 1661), optionally with HDLC address and control bytes (ff 03) first,
+    /// then a 1- or 2-byte protocol number (RFC 1661 2: protocol field compression).
+    case ppp
 
     static let byLinkType: [Int32: LinkLayer] = [
         0: .bsdLoopback,    // DLT_NULL
         1: .ethernet,       // DLT_EN10MB
+        9: .ppp,            // DLT_PPP
+        50: .ppp,           // DLT_PPP_SERIAL (HDLC-like framing, RFC 1662)
         12: .rawIP,         // DLT_RAW (most systems)
         14: .rawIP,         // DLT_RAW (OpenBSD)
         101: .rawIP,        // LINKTYPE_RAW
@@ -30,6 +35,12 @@ enum LinkLayer: Sendable {
         guard let layer = Self.byLinkType[linkType] else { return nil }
         self = layer
     }
+}
+
+/// PPP protocol numbers carrying IP (RFC 1332, RFC 5072).
+enum PPPProtocol {
+    static let ipv4: UInt16 = 0x0021
+    static let ipv6: UInt16 = 0x0057
 }
 
 enum EtherType {
@@ -50,6 +61,7 @@ enum LoopbackFamily {
 enum IPProtocol {
     static let ipv4InIP: UInt8 = 4
     static let tcp: UInt8 = 6
+    static let udp: UInt8 = 17
     static let ipv6InIP: UInt8 = 41
     static let gre: UInt8 = 47
 }

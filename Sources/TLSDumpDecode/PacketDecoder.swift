@@ -26,11 +26,15 @@ public struct PacketDecoder {
     /// Capture time of the packet being decoded.
     private var now = Timestamp.zero
 
-    public init(linkType: Int32, limits: FragmentLimits = .default) throws {
+    /// UDP datagrams are decoded too (for QUIC); off, they count as `nonTCP`.
+    private let decodesUDP: Bool
+
+    public init(linkType: Int32, limits: FragmentLimits = .default, decodesUDP: Bool = false) throws {
         guard let link = LinkLayer(linkType: linkType) else { throw DecodeError.unsupportedLinkType(linkType) }
         self.linkType = linkType
         self.link = link
         self.reassembler = FragmentReassembler(limits: limits)
+        self.decodesUDP = decodesUDP
     }
 
     public static func isSupported(linkType: Int32) -> Bool { LinkLayer(linkType: linkType) != nil }
@@ -41,6 +45,13 @@ public struct PacketDecoder {
     /// The TCP segment in `packet`, or nil: not TCP, malformed or truncated
     /// (counted in `stats`), or a fragment still waiting for the rest.
     public mutating func decode(_ packet: UnsafeRawBufferPointer, timestamp: Timestamp) -> TCPSegment? {
+        if case .tcp(let segment) = decodePacket(packet, timestamp: timestamp) { return segment }
+        return nil
+    }
+
+    /// The TCP segment or (when the decoder decodes UDP) the UDP datagram in
+    /// `packet`, or nil as for `decode`.
+    public mutating func decodePacket(_ packet: UnsafeRawBufferPointer, timestamp: Timestamp) -> DecodedPacket? {
         now = timestamp
         stats.packets += 1
         let outcome = decodeLink(packet)
@@ -49,7 +60,11 @@ public struct PacketDecoder {
         case .segment(let segment):
             stats.tcp += 1
             if segment.payloadTruncated { stats.payloadTruncated += 1 }
-            return segment
+            return .tcp(segment)
+        case .datagram(let datagram):
+            stats.udp += 1
+            if datagram.payloadTruncated { stats.payloadTruncated += 1 }
+            return .udp(datagram)
         case .notTCP: stats.nonTCP += 1
         case .malformed: stats.malformed += 1
         case .truncated: stats.truncated += 1
@@ -71,6 +86,7 @@ public struct PacketDecoder {
 /// What became of one packet.
 enum DecodeOutcome {
     case segment(TCPSegment)
+    case datagram(UDPDatagram)
     case notTCP
     case malformed
     case truncated
@@ -108,6 +124,8 @@ extension PacketDecoder {
             return decodeIPv4(packet, depth: 0)
         case .ipv6:
             return decodeIPv6(packet, depth: 0)
+        case .ppp:
+            return decodePPP(packet)
         case .bsdLoopback:
             guard let family = packet.checkedU32(at: 0),
                   let payload = packet.checkedSlice(from: 4, to: packet.count) else { return .truncated }
@@ -120,6 +138,29 @@ extension PacketDecoder {
                 return decodeIPv6(payload, depth: 0)
             }
             return .unsupportedLink
+        }
+    }
+
+    /// PPP: HDLC address and control (ff 03) when present, then the protocol
+    /// number, one byte when compressed (odd first byte), else two.
+    private mutating func decodePPP(_ frame: UnsafeRawBufferPointer) -> DecodeOutcome {
+        var offset = 0
+        if frame.checkedU8(at: 0) == 0xff && frame.checkedU8(at: 1) == 0x03 { offset = 2 }
+        guard let first = frame.checkedU8(at: offset) else { return .truncated }
+        let proto: UInt16
+        if first & 1 == 1 {
+            proto = UInt16(first)
+            offset += 1
+        } else {
+            guard let two = frame.checkedU16(at: offset) else { return .truncated }
+            proto = two
+            offset += 2
+        }
+        guard let payload = frame.checkedSlice(from: offset, to: frame.count) else { return .truncated }
+        switch proto {
+        case PPPProtocol.ipv4: return decodeIPv4(payload, depth: 0)
+        case PPPProtocol.ipv6: return decodeIPv6(payload, depth: 0)
+        default: return .notTCP
         }
     }
 
@@ -278,6 +319,8 @@ extension PacketDecoder {
         switch protocolNumber {
         case IPProtocol.tcp:
             return decodeTCP(payload, source: source, destination: destination, cut: cut)
+        case IPProtocol.udp where decodesUDP:
+            return decodeUDP(payload, source: source, destination: destination, cut: cut)
         // Tunnels are followed one level deep only.
         case IPProtocol.gre where depth == 0:
             return decodeGRE(payload, cut: cut)
@@ -328,5 +371,26 @@ extension PacketDecoder {
             sequence: sequence, acknowledgment: acknowledgment,
             flags: TCPFlags(rawValue: flags), window: window,
             payload: payload, payloadTruncated: cut))
+    }
+
+    /// UDP (RFC 768): the length field bounds the payload; a datagram shorter
+    /// than it announces was cut by the snapshot length (or lies).
+    private func decodeUDP(_ packet: UnsafeRawBufferPointer, source: IPAddress, destination: IPAddress,
+                           cut: Bool) -> DecodeOutcome {
+        guard let sourcePort = packet.checkedU16(at: 0),
+              let destinationPort = packet.checkedU16(at: 2),
+              let length = packet.checkedU16(at: 4),
+              packet.count >= 8 else { return .shortOf(cut: cut) }
+        // Length 0 is a jumbogram's (RFC 2675): the IP payload bounds it.
+        let announced = length == 0 ? packet.count : Int(length)
+        guard announced >= 8 else { return .malformed }
+        // A length past the IP payload is delivered as far as it goes (as tshark
+        // dissects it): QUIC reads its own lengths and flags what does not fit.
+        let end = min(announced, packet.count)
+        guard let payload = packet.checkedSlice(from: 8, to: end) else { return .shortOf(cut: cut) }
+        return .datagram(UDPDatagram(
+            timestamp: now, source: source, destination: destination,
+            sourcePort: sourcePort, destinationPort: destinationPort,
+            payload: payload, payloadTruncated: announced > packet.count))
     }
 }

@@ -373,6 +373,8 @@ public final class JSONEventWriter: RenderingEventSink {
         if let note = c.decryptionNote { w.key("decryption_note"); w.string(note) }
         w.key("close"); w.string(c.close.rawValue)
         if c.evicted { w.key("evicted"); w.bool(true) }
+        w.key("transport"); w.string(c.transport)
+        if let quic = c.quic?.value { w.key("quic"); quicSummary(quic, &w) }
         if !c.unknownReasons.isEmpty {
             w.key("unknown"); w.beginObject()
             for (field, reason) in c.unknownReasons { w.dynamicKey(field); w.string(reason) }
@@ -380,10 +382,89 @@ public final class JSONEventWriter: RenderingEventSink {
         }
     }
 
+    static func quicSummary(_ q: QUICSummary, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("version"); w.string(q.version.map { hexNumber($0, digits: 8) })
+        w.key("version_name"); w.string(q.versionName)
+        if !q.versionsOffered.isEmpty {
+            w.key("versions_offered"); stringArray(q.versionsOffered.map { hexNumber($0, digits: 8) }, &w)
+        }
+        w.key("original_dcid"); w.string(hexEncode(q.originalDestinationCID))
+        w.key("client_cid"); w.string(q.clientCID.map(hexEncode))
+        w.key("server_cid"); w.string(q.serverCID.map(hexEncode))
+        w.key("retry"); w.bool(q.retry)
+        w.key("paths"); w.int(q.paths)
+        w.key("datagrams"); sidePair(q.datagrams, &w)
+        w.key("packets"); w.beginObject()
+        w.key("client"); quicPacketCounts(q.packets.client, &w)
+        w.key("server"); quicPacketCounts(q.packets.server, &w)
+        w.endObject()
+        w.key("packet_bytes"); w.beginObject()
+        w.key("client"); quicPacketCounts(q.bytes.client, &w)
+        w.key("server"); quicPacketCounts(q.bytes.server, &w)
+        w.endObject()
+        w.key("undecryptable"); sidePair(q.undecryptable, &w)
+        w.key("padding_bytes"); sidePair(q.paddingBytes, &w)
+        w.key("close")
+        if let close = q.close {
+            w.beginObject()
+            w.key("sender"); w.string(close.sender.rawValue)
+            w.key("packet_type"); w.string(close.packetType)
+            w.key("frame"); w.string(close.application ? "application" : "transport")
+            w.key("error_code"); w.string(hexNumber(close.errorCode, digits: 2))
+            w.key("error_name"); w.string(close.errorName)
+            w.key("tls_alert"); w.string(close.tlsAlert.map(Naming.alertDescription))
+            w.key("reason"); w.string(close.reason)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.key("transport_parameters"); w.beginObject()
+        w.key("client"); transportParameters(q.clientTransportParameters, &w)
+        w.key("server"); transportParameters(q.serverTransportParameters, &w)
+        w.endObject()
+        w.endObject()
+    }
+
+    static func quicPacketCounts(_ c: QUICPacketCounts, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("initial"); w.int(c.initial)
+        w.key("zero_rtt"); w.int(c.zeroRTT)
+        w.key("handshake"); w.int(c.handshake)
+        w.key("retry"); w.int(c.retry)
+        w.key("version_negotiation"); w.int(c.versionNegotiation)
+        w.key("short"); w.int(c.short)
+        w.endObject()
+    }
+
+    static func transportParameters(_ p: QUICTransportParameterSummary?, _ w: inout JSONWriter) {
+        guard let p else { return w.null() }
+        w.beginObject()
+        w.key("max_idle_timeout_ms"); optionalInt(p.maxIdleTimeoutMs, &w)
+        w.key("initial_max_data"); optionalInt(p.initialMaxData, &w)
+        w.key("active_connection_id_limit"); optionalInt(p.activeConnectionIDLimit, &w)
+        w.key("max_udp_payload_size"); optionalInt(p.maxUDPPayloadSize, &w)
+        w.key("initial_max_streams_bidi"); optionalInt(p.initialMaxStreamsBidi, &w)
+        w.key("initial_max_streams_uni"); optionalInt(p.initialMaxStreamsUni, &w)
+        w.key("disable_active_migration"); w.bool(p.disableActiveMigration)
+        w.key("grease"); w.bool(p.grease)
+        w.key("ids"); w.beginArray()
+        for id in p.ids { optionalInt(id, &w) }
+        w.endArray()
+        w.endObject()
+    }
+
+    /// A QUIC varint (below 2^62, so it fits an Int; clamped all the same).
+    private static func optionalInt(_ value: UInt64?, _ w: inout JSONWriter) {
+        guard let value else { return w.null() }
+        w.int(Int(exactly: value) ?? Int.max)
+    }
+
     static func stats(_ s: StatsEvent, _ w: inout JSONWriter) {
         w.key("packets"); w.int(s.packets)
         w.key("bytes"); w.int(s.bytes)
         w.key("tcp_connections"); w.int(s.tcpConnections)
+        w.key("quic_connections"); w.int(s.quicConnections)
         w.key("tls_connections"); w.int(s.tlsConnections)
         w.key("open_connections"); w.int(s.openConnections)
         w.key("open_connections_peak"); w.int(s.openConnectionsPeak)

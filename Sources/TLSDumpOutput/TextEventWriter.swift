@@ -50,6 +50,43 @@ public final class TextEventWriter: EventSink {
         }
     }
 
+    /// The QUIC lines of a connection: version, ids, packets, how it closed.
+    static func describe(_ q: QUICSummary) -> [String] {
+        var lines: [String] = []
+        var head = "  QUIC " + (q.versionName ?? q.version.map { hexNumber($0, digits: 8) } ?? "version unknown")
+        if q.retry { head += ", after a Retry" }
+        if !q.versionsOffered.isEmpty {
+            head += ", server offered " + q.versionsOffered.map { hexNumber($0, digits: 8) }.joined(separator: " ")
+        }
+        if q.paths > 1 { head += ", \(q.paths) address pairs (migration)" }
+        lines.append(head)
+        func packets(_ c: QUICPacketCounts) -> String {
+            var parts: [String] = []
+            for (name, n) in [("Initial", c.initial), ("0-RTT", c.zeroRTT), ("Handshake", c.handshake), ("Retry", c.retry),
+                              ("VersionNegotiation", c.versionNegotiation), ("1-RTT", c.short)] where n > 0 {
+                parts.append("\(n) \(name)")
+            }
+            return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+        }
+        lines.append("  packets: client \(packets(q.packets.client)); server \(packets(q.packets.server))")
+        if q.undecryptable.client + q.undecryptable.server > 0 {
+            lines.append("  packets that did not open: \(q.undecryptable.client) from client, \(q.undecryptable.server) from server")
+        }
+        if let close = q.close {
+            var text = "  \(close.sender.rawValue) closed with CONNECTION_CLOSE in \(close.packetType): "
+            if let alert = close.tlsAlert {
+                text += "TLS alert \(Naming.alertDescription(alert))"
+            } else if close.application {
+                text += "application error \(hexNumber(close.errorCode, digits: 2))"
+            } else {
+                text += close.errorName ?? hexNumber(close.errorCode, digits: 2)
+            }
+            if !close.reason.isEmpty { text += " (\"\(close.reason)\")" }
+            lines.append(text)
+        }
+        return lines
+    }
+
     private func story(_ flow: FlowIdentity, _ c: ConnectionSummary) -> String {
         var lines: [String] = []
         var head = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
@@ -93,6 +130,7 @@ public final class TextEventWriter: EventSink {
         for f in c.findings where filter.minimumSeverity.map({ f.severity >= $0 }) ?? true {
             lines.append("  " + palette.severity("[\(f.severity.name)] \(f.id): \(f.message)", f.severity))
         }
+        if let quic = c.quic?.value { lines.append(contentsOf: Self.describe(quic)) }
         var closing = "  closed by \(c.close.rawValue)"
         if c.evicted { closing += " (evicted)" }
         closing += "; \(c.bytes.client) bytes from client, \(c.bytes.server) from server"

@@ -79,6 +79,13 @@ public final class TraceEventWriter: EventSink {
 
     private func line(_ t: TraceEntry, at ts: Timestamp, since start: Timestamp) -> String {
         let arrow = t.sender == .client ? ">>>" : "<<<"
+        if let packet = t.quicPacket {
+            // QUIC has no records: the packet that carried the frame, as "Initial[0] CRYPTO ClientHello".
+            let frame = t.contentType == ContentType.alert ? "CONNECTION_CLOSE" : "CRYPTO"
+            var text = "  +\(format3(ts.milliseconds(since: start) / 1000))s \(arrow) QUIC \(packet) \(frame) [length \(hex4(t.length))]"
+            if !t.detail.isEmpty { text += ", \(t.detail)" }
+            return text
+        }
         let version = Naming.version(t.recordVersion)
         let label = t.contentType == 0 ? "SSLv2" : Naming.contentTypeLabel(t.contentType)
         // One rule for every decrypted record: the plaintext's length, and the record's on the wire beside it.

@@ -128,7 +128,7 @@ public enum Pipeline {
         do {
             try source.requireLinkType(supported: PacketDecoder.isSupported)
             if !options.filter.isEmpty { try source.setFilter(options.filter) }
-            decoder = try PacketDecoder(linkType: source.linkType)
+            decoder = try PacketDecoder(linkType: source.linkType, decodesUDP: options.config.quic)
             try hooks.opened(info)
             // Like tcpdump -w with -Z: the file is created after privileges are dropped.
             if let path = options.writePath { dumper = try source.openDumper(path: path) }
@@ -177,8 +177,10 @@ public enum Pipeline {
             result.bytes += header.wireLength
             run.lastTimestamp = header.timestamp
             dumper?.write(header, bytes)
-            if let segment = decoder.decode(bytes, timestamp: header.timestamp) {
-                analysis.process(segment)
+            switch decoder.decodePacket(bytes, timestamp: header.timestamp) {
+            case .tcp(let segment)?: analysis.process(segment)
+            case .udp(let datagram)?: analysis.process(datagram)
+            case nil: break
             }
             if result.packets & checkMask == 0 {
                 analysis.deliverReady()
@@ -299,10 +301,11 @@ private struct RunState {
             dropped: source.statistics()?.dropped, seconds: Pipeline.monotonicSeconds() - started,
             reassembly: analysis.reassembly,
             events: analysis.eventsEmitted + intervalEvents + 1,
-            decode: [("tcp", d.tcp), ("non_tcp", d.nonTCP), ("malformed", d.malformed), ("truncated", d.truncated),
+            decode: [("tcp", d.tcp), ("udp", d.udp), ("non_tcp", d.nonTCP), ("malformed", d.malformed), ("truncated", d.truncated),
                      ("ip_fragments", d.ipFragments), ("ip_reassembled", d.ipReassembled),
                      ("ip_fragments_dropped", d.ipFragmentsDropped), ("tls_malformed", analysis.malformedRecords)])
         stats.isFinal = final
+        stats.quicConnections = analysis.quicConnections
         stats.received = source.statistics()?.received
         stats.openConnections = analysis.openConnections
         stats.openConnectionsPeak = analysis.peakOpenConnections

@@ -2,6 +2,7 @@ import TLSDumpAnalysis
 import TLSDumpBase
 import TLSDumpDecode
 import TLSDumpOutput
+import TLSDumpQUIC
 
 /// `--threads N`: the reading thread decodes packets and deals each TCP
 /// segment to one of N analysis workers by a symmetric hash of its 5-tuple,
@@ -77,6 +78,17 @@ final class ShardedAnalysis: PacketAnalysis {
         let batch = filling[index]
         batch.append(segment)
         if batch.isFull { dispatch(index) }
+    }
+
+    /// Reading thread, per UDP datagram: all go to the first worker, since a
+    /// QUIC connection is found by its connection ids as well as its address
+    /// pair (a client that moved must meet its connection). Datagrams that
+    /// cannot start or continue QUIC are dropped here, before the copy.
+    func process(_ datagram: UDPDatagram) {
+        guard TLSAnalyzer.mayBeQUIC(datagram.payload) else { return }
+        let batch = filling[0]
+        batch.append(datagram)
+        if batch.isFull { dispatch(0) }
     }
 
     /// Capture time moved on without packets (live timeouts): every shard
@@ -257,7 +269,12 @@ private final class Shard: @unchecked Sendable {
             monitor.broadcast()   // room in the queue: the reader may be waiting
             monitor.unlock()
 
-            batch.forEachSegment { analyzer.process($0) }
+            batch.forEachPacket { packet in
+                switch packet {
+                case .tcp(let segment): analyzer.process(segment)
+                case .udp(let datagram): analyzer.process(datagram)
+                }
+            }
             if let now = batch.advanceTo { analyzer.advance(to: now) }
             let finishing = batch.finishes
             if finishing { analyzer.finish() }
@@ -352,6 +369,8 @@ final class SegmentBatch: @unchecked Sendable {
         var flags: TCPFlags
         var payloadTruncated: Bool
         var window: UInt16
+        /// A UDP datagram (the TCP fields are unused).
+        var udp: Bool
         var payloadStart: Int
         var payloadCount: Int
     }
@@ -379,18 +398,34 @@ final class SegmentBatch: @unchecked Sendable {
         entries.append(Entry(timestamp: s.timestamp, source: s.source, destination: s.destination,
                              sourcePort: s.sourcePort, destinationPort: s.destinationPort,
                              sequence: s.sequence, acknowledgment: s.acknowledgment, flags: s.flags,
-                             payloadTruncated: s.payloadTruncated, window: s.window,
+                             payloadTruncated: s.payloadTruncated, window: s.window, udp: false,
                              payloadStart: start, payloadCount: s.payload.count))
     }
 
-    func forEachSegment(_ body: (TCPSegment) -> Void) {
+    func append(_ d: UDPDatagram) {
+        let start = arena.count
+        arena.append(contentsOf: d.payload)
+        entries.append(Entry(timestamp: d.timestamp, source: d.source, destination: d.destination,
+                             sourcePort: d.sourcePort, destinationPort: d.destinationPort,
+                             sequence: 0, acknowledgment: 0, flags: TCPFlags(rawValue: 0),
+                             payloadTruncated: d.payloadTruncated, window: 0, udp: true,
+                             payloadStart: start, payloadCount: d.payload.count))
+    }
+
+    func forEachPacket(_ body: (DecodedPacket) -> Void) {
         arena.withUnsafeBytes { bytes in
             for e in entries {
                 let payload = UnsafeRawBufferPointer(rebasing: bytes[e.payloadStart..<(e.payloadStart + e.payloadCount)])
-                body(TCPSegment(timestamp: e.timestamp, source: e.source, destination: e.destination,
-                                sourcePort: e.sourcePort, destinationPort: e.destinationPort,
-                                sequence: e.sequence, acknowledgment: e.acknowledgment, flags: e.flags,
-                                window: e.window, payload: payload, payloadTruncated: e.payloadTruncated))
+                if e.udp {
+                    body(.udp(UDPDatagram(timestamp: e.timestamp, source: e.source, destination: e.destination,
+                                          sourcePort: e.sourcePort, destinationPort: e.destinationPort,
+                                          payload: payload, payloadTruncated: e.payloadTruncated)))
+                } else {
+                    body(.tcp(TCPSegment(timestamp: e.timestamp, source: e.source, destination: e.destination,
+                                         sourcePort: e.sourcePort, destinationPort: e.destinationPort,
+                                         sequence: e.sequence, acknowledgment: e.acknowledgment, flags: e.flags,
+                                         window: e.window, payload: payload, payloadTruncated: e.payloadTruncated)))
+                }
             }
         }
     }

@@ -36,8 +36,8 @@ struct TLSDumpCommand: ParsableCommand {
           tlsdump -i eth0 --port 443 --port 8443 -w out.pcap
           tlsdump -D                                   list the capture interfaces
 
-        A live capture (-i) without a filter or --port watches tcp port 443; a file
-        is analysed whole and TLS is found by content. SIGINT or SIGTERM ends a live
+        A live capture (-i) without a filter or --port watches port 443 (TCP, and
+        UDP for QUIC); a file is analysed whole and TLS and QUIC are found by content. SIGINT or SIGTERM ends a live
         capture: open connections are reported with close "end_of_input", then the
         final stats event (with libpcap's dropped count).
 
@@ -55,8 +55,11 @@ struct TLSDumpCommand: ParsableCommand {
     @Flag(name: [.customShort("D"), .customLong("list-interfaces")], help: "List the interfaces live capture can use, then exit.")
     var listInterfaces = false
 
-    @Option(name: .customLong("port"), help: "Only TCP port N (repeatable); shorthand for 'tcp port N or ...'.")
+    @Option(name: .customLong("port"), help: "Only port N, TCP or UDP (QUIC) (repeatable); shorthand for 'port N or ...' ('tcp port N' with --no-quic).")
     var ports: [Int] = []
+
+    @Flag(name: .customLong("no-quic"), help: "Do not analyse QUIC (UDP is then not decoded at all).")
+    var noQUIC = false
 
     @Option(name: [.customShort("s"), .customLong("snapshot-length")], help: "Live: bytes kept of each packet (default 262144).")
     var snapshotLength: Int?
@@ -84,6 +87,9 @@ struct TLSDumpCommand: ParsableCommand {
 
     @Option(name: .customLong("rsa-key"), help: "Decrypt static-RSA key exchanges with this server private key (PEM, PKCS#1 or PKCS#8); repeatable.")
     var rsaKeys: [String] = []
+
+    @Flag(name: .customLong("no-embedded-keys"), help: "Do not decrypt with the TLS key logs a pcapng file carries (Decryption Secrets Blocks); by default they are used as if given with -k.")
+    var noEmbeddedKeys = false
 
     @Flag(name: [.customShort("x"), .customLong("hex")], help: "Trace: add a hex and ASCII dump of decrypted application data.")
     var hexDump = false
@@ -169,6 +175,9 @@ struct TLSDumpCommand: ParsableCommand {
             if immediateMode { throw ValidationError("--immediate-mode only applies to live capture (-i)") }
             if bufferMiB != nil { throw ValidationError("-B only applies to live capture (-i)") }
         }
+        if interface != nil && noEmbeddedKeys {
+            throw ValidationError("--no-embedded-keys only applies to reading a file (-r)")
+        }
         if let minSeverity, Severity(name: minSeverity) == nil {
             throw ValidationError("--min-severity must be one of info, low, medium, high")
         }
@@ -211,9 +220,10 @@ struct TLSDumpCommand: ParsableCommand {
     /// without either watches port 443.
     var captureFilter: String {
         let expression = filter.joined(separator: " ")
-        let portFilter = ports.map { "tcp port \($0)" }.joined(separator: " or ")
+        let port = noQUIC ? "tcp port" : "port"
+        let portFilter = ports.map { "\(port) \($0)" }.joined(separator: " or ")
         switch (expression.isEmpty, portFilter.isEmpty) {
-        case (true, true): return interface != nil ? "tcp port 443" : ""
+        case (true, true): return interface != nil ? "\(port) 443" : ""
         case (true, false): return portFilter
         case (false, true): return expression
         case (false, false): return "(\(portFilter)) and (\(expression))"
@@ -306,6 +316,7 @@ struct TLSDumpCommand: ParsableCommand {
             options.config.keys = keys
         }
         options.config.tracePayloads = hexDump
+        options.config.quic = !noQUIC
         options.config.flowLimits.maxFlows = maxFlows
         options.config.flowLimits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         options.config.reassemblyLimits.maxBufferedBytesPerDirection = maxBuffer
@@ -427,7 +438,8 @@ extension TLSDumpCommand {
 
     func loadKeys() -> KeyMaterial? {
         let paths = keylogPaths
-        guard !paths.isEmpty || !rsaKeys.isEmpty else { return nil }
+        let embedded = embeddedKeyLog()
+        guard !paths.isEmpty || !rsaKeys.isEmpty || embedded != nil else { return nil }
         var material = KeyMaterial()
         for path in paths {
             guard let data = readSmallFile(path) else {
@@ -440,6 +452,8 @@ extension TLSDumpCommand {
         if !paths.isEmpty && material.keyLog.count == 0 && interface == nil {
             warn("warning: no keys found in \(paths.joined(separator: ", ")) (\(material.keyLog.skippedLines) lines skipped)")
         }
+        // After the -k check above, which is about the files given.
+        if let embedded { material.keyLog.parse(bytes: embedded) }
         for path in rsaKeys {
             guard let data = readSmallFile(path) else {
                 fail("cannot read RSA key \(path)")
@@ -447,6 +461,21 @@ extension TLSDumpCommand {
             material.rsaPrivateKeysPEM.append(String(decoding: data, as: UTF8.self))
         }
         return material
+    }
+
+    /// The key logs in the -r file's Decryption Secrets Blocks (pcapng), which
+    /// libpcap skips; nil when there are none, for stdin (it cannot be read
+    /// twice), live capture and --no-embedded-keys. Quiet when keys are found,
+    /// like -k; a warning only for secrets left out.
+    func embeddedKeyLog() -> [UInt8]? {
+        guard !noEmbeddedKeys, interface == nil, let read, read != "-" else { return nil }
+        // Open and read errors are the capture reader's to report, once.
+        guard let found = try? PcapngSecrets.keyLogs(atPath: read) else { return nil }
+        for problem in found.warnings where !problem.stoppedWalk {
+            // A cut or broken file is reported by the capture reader; these only here.
+            warn("warning: \(read): \(problem)")
+        }
+        return found.keyLog.isEmpty ? nil : found.keyLog
     }
 }
 

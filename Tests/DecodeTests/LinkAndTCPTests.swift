@@ -99,7 +99,7 @@ final class LinkAndTCPTests: XCTestCase {
     }
 
     func testUnsupportedLinkTypesThrow() {
-        for dlt: Int32 in [105, 127, 9, -1, 1000] {  // 802.11, radiotap, PPP, nonsense
+        for dlt: Int32 in [105, 127, 51, -1, 1000] {  // 802.11, radiotap, PPPoE, nonsense
             XCTAssertFalse(PacketDecoder.isSupported(linkType: dlt))
             XCTAssertThrowsError(try PacketDecoder(linkType: dlt)) { error in
                 XCTAssertEqual(error as? DecodeError, .unsupportedLinkType(dlt))
@@ -179,5 +179,63 @@ final class LinkAndTCPTests: XCTestCase {
         XCTAssertNil(decoder.decodeCopy([0x50] + packet4.dropFirst()))
         XCTAssertEqual(decoder.stats.malformed, 5)
         XCTAssertEqual(decoder.stats.outcomeSum, decoder.stats.packets)
+    }
+}
+
+/// PPP (DLT 9, as the QUIC interop runner's captures use it) and UDP datagrams.
+final class PPPAndUDPTests: XCTestCase {
+    /// An IPv4 UDP datagram from 10.0.0.1:5000 to 10.0.0.2:443 carrying `payload`.
+    private func ipv4UDP(_ payload: [UInt8], udpLength: Int? = nil) -> [UInt8] {
+        let udpLen = udpLength ?? 8 + payload.count
+        let total = 20 + 8 + payload.count
+        var ip: [UInt8] = [0x45, 0, UInt8(total >> 8), UInt8(total & 0xff), 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
+        ip += [0x13, 0x88, 0x01, 0xbb, UInt8(udpLen >> 8), UInt8(udpLen & 0xff), 0, 0]
+        return ip + payload
+    }
+
+    func testPPPFramesWithAndWithoutAddressAndControlCarryIP() throws {
+        let datagram = ipv4UDP([1, 2, 3])
+        for header in [[0x00, 0x21], [0xff, 0x03, 0x00, 0x21], [0x21]] as [[UInt8]] {
+            var decoder = try PacketDecoder(linkType: 9, decodesUDP: true)
+            let frame = header + datagram
+            let decoded = frame.withUnsafeBytes { decoder.decodePacket($0, timestamp: .zero) }
+            guard case .udp(let udp)? = decoded else { return XCTFail("no UDP datagram behind PPP header \(header)") }
+            XCTAssertEqual(udp.sourcePort, 5000)
+            XCTAssertEqual(udp.destinationPort, 443)
+            XCTAssertEqual(Array(udp.payload), [1, 2, 3])
+        }
+        var decoder = try PacketDecoder(linkType: 9, decodesUDP: true)
+        let lcp: [UInt8] = [0xc0, 0x21, 1, 1, 0, 4]   // PPP LCP: not IP
+        XCTAssertNil(lcp.withUnsafeBytes { decoder.decodePacket($0, timestamp: .zero) })
+        XCTAssertEqual(decoder.stats.nonTCP, 1)
+    }
+
+    func testUDPIsDecodedOnlyWhenAsked() throws {
+        let frame: [UInt8] = [0x00, 0x21] + ipv4UDP([9, 9])
+        var off = try PacketDecoder(linkType: 9)
+        XCTAssertNil(frame.withUnsafeBytes { off.decodePacket($0, timestamp: .zero) })
+        XCTAssertEqual(off.stats.nonTCP, 1)
+        XCTAssertEqual(off.stats.udp, 0)
+        var on = try PacketDecoder(linkType: 9, decodesUDP: true)
+        XCTAssertNotNil(frame.withUnsafeBytes { on.decodePacket($0, timestamp: .zero) })
+        XCTAssertEqual(on.stats.udp, 1)
+    }
+
+    func testUDPLengthBoundsThePayload() throws {
+        var decoder = try PacketDecoder(linkType: 9, decodesUDP: true)
+        // The UDP length says 2 payload bytes; the IP datagram carries 4.
+        let short: [UInt8] = [0x00, 0x21] + ipv4UDP([1, 2, 3, 4], udpLength: 10)
+        guard case .udp(let udp)? = short.withUnsafeBytes({ decoder.decodePacket($0, timestamp: .zero) }) else { return XCTFail("no datagram") }
+        XCTAssertEqual(udp.payload.count, 2)
+        XCTAssertFalse(udp.payloadTruncated)
+        // A length past the IP payload: what is there is delivered, marked truncated.
+        let long: [UInt8] = [0x00, 0x21] + ipv4UDP([1, 2, 3, 4], udpLength: 200)
+        guard case .udp(let cut)? = long.withUnsafeBytes({ decoder.decodePacket($0, timestamp: .zero) }) else { return XCTFail("no datagram") }
+        XCTAssertEqual(cut.payload.count, 4)
+        XCTAssertTrue(cut.payloadTruncated)
+        // Below the 8-byte header: malformed.
+        let bad: [UInt8] = [0x00, 0x21] + ipv4UDP([1], udpLength: 7)
+        XCTAssertNil(bad.withUnsafeBytes { decoder.decodePacket($0, timestamp: .zero) })
+        XCTAssertEqual(decoder.stats.malformed, 1)
     }
 }

@@ -102,7 +102,8 @@ final class FingerprintCorpusTests: XCTestCase {
         var mismatches: [String] = []
         var divergencesSeen: Set<String> = []
         for yaml in FingerprintCorpus.expectedYAMLFiles() {
-            let entries = try FingerprintCorpus.readExpectedYAML(yaml).filter { $0.transport == "tcp" }
+            // TCP flows and QUIC ones (the reference's "udp"), each with its own JA4 prefix.
+            let entries = try FingerprintCorpus.readExpectedYAML(yaml).filter { $0.transport == "tcp" || $0.transport == "udp" }
             guard entries.contains(where: { $0.ja4 != nil || $0.ja4s != nil }) else { continue }
             let capture = yaml.deletingPathExtension().deletingPathExtension()
             let name = capture.lastPathComponent
@@ -110,9 +111,10 @@ final class FingerprintCorpusTests: XCTestCase {
             for entry in entries {
                 // The reference fingerprints the first ClientHello and first ServerHello of a stream.
                 let ours = connections.first { $0.client == entry.client && $0.server == entry.server }
+                let transport = ours?.transport ?? .tcp
                 let checks: [(String, String?, String?)] = [
-                    ("ja4", entry.ja4, ours?.clientHellos.first.map { Fingerprints.ja4($0) }),
-                    ("ja4s", entry.ja4s, ours?.serverHellos.first.map { Fingerprints.ja4s($0) }),
+                    ("ja4", entry.ja4, ours?.clientHellos.first.map { Fingerprints.ja4($0, transport: transport) }),
+                    ("ja4s", entry.ja4s, ours?.serverHellos.first.map { Fingerprints.ja4s($0, transport: transport) }),
                 ]
                 for case let (field, want?, got) in checks {
                     compared += 1
@@ -149,11 +151,11 @@ final class FingerprintCorpusTests: XCTestCase {
         for relative in Self.cliCaptures {
             let capture = FingerprintCorpus.captures.appendingPathComponent(relative)
             let connections = try FingerprintCorpus.hellos(in: capture)
-            let expectedClient = connections.flatMap(\.clientHellos).map { hello in
-                (Fingerprints.ja3IfDefined(hello)?.hash, Fingerprints.ja3IfDefined(hello)?.string, Fingerprints.ja4(hello))
+            let expectedClient = connections.flatMap { c in c.clientHellos.map { (c.transport, $0) } }.map { transport, hello in
+                (Fingerprints.ja3IfDefined(hello)?.hash, Fingerprints.ja3IfDefined(hello)?.string, Fingerprints.ja4(hello, transport: transport))
             }
-            let expectedServer = connections.flatMap(\.serverHellos).map { hello in
-                (Fingerprints.ja3sIfDefined(hello)?.hash, Fingerprints.ja4s(hello))
+            let expectedServer = connections.flatMap { c in c.serverHellos.map { (c.transport, $0) } }.map { transport, hello in
+                (Fingerprints.ja3sIfDefined(hello)?.hash, Fingerprints.ja4s(hello, transport: transport))
             }
             XCTAssertFalse(expectedClient.isEmpty, relative)
 
@@ -279,6 +281,8 @@ enum FingerprintCorpus {
         var server: String
         var clientHellos: [ClientHello] = []
         var serverHellos: [ServerHello] = []
+        /// JA4's first character: `q` for QUIC.
+        var transport: JA4Transport = .tcp
     }
 
     static func oracleCaptures() -> [(capture: URL, oracle: URL)] {
@@ -350,7 +354,8 @@ enum FingerprintCorpus {
             if byFlow[flow.flowID] == nil {
                 order.append(flow.flowID)
                 byFlow[flow.flowID] = ConnectionHellos(flow: flow.flowID, client: "\(flow.client.ip):\(flow.client.port)",
-                                                       server: "\(flow.server.ip):\(flow.server.port)")
+                                                       server: "\(flow.server.ip):\(flow.server.port)",
+                                                       transport: flow.isQUIC ? .quic : .tcp)
             }
             switch event.body {
             case .clientHello(let e): byFlow[flow.flowID]?.clientHellos.append(e.hello)

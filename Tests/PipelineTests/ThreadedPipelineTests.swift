@@ -183,7 +183,7 @@ final class ThreadedPipelineTests: XCTestCase {
                     stats = line.replacing(/"seconds":[0-9.e+-]+,?/, with: "")
                         .replacing(/"open_connections_peak(_is_upper_bound)?":[a-z0-9]+,?/, with: "")
                     peak = s.openConnectionsPeak ?? -1
-                    tcpConnections = s.tcpConnections
+                    tcpConnections = s.tcpConnections + s.quicConnections   // every connection tracked, TCP or QUIC
                 }
                 continue
             }

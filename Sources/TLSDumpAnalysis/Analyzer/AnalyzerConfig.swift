@@ -23,6 +23,8 @@ public struct AnalyzerConfig: Sendable {
     public var keys: KeyMaterial?
     /// Keep decrypted application data for the trace's hex dump (`-x`).
     public var tracePayloads = false
+    /// QUIC over UDP is analysed too (`--no-quic` turns it off: UDP is then not even decoded).
+    public var quic = true
 
     public init() {}
 }

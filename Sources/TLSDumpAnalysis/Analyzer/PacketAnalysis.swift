@@ -7,6 +7,8 @@ import TLSDumpDecode
 public protocol PacketAnalysis: AnyObject {
     /// One decoded TCP segment, in capture order.
     func process(_ segment: TCPSegment)
+    /// One decoded UDP datagram (QUIC), in capture order.
+    func process(_ datagram: UDPDatagram)
     /// Capture time moved on without packets (a quiet live interface).
     func advance(to now: Timestamp)
     /// Writes what is ready (sharded runs hand events over in batches); never waits.

@@ -1,6 +1,7 @@
 import TLSDumpBase
 import TLSDumpDecode
 import TLSDumpFlow
+import TLSDumpQUIC
 import TLSDumpTLS
 
 /// The analysis stage on one thread: TCP segments in, events out. Owns the flow table.
@@ -22,6 +23,10 @@ public final class TLSAnalyzer: PacketAnalysis {
     /// Reported before their linger ran out: late packets of these are dropped.
     private var finishedEarly: FinishedFlows
     public private(set) var tcpConnections = 0
+    /// QUIC connections, made on the first datagram that reads as a QUIC long header.
+    private let quic: QUICConnectionTable
+    private var closedQUIC: [QUICConnection] = []
+    public private(set) var quicConnections = 0
     /// The most connections tracked at once (memory follows this, not the file size).
     public private(set) var peakOpenConnections = 0
     public private(set) var lastTimestamp: Timestamp?
@@ -31,6 +36,7 @@ public final class TLSAnalyzer: PacketAnalysis {
     public init(config: AnalyzerConfig = AnalyzerConfig(), sink: EventSink, serialStart: Int = 1, serialStride: Int = 1) {
         context = AnalysisContext(config: config, sink: sink)
         table = FlowTable(limits: config.flowLimits)
+        quic = QUICConnectionTable(limits: config.flowLimits)
         maxLingering = max(1, config.maxLingeringConnections)
         finishedEarly = FinishedFlows(capacity: 16 * maxLingering)
         nextSerial = serialStart
@@ -40,15 +46,15 @@ public final class TLSAnalyzer: PacketAnalysis {
     /// Everything the `stats` event needs from this analyser, as one value
     /// (a sharded run adds its shards' counters).
     public var counters: AnalyzerCounters {
-        AnalyzerCounters(tcpConnections: tcpConnections, tlsConnections: context.tlsConnections,
+        AnalyzerCounters(tcpConnections: tcpConnections, quicConnections: quicConnections, tlsConnections: context.tlsConnections,
                          eventsEmitted: context.eventsEmitted, reassembly: context.totals,
-                         malformedRecords: context.malformedRecords, openConnections: table.count,
+                         malformedRecords: context.malformedRecords, openConnections: table.count + quic.count,
                          peakOpenConnections: peakOpenConnections, lastTimestamp: lastTimestamp)
     }
 
     public var tlsConnections: Int { context.tlsConnections }
     public var eventsEmitted: Int { context.eventsEmitted }
-    public var openConnections: Int { table.count }
+    public var openConnections: Int { table.count + quic.count }
 
     public func process(_ segment: TCPSegment) {
         let ts = segment.timestamp
@@ -76,12 +82,101 @@ public final class TLSAnalyzer: PacketAnalysis {
             }
         }
         if ts.nanoseconds >= lingerWorkAt { endLingering(now: ts) }
-        if ts.nanoseconds &- lastExpiry.nanoseconds > 1_000_000_000 {
-            lastExpiry = ts
-            table.expireIdle(now: ts) { _, connection in
-                self.finalize(connection, reason: connection.closed ? (connection.closeReason ?? .fin) : .timeout, evicted: false)
-            }
+        if ts.nanoseconds &- lastExpiry.nanoseconds > 1_000_000_000 { expire(now: ts) }
+    }
+
+    private func expire(now ts: Timestamp) {
+        lastExpiry = ts
+        table.expireIdle(now: ts) { _, connection in
+            self.finalize(connection, reason: connection.closed ? (connection.closeReason ?? .fin) : .timeout, evicted: false)
         }
+        guard quic.count > 0 else { return }
+        quic.paths.expireIdle(now: ts) { path, connection in
+            // One path of a connection that moved can go idle while another is busy.
+            if connection.last.nanoseconds &+ self.quic.paths.limits.idleTimeoutNanoseconds > ts.nanoseconds { return }
+            self.finalize(connection, reason: .timeout, evicted: false)
+        }
+        if !closedQUIC.isEmpty { endClosedQUIC(now: ts, all: false) }
+    }
+
+    // MARK: - QUIC
+
+    /// Whether a UDP payload could be QUIC (for a reader that copies datagrams to this analyser).
+    public static func mayBeQUIC(_ payload: UnsafeRawBufferPointer) -> Bool { QUICFirstPacket.mayBeQUIC(payload) }
+
+    /// One UDP datagram: QUIC when it belongs to a known connection or reads
+    /// as a QUIC long header; anything else is ignored at the cost of a lookup.
+    public func process(_ datagram: UDPDatagram) {
+        // Other UDP (DNS, ...) is not looked at, not even for the clock: as a sharded run, which drops it on reading.
+        guard QUICFirstPacket.mayBeQUIC(datagram.payload) else { return }
+        let ts = datagram.timestamp
+        if lastTimestamp.map({ ts > $0 }) ?? true { lastTimestamp = ts }
+        let (key, direction) = FlowKey.make(source: Endpoint(ip: datagram.source, port: datagram.sourcePort),
+                                            destination: Endpoint(ip: datagram.destination, port: datagram.destinationPort))
+        let hash = FlowHash(key, secret: hashSecret)
+        if let connection = quic.lookup(key, hash: hash, at: ts), !connection.finalized {
+            handle(datagram, connection, path: key, forward: direction == .forward)
+        } else if let moved = quic.lookup(byDestinationIDIn: datagram.payload), !moved.finalized {
+            if moved.addPath(key) { quic.paths.insert(key, hash: hash, moved, at: ts) { _, victim in self.evict(victim) } }
+            handle(datagram, moved, path: key, forward: direction == .forward)
+        } else if let first = QUICFirstPacket(datagram.payload) {
+            openQUIC(key, hash, datagram, direction, first)
+        }
+        if ts.nanoseconds &- lastExpiry.nanoseconds > 1_000_000_000 { expire(now: ts) }
+    }
+
+    private func openQUIC(_ key: FlowKey, _ hash: FlowHash, _ datagram: UDPDatagram, _ direction: FlowDirection,
+                          _ first: QUICFirstPacket) {
+        // The sender of a client Initial (or of 0-RTT) is the client; of anything else, the server,
+        // unless the ports say otherwise.
+        let senderIsClient: Bool
+        switch first.type {
+        case .initial where first.isClientInitial, .zeroRTT:
+            senderIsClient = true
+        default:
+            senderIsClient = !Connection.looksLikeServerPort(datagram.sourcePort, other: datagram.destinationPort,
+                                                             watched: context.config.watchedPorts)
+        }
+        let connection = QUICConnection(key: key, serial: nextSerial, clientDirection: senderIsClient ? direction : direction.reversed,
+                                        start: datagram.timestamp, context: context)
+        nextSerial += serialStride
+        quicConnections += 1
+        quic.paths.insert(key, hash: hash, connection, at: datagram.timestamp) { _, victim in self.evict(victim) }
+        if table.count + quic.count > peakOpenConnections { peakOpenConnections = table.count + quic.count }
+        handle(datagram, connection, path: key, forward: direction == .forward)
+    }
+
+    private func handle(_ datagram: UDPDatagram, _ connection: QUICConnection, path: FlowKey, forward: Bool) {
+        let wasClosed = connection.closed
+        connection.handle(datagram, path: path, forward: forward)
+        if connection.connectionIDs.count != connection.indexedIDs {
+            connection.indexedIDs = connection.connectionIDs.count
+            quic.index(connection)
+        }
+        if connection.closed && !wasClosed { closedQUIC.append(connection) }
+    }
+
+    private func evict(_ victim: QUICConnection) {
+        guard !victim.finalized else { return }
+        context.totals.evicted += 1
+        finalize(victim, reason: .timeout, evicted: true)
+    }
+
+    /// A closed QUIC connection is reported once the closing side has been quiet
+    /// for the linger time (the peer's last packets are still in flight).
+    private func endClosedQUIC(now: Timestamp, all: Bool) {
+        closedQUIC.removeAll { connection in
+            guard !connection.finalized else { return true }
+            guard all || connection.last.nanoseconds &+ TLSAnalyzer.lingerNanoseconds <= now.nanoseconds else { return false }
+            finalize(connection, reason: .timeout, evicted: false)
+            return true
+        }
+    }
+
+    private func finalize(_ connection: QUICConnection, reason: CloseReason, evicted: Bool) {
+        guard !connection.finalized else { return }
+        if let summary = connection.finish(reason: reason, evicted: evicted) { connection.emit(.connection(summary)) }
+        quic.forget(connection)
     }
 
     /// A packet of a connection reported before its linger ran out (not a SYN:
@@ -100,10 +195,7 @@ public final class TLSAnalyzer: PacketAnalysis {
     public func advance(to now: Timestamp) {
         if lastTimestamp.map({ now > $0 }) ?? true { lastTimestamp = now }
         endLingering(now: now)
-        lastExpiry = now
-        table.expireIdle(now: now) { _, connection in
-            self.finalize(connection, reason: connection.closed ? (connection.closeReason ?? .fin) : .timeout, evicted: false)
-        }
+        expire(now: now)
     }
 
     private func open(_ key: FlowKey, _ hash: FlowHash, _ segment: TCPSegment, _ direction: FlowDirection) {
@@ -172,6 +264,10 @@ public final class TLSAnalyzer: PacketAnalysis {
             // A connection that closed (and was lingering for late packets) keeps its own reason.
             self.finalize(connection, reason: connection.closed ? (connection.closeReason ?? .fin) : .endOfInput, evicted: false)
         }
+        endClosedQUIC(now: lastTimestamp ?? .zero, all: true)
+        quic.paths.removeAll { _, connection in
+            self.finalize(connection, reason: .endOfInput, evicted: false)
+        }
     }
 
     /// Totals for the `stats` event.
@@ -187,6 +283,7 @@ public final class TLSAnalyzer: PacketAnalysis {
 /// The analyser's counters for `stats`; `+` merges shards.
 public struct AnalyzerCounters: Sendable {
     public var tcpConnections = 0
+    public var quicConnections = 0
     public var tlsConnections = 0
     public var eventsEmitted = 0
     public var reassembly = ReassemblyTotals()
@@ -199,9 +296,10 @@ public struct AnalyzerCounters: Sendable {
 
     public init() {}
 
-    public init(tcpConnections: Int, tlsConnections: Int, eventsEmitted: Int, reassembly: ReassemblyTotals,
+    public init(tcpConnections: Int, quicConnections: Int = 0, tlsConnections: Int, eventsEmitted: Int, reassembly: ReassemblyTotals,
                 malformedRecords: Int, openConnections: Int, peakOpenConnections: Int = 0, lastTimestamp: Timestamp?) {
         self.tcpConnections = tcpConnections
+        self.quicConnections = quicConnections
         self.tlsConnections = tlsConnections
         self.eventsEmitted = eventsEmitted
         self.reassembly = reassembly
@@ -214,6 +312,7 @@ public struct AnalyzerCounters: Sendable {
     public static func + (a: AnalyzerCounters, b: AnalyzerCounters) -> AnalyzerCounters {
         var r = a
         r.tcpConnections += b.tcpConnections
+        r.quicConnections += b.quicConnections
         r.tlsConnections += b.tlsConnections
         r.eventsEmitted += b.eventsEmitted
         r.reassembly.gaps += b.reassembly.gaps

@@ -11,30 +11,16 @@ import TLSDumpTLS
 /// Memory: a connection that never carried a payload byte holds only the TCP
 /// side (this object, its two reassemblers and its idle record streams); the
 /// session is allocated on the first payload byte.
-final class Connection {
-    let key: FlowKey
-    let serial: Int
-    let context: AnalysisContext
-    /// Direction (relative to `key`) in which the client sends.
-    private(set) var clientDirection: FlowDirection
-    /// Roles come from a SYN or a ClientHello; until then they are a port-based guess.
-    private var rolesSettled = false
-    private(set) var identity: FlowIdentity?
-
+final class Connection: TransportConnection {
     private var forwardReassembler: HalfStreamReassembler
     private var reverseReassembler: HalfStreamReassembler
     /// Inline: a separate allocation per connection would cost more than the streams' bytes.
     private var records: RecordChannels
-    private(set) var session: TLSSession?
 
     /// TCP facts per side (client/server).
     private(set) var tcp = SidePair(client: TCPSideState(), server: TCPSideState())
-    let start: Timestamp
-    private(set) var last: Timestamp
-    /// The time of the packet being handled (the end of the connection once it is reported).
-    var now: Timestamp
 
-    private(set) var sawSYN = false
+    var sawSYN: Bool { sawStart }
     private(set) var closed = false
     /// The `connection` event went out.
     private(set) var finalized = false
@@ -45,25 +31,23 @@ final class Connection {
     private(set) var closeReason: CloseReason?
 
     init(key: FlowKey, serial: Int, first: TCPSegment, direction: FlowDirection, context: AnalysisContext) {
-        self.key = key
-        self.serial = serial
-        self.context = context
-        self.start = first.timestamp
-        self.last = first.timestamp
-        self.now = first.timestamp
         forwardReassembler = HalfStreamReassembler(settings: context.reassemblySettings)
         reverseReassembler = HalfStreamReassembler(settings: context.reassemblySettings)
         records = RecordChannels(midstream: !first.flags.contains(.syn))
+        pickedUpMidstream = !first.flags.contains(.syn)
         // Roles: SYN sender is the client; SYN+ACK sender the server; else guess by port.
+        let clientDirection: FlowDirection
         if first.flags.contains(.syn) {
             clientDirection = first.flags.contains(.ack) ? direction.reversed : direction
-            rolesSettled = true
-            sawSYN = true
         } else {
             let sourceIsServer = Connection.looksLikeServerPort(first.sourcePort, other: first.destinationPort, watched: context.config.watchedPorts)
             clientDirection = sourceIsServer ? direction.reversed : direction
         }
-        pickedUpMidstream = !first.flags.contains(.syn)
+        super.init(key: key, serial: serial, context: context, transport: .tcp, clientDirection: clientDirection, start: first.timestamp)
+        if first.flags.contains(.syn) {
+            rolesSettled = true
+            sawStart = true
+        }
     }
 
     /// "else the lower-numbered side of a port 443 pair": a watched port, or the lower port, is the server.
@@ -74,40 +58,13 @@ final class Connection {
         return port < other
     }
 
-    func side(of direction: FlowDirection) -> Side { direction == clientDirection ? .client : .server }
-    func direction(of side: Side) -> FlowDirection { side == .client ? clientDirection : clientDirection.reversed }
-
-    var isTLS: Bool { session?.isTLS ?? false }
-    var serverEndpoint: Endpoint { direction(of: .server) == .forward ? key.first : key.second }
-
-    // MARK: - identity and emission
-
-    func flowIdentity() -> FlowIdentity {
-        if let identity { return identity }
-        let clientEnd = clientDirection == .forward ? key.first : key.second
-        let serverEnd = clientDirection == .forward ? key.second : key.first
-        let id = FlowIdentity(
-            flowID: "C\(serial)",
-            communityID: CommunityID.compute(source: clientEnd.ip, sourcePort: clientEnd.port,
-                                             destination: serverEnd.ip, destinationPort: serverEnd.port),
-            client: clientEnd, server: serverEnd)
-        identity = id
-        rolesSettled = true
-        return id
-    }
-
-    func emit(_ body: EventBody) {
-        let flow = flowIdentity()   // settles the roles, whether or not the event is wanted
-        guard context.wantedEvents.contains(body.kind) else { return }
-        context.emit(Event(timestamp: now, flow: flow, body: body))
-    }
-
-    /// The session found the client on the other side (its ClientHello came
-    /// from what the ports suggested was the server): only before anything was reported.
-    func swapRoles() {
-        clientDirection = clientDirection.reversed
+    /// The TCP pair swaps with the roles.
+    override func swapRoles() {
+        super.swapRoles()
         tcp = SidePair(client: tcp.server, server: tcp.client)
     }
+
+    override func bytesLostBeforeTLS(_ side: Side) -> Int { tcp[side].gapBytes }
 
     // MARK: - packets
 
@@ -115,8 +72,8 @@ final class Connection {
         now = segment.timestamp
         if segment.timestamp > last { last = segment.timestamp }
         let flags = segment.flags
-        if flags.contains(.syn) && !sawSYN {
-            sawSYN = true
+        if flags.contains(.syn) && !sawStart {
+            sawStart = true
             if !isTLS && !rolesSettled {
                 clientDirection = flags.contains(.ack) ? direction.reversed : direction
                 rolesSettled = true
@@ -179,15 +136,8 @@ final class Connection {
     }
 
     /// An SSLv2-compatible ClientHello answered in TLS: the client goes on in TLS framing.
-    func useTLSFraming(for side: Side) {
+    override func useTLSFraming(for side: Side) {
         records.useTLSFraming(direction(of: side))
-    }
-
-    private func tlsSession() -> TLSSession {
-        if let session { return session }
-        let created = TLSSession(connection: self, context: context)
-        session = created
-        return created
     }
 
     // MARK: - the end

@@ -67,6 +67,8 @@ public struct AlertInfo: Sendable {
 public enum CloseReason: String, Sendable {
     case fin, rst, timeout
     case endOfInput = "end_of_input"
+    /// QUIC: a CONNECTION_CLOSE frame was seen (`quic.close` tells which).
+    case connectionClose = "connection_close"
 }
 
 public struct RecordCounts: Sendable, Equatable {
@@ -136,4 +138,9 @@ public struct ConnectionSummary: Sendable {
     public var sslv2CipherKind: UInt32?
     /// With keys given: why this connection was not decrypted (nil when it was, or no keys were given).
     public var decryptionNote: String?
+    /// QUIC connections: versions, connection ids, packets per type, how it ended
+    /// (nil for TCP). Boxed: most connections are TCP.
+    public var quic: Box<QUICSummary>?
+    /// "tcp" or "quic".
+    public var transport: String { quic == nil ? "tcp" : "quic" }
 }

@@ -11,8 +11,11 @@ public final class FlowIdentity: Sendable {
     /// The addresses as text, made once per connection rather than per event.
     public let clientAddress: String
     public let serverAddress: String
+    /// The connection runs over QUIC (UDP), not TCP.
+    public let isQUIC: Bool
 
-    public init(flowID: String, communityID: String, client: Endpoint, server: Endpoint) {
+    public init(flowID: String, communityID: String, client: Endpoint, server: Endpoint, isQUIC: Bool = false) {
+        self.isQUIC = isQUIC
         self.flowID = flowID
         self.communityID = communityID
         self.client = client

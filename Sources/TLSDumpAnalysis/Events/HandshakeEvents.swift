@@ -98,6 +98,8 @@ public struct TraceEntry: Sendable {
     public var payload: [UInt8]?
     /// A decrypted record: its length on the wire (`length` is the plaintext's).
     public var recordLength: Int?
+    /// QUIC: the packet that carried it, e.g. "Initial[0] CRYPTO" (no record header then).
+    public var quicPacket: String?
 }
 
 public struct KeyUpdateEvent: Sendable {

@@ -18,6 +18,7 @@ public struct StatsEvent: Sendable {
     public var packets: Int
     public var bytes: Int
     public var tcpConnections: Int
+    public var quicConnections = 0
     public var tlsConnections: Int
     public var dropped: Int?
     public var seconds: Double

@@ -43,6 +43,7 @@ public enum Evidence: Sendable, Equatable {
     case badAlert(sender: Side, length: Int)
     case decryptionError(sender: Side, error: String)
     case decryptionUnsupported(error: String)
+    case quicPacket(sender: Side, packetType: String, error: String)
     case unexpectedMessage(sender: Side, message: String, phase: String)
 
     /// The `evidence` object's members, in the contract's order.
@@ -80,6 +81,8 @@ public enum Evidence: Sendable, Equatable {
         case .unreadableMessage(let sender, let message): return [("sender", .string(sender.rawValue)), ("message", .string(message))]
         case .decryptionError(let sender, let error): return [("sender", .string(sender.rawValue)), ("error", .string(error))]
         case .decryptionUnsupported(let error): return [("error", .string(error))]
+        case .quicPacket(let sender, let packetType, let error):
+            return [("sender", .string(sender.rawValue)), ("packet_type", .string(packetType)), ("error", .string(error))]
         case .unexpectedMessage(let sender, let message, let phase):
             return [("sender", .string(sender.rawValue)), ("message", .string(message)), ("phase", .string(phase))]
         }

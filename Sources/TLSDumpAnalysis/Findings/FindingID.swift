@@ -36,6 +36,7 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     case tlsMalformed = "tls.malformed"
     case decryptionError = "decryption_error"
     case decryptionUnsupported = "decryption_unsupported"
+    case quicDecryptionFailed = "quic.decryption_failed"
 
     public var severity: Severity {
         switch self {
@@ -47,7 +48,7 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
              .certExpired, .certNotYetValid, .handshakeFailed:
             .medium
         case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .streamGap, .tlsMalformed, .decryptionError,
-             .handshakeUnexpectedMessage:
+             .handshakeUnexpectedMessage, .quicDecryptionFailed:
             .low
         case .renegotiationServerInitiated, .clientAuthPostHandshake, .notTLS, .decryptionUnsupported:
             .info

@@ -52,6 +52,8 @@ enum FindingRules {
             ClientAuthenticationRule.observe(fact, &findings)
         case .firstHandshakeFailed, .unexpectedMessage, .bytesMissing, .notTLS, .malformed, .decryptionFailed, .decryptionUnsupported:
             StreamHealthRule.observe(fact, &findings)
+        case .quicDecryptionFailed:
+            QUICRule.observe(fact, &findings)
         }
     }
 }

@@ -30,6 +30,8 @@ enum SessionFact {
     case malformed(MalformedInput, handshake: Int?)
     case decryptionFailed(sender: Side, reason: String, handshake: Int?)
     case decryptionUnsupported(reason: String, handshake: Int?)
+    /// QUIC: a packet that looked like QUIC did not open with its Initial (or logged) keys.
+    case quicDecryptionFailed(sender: Side, packetType: String, reason: String, handshake: Int?)
 }
 
 /// A CertificateRequest, read or inferred, and where it came.

@@ -93,8 +93,11 @@ extension TLSSession {
         case HandshakeType.serverHelloDone:
             advance(.serverFlight, from: side)
             live.markFullServerFlight()
-        case HandshakeType.certificateStatus, HandshakeType.encryptedExtensions:
+        case HandshakeType.certificateStatus:
             advance(.serverFlight, from: side)
+        case HandshakeType.encryptedExtensions:
+            advance(.serverFlight, from: side)
+            encryptedExtensionsMessage(message)
         case HandshakeType.certificateVerify:
             advance(side == .server ? .serverFlight : .clientFlight, from: side)
             if side == .client { live.clientCertificateVerified = true }
@@ -170,7 +173,7 @@ extension TLSSession {
         live.add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
                             encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted, inferred: false,
                             limit: context.config.maxMessagesPerHandshake)
-        let prints = context.clientFingerprints.fingerprints(hello)
+        let prints = context.clientFingerprints.fingerprints(hello, transport: connection.transport)
         if !fingerprints.contains(.ja4) {
             fingerprints[.ja3] = prints.ja3
             fingerprints[.ja4] = prints.ja4
@@ -224,7 +227,7 @@ extension TLSSession {
     /// JA3S and JA4S of a ServerHello; the connection keeps the first real one's.
     private func serverFingerprints(_ hello: ServerHello) -> (ja3s: String?, ja4s: String?) {
         let ja3s = Fingerprints.ja3sIfDefined(hello)?.hash
-        let ja4s = Fingerprints.ja4s(hello)
+        let ja4s = Fingerprints.ja4s(hello, transport: connection.transport)
         if !fingerprints.contains(.ja4s) && !hello.isHelloRetryRequest {
             fingerprints[.ja3s] = ja3s
             fingerprints[.ja4s] = ja4s
@@ -240,6 +243,8 @@ extension TLSSession {
         }
         let offered = current?.clientHello?.offersExtendedMasterSecret ?? false   // read first: see `current`
         live.extendedMasterSecret = offered && hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
+        // QUIC protects packets, not records: its connection derives packet keys itself.
+        guard connection.transport != .quic else { return }
         if ProtocolVersion.isTLS13Family(hello.negotiatedVersion) { setUpTLS13Keys() } else { setUpTLS12Keys() }
     }
 
@@ -336,6 +341,16 @@ extension TLSSession {
             return
         }
         if first.inferred { firstCertificateRequest = (first.phase, inferred && first.phase == phase) }
+    }
+
+    /// TLS 1.3 (and QUIC): the server's ALPN choice travels in EncryptedExtensions.
+    private func encryptedExtensionsMessage(_ message: HandshakeMessage) {
+        var reader = ByteReader(message.body)
+        guard let extensions = try? reader.extensions(),
+              let ext = extensions.first(where: { $0.type == ExtensionType.alpn }) else { return }
+        var body = ByteReader(ext.body)
+        guard var list = try? body.vector(lengthBytes: 2), let name = try? list.vector(lengthBytes: 1) else { return }
+        alpn = Array(name.bytes)
     }
 
     private func serverKeyExchangeMessage(_ message: HandshakeMessage) {

@@ -70,7 +70,7 @@ extension TLSSession {
 
     /// Without a handshake in view (picked up mid-stream), only a hello proves a record is in clear.
     private func clearHandshakePlausible(_ body: UnsafeRawBufferPointer, side: Side) -> Bool {
-        if !handshakes.isEmpty || connection.sawSYN { return true }
+        if !handshakes.isEmpty || connection.sawStart { return true }
         guard body.count >= 4 else { return false }
         let type = body[0]
         let length = Int(body[1]) << 16 | Int(body[2]) << 8 | Int(body[3])
@@ -130,7 +130,7 @@ extension TLSSession {
         }
     }
 
-    private func recordAlert(_ alert: AlertInfo) {
+    func recordAlert(_ alert: AlertInfo) {
         if alerts.count < context.config.maxAlertsPerConnection { alerts.append(alert) }
         emit(.alert(AlertEvent(sender: alert.sender, encrypted: alert.encrypted, level: alert.level, description: alert.description,
                                handshake: currentIndex ?? 0)))

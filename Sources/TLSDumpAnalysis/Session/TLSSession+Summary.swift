@@ -55,7 +55,7 @@ extension TLSSession {
             gaps: tcp.client.gapBytes + tcp.server.gapBytes,
             decrypted: decryption?.used == true, close: close, evicted: evicted, sslv2: isSSLv2,
             sslv2CipherKind: sslv2CipherKind,
-            decryptionNote: decryptionNote)
+            decryptionNote: decryptionNote, quic: nil)
     }
 
     private func handshakeSummary(_ hs: Handshake) -> HandshakeSummary {

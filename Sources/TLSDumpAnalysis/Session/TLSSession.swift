@@ -12,7 +12,7 @@ import TLSDumpTLS
 /// alerts, application data), handshake messages, renegotiation, decryption,
 /// SSL 2.0 and the summary.
 final class TLSSession {
-    unowned let connection: Connection
+    unowned let connection: TransportConnection
     let context: AnalysisContext
 
     var handshakes: [Handshake] = []
@@ -49,8 +49,10 @@ final class TLSSession {
     var fingerprints = PackedFingerprints()
     /// Record protection of the last completed clear handshake (for size inference).
     var protection: RecordSizeModel?
+    /// QUIC: the packet whose frames are being read, for the trace ("Initial[0] CRYPTO").
+    var quicPacketLabel: String?
 
-    init(connection: Connection, context: AnalysisContext) {
+    init(connection: TransportConnection, context: AnalysisContext) {
         self.connection = connection
         self.context = context
         decryption = context.config.keys != nil ? DecryptionState() : nil
@@ -109,7 +111,7 @@ final class TLSSession {
                origin: RecordOrigin = .clear, payload: [UInt8]? = nil) {
         guard context.wantsTrace else { return }
         emit(.trace(TraceEntry(sender: side, recordVersion: version, contentType: contentType, length: length, detail: detail,
-                               payload: payload, recordLength: origin.recordLength)))
+                               payload: payload, recordLength: origin.recordLength, quicPacket: quicPacketLabel)))
     }
 
     // MARK: - from the connection
@@ -168,9 +170,9 @@ final class TLSSession {
         if !isTLS {
             isTLS = true
             context.tlsConnections += 1
-            for lossy in [Side.client, Side.server] where connection.tcp[lossy].gapBytes > 0 {
+            for lossy in [Side.client, Side.server] where connection.bytesLostBeforeTLS(lossy) > 0 {
                 // Bytes were lost before the stream showed itself as TLS.
-                observe(.bytesMissing(sender: lossy, bytes: connection.tcp[lossy].gapBytes, beforeFirstRecord: true, handshake: nil))
+                observe(.bytesMissing(sender: lossy, bytes: connection.bytesLostBeforeTLS(lossy), beforeFirstRecord: true, handshake: nil))
             }
         }
         sides[side].sawTLS = true
@@ -316,10 +318,12 @@ struct TLSSideState {
 }
 
 /// An immutable box: keeps a large, usually absent value out of line.
-final class Box<Value> {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+public final class Box<Value> {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }
+
+extension Box: Sendable where Value: Sendable {}
 
 /// The two directions' handshake message defragmenters: needed while a
 /// handshake runs, dropped when it completes (a later handshake makes new ones).

@@ -66,7 +66,7 @@ public enum KeyDerivation {
 
     /// HKDF-Expand-Label(secret, label, context, length) with the "tls13 " prefix.
     /// `length` is at most 255 hash lengths (callers pass key, IV and hash sizes).
-    static func expandLabel(secret: [UInt8], label: String, context: [UInt8], length: Int, sha384: Bool) -> [UInt8] {
+    public static func expandLabel(secret: [UInt8], label: String, context: [UInt8], length: Int, sha384: Bool) -> [UInt8] {
         let fullLabel = Array("tls13 ".utf8) + Array(label.utf8)
         var info: [UInt8] = [UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
         info.append(UInt8(truncatingIfNeeded: fullLabel.count))

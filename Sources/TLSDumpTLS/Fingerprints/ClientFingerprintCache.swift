@@ -7,11 +7,11 @@ public struct ClientFingerprints: Sendable, Equatable {
     public let ja3: String?
     public let ja4: String
 
-    public init(_ hello: ClientHello) {
+    public init(_ hello: ClientHello, transport: JA4Transport = .tcp) {
         let ja3 = Fingerprints.ja3IfDefined(hello)
         ja3String = ja3?.string
         self.ja3 = ja3?.hash
-        ja4 = Fingerprints.ja4(hello)
+        ja4 = Fingerprints.ja4(hello, transport: transport)
     }
 }
 
@@ -39,8 +39,11 @@ public struct ClientFingerprintCache: Sendable {
     public var hits: Int { memo.hits }
     public var misses: Int { memo.misses }
 
-    public mutating func fingerprints(_ hello: ClientHello) -> ClientFingerprints {
-        memo.value(for: FingerprintInputs(hello), cost: Self.listValues(hello)) { ClientFingerprints(hello) }
+    /// `transport` is JA4's first character: the same hello over QUIC is another fingerprint.
+    public mutating func fingerprints(_ hello: ClientHello, transport: JA4Transport = .tcp) -> ClientFingerprints {
+        memo.value(for: FingerprintInputs(hello, transport: transport), cost: Self.listValues(hello)) {
+            ClientFingerprints(hello, transport: transport)
+        }
     }
 
     /// Values in the lists a fingerprint reads (the ALPN value counted by bytes).
@@ -63,8 +66,10 @@ private struct FingerprintInputs: Hashable, Sendable {
     let signatureAlgorithms: [UInt16]
     let supportedVersions: [UInt16]
     let firstALPN: [UInt8]?
+    let transport: JA4Transport
 
-    init(_ hello: ClientHello) {
+    init(_ hello: ClientHello, transport: JA4Transport) {
+        self.transport = transport
         legacyVersion = hello.legacyVersion
         isSSLv2 = hello.isSSLv2
         sslv2CipherKinds = hello.sslv2CipherKinds
@@ -89,5 +94,6 @@ private struct FingerprintInputs: Hashable, Sendable {
         hasher.combine(signatureAlgorithms.withUnsafeBytes { KeyedByteHash.hash($0) })
         hasher.combine(supportedVersions.withUnsafeBytes { KeyedByteHash.hash($0) })
         hasher.combine(firstALPN.map { $0.withUnsafeBytes { KeyedByteHash.hash($0) } })
+        hasher.combine(transport)
     }
 }

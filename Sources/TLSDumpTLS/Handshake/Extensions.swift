@@ -21,6 +21,9 @@ public enum ExtensionType {
     public static let signatureAlgorithmsCert: UInt16 = 50
     public static let keyShare: UInt16 = 51
     public static let renegotiationInfo: UInt16 = 0xff01
+    /// QUIC transport parameters (RFC 9001 8.2), and the codepoint drafts 27-34 used.
+    public static let quicTransportParameters: UInt16 = 0x39
+    public static let quicTransportParametersDraft: UInt16 = 0xffa5
 }
 
 /// One extension as it appeared: type and borrowed body.
@@ -32,7 +35,7 @@ public struct RawExtension {
 extension ByteReader {
     /// Reads an extensions block (2-byte total length, then type/length/body triples).
     /// An absent block (no bytes left) is an empty list, as in SSL 3.0 hellos.
-    mutating func extensions() throws(ParseError) -> [RawExtension] {
+    public mutating func extensions() throws(ParseError) -> [RawExtension] {
         guard remaining > 0 else { return [] }
         var block = try vector(lengthBytes: 2)
         var result: [RawExtension] = []

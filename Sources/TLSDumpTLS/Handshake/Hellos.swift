@@ -21,6 +21,10 @@ public struct ClientHello: Sendable, Equatable {
     public var hasRenegotiationInfo = false
     public var renegotiationInfoLength = 0
     public var isSSLv2 = false
+    /// The QUIC transport parameters extension's body, raw (QUIC decodes it);
+    /// nil when absent or over `maxTransportParametersBytes`.
+    public var quicTransportParameters: [UInt8]?
+    public static let maxTransportParametersBytes = 4096
 
     public init() {}
 
@@ -84,6 +88,10 @@ public struct ClientHello: Sendable, Equatable {
             while !list.isAtEnd {
                 keyShareGroups.append(try list.u16())
                 _ = try list.vector(lengthBytes: 2)
+            }
+        case ExtensionType.quicTransportParameters, ExtensionType.quicTransportParametersDraft:
+            if quicTransportParameters == nil && ext.body.count <= Self.maxTransportParametersBytes {
+                quicTransportParameters = Array(ext.body)
             }
         default:
             break

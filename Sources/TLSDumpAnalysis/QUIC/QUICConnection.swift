@@ -1,0 +1,368 @@
+import TLSDumpBase
+import TLSDumpDecode
+import TLSDumpFlow
+import TLSDumpQUIC
+import TLSDumpTLS
+
+/// One QUIC connection: its packets split and counted, Initial packets
+/// opened with the keys anyone can derive (RFC 9001 5.2), Handshake packets
+/// with the key log's secrets, CRYPTO frames reassembled into the handshake
+/// messages its `TLSSession` reads exactly as it reads TLS over TCP.
+///
+/// Tracked by connection IDs as well as by address pair (`QUICConnectionTable`):
+/// a client that moves (NAT rebinding, migration) stays the same connection.
+///
+/// Memory: the CRYPTO streams and defragmenters exist while a handshake
+/// runs; a 1-RTT packet is counted from its header and costs no allocation.
+final class QUICConnection: TransportConnection {
+    private(set) var summary = QUICSummary()
+    /// The address pairs this connection answers to (the first is `key`).
+    private(set) var paths: [FlowKey]
+    static let maxPaths = 4
+
+    private var version: QUICVersionInfo?
+    private var initialKeys: (client: QUICPacketKeys, server: QUICPacketKeys)?
+    /// From the key log, once the ServerHello named the suite (nil: no keys, or not yet).
+    private var handshakeKeys = SidePair<QUICPacketKeys?>(client: nil, server: nil)
+    private var handshakeKeysLookedUp = false
+    /// CRYPTO streams and their message defragmenters, per side and level.
+    private var streams = QUICHandshakeStreams()
+    /// Largest packet number opened per side and space (Initial, Handshake), for decoding truncated numbers.
+    private var largestPacketNumber = SidePair<[Int64?]>(client: [nil, nil], server: [nil, nil])
+    private var decryptionFailureReported = false
+    /// The random of the last ClientHello read (a Retry can make the client send another).
+    private var clientRandom: [UInt8]?
+
+    /// How many of `connectionIDs` the table has indexed.
+    var indexedIDs = 0
+    private(set) var closed = false
+    private(set) var finalized = false
+    var lingering = false
+
+    init(key: FlowKey, serial: Int, clientDirection: FlowDirection, start: Timestamp, context: AnalysisContext) {
+        paths = [key]
+        super.init(key: key, serial: serial, context: context, transport: .quic, clientDirection: clientDirection, start: start)
+        rolesSettled = true
+        sawStart = true
+    }
+
+    /// The connection's ids as the table indexes them: each side's own CID.
+    var connectionIDs: [[UInt8]] {
+        [summary.clientCID, summary.serverCID].compactMap { $0 }.filter { !$0.isEmpty }
+    }
+
+    func addPath(_ path: FlowKey) -> Bool {
+        guard paths.count < Self.maxPaths, !paths.contains(path) else { return false }
+        paths.append(path)
+        summary.paths += 1
+        return true
+    }
+
+    // MARK: - datagrams
+
+    /// One UDP datagram of this connection. `forward`: sent from `path.first`.
+    func handle(_ datagram: UDPDatagram, path: FlowKey, forward: Bool) {
+        now = datagram.timestamp
+        if datagram.timestamp > last { last = datagram.timestamp }
+        // On another path, the direction is told by which end is the server's.
+        let side: Side
+        if path == key {
+            side = self.side(of: forward ? .forward : .reverse)
+        } else {
+            let sender = forward ? path.first : path.second
+            side = sender == serverEndpoint ? .server : .client
+        }
+        summary.datagrams[side] += 1
+        let session = tlsSession()
+        let shortCIDLength = (side == .client ? summary.serverCID?.count : summary.clientCID?.count) ?? 0
+        var splitter = QUICDatagramSplitter(datagram.payload, shortHeaderDCIDLength: shortCIDLength)
+        var firstDCID: Range<Int>?
+        while let item = splitter.next() {
+            switch item {
+            case .success(let packet):
+                // RFC 9000 12.2: a later packet of a datagram with another Destination
+                // Connection ID is not part of it (random padding that happens to look like one).
+                if let first = firstDCID, !Self.sameBytes(first, packet.dcid, in: datagram.payload) {
+                    summary.paddingBytes[side] += datagram.payload.count - packet.range.lowerBound
+                    return
+                }
+                if firstDCID == nil { firstDCID = packet.dcid }
+                handle(packet, in: datagram.payload, side: side, session: session)
+            case .failure(let error):
+                malformedPacket(error, in: datagram.payload, side: side)
+            }
+        }
+        summary.paddingBytes[side] += splitter.trailingBytesSkipped
+    }
+
+    private func handle(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, side: Side, session: TLSSession) {
+        count(packet, side: side)
+        switch packet.type {
+        case .versionNegotiation:
+            if side == .server {
+                for offered in packet.supportedVersions where summary.versionsOffered.count < 16 { summary.versionsOffered.append(offered) }
+            }
+        case .retry:
+            guard side == .server, !summary.retry, let version else { return }
+            // The client's next Initials go to the Retry's Source Connection ID, and their keys come from it.
+            summary.retry = true
+            let newID = QUICPacketView.bytes(packet.scid, in: datagram)
+            summary.serverCID = newID
+            initialKeys = QUICPacketKeys.initial(dcid: newID, version: version)
+            // The client starts its Initial CRYPTO stream again; some clients (aioquic)
+            // send a new ClientHello with a new random, which the key log then follows.
+            streams.restart(level: 0, side: .client)
+        case .initial:
+            initial(packet, in: datagram, side: side, session: session)
+        case .handshake:
+            if summary.serverCID == nil && side == .server { summary.serverCID = QUICPacketView.bytes(packet.scid, in: datagram) }
+            guard let keys = handshakeKeys[side] else {
+                session.quicEncryptedHandshakePacket(side: side, length: packet.range.count)
+                return
+            }
+            open(packet, in: datagram, keys: keys, space: 1, side: side, session: session)
+        case .zeroRTT, .short:
+            session.quicApplicationPacket(side: side, length: packet.range.count)
+        case .unknownVersion:
+            break
+        }
+    }
+
+    private static func sameBytes(_ a: Range<Int>, _ b: Range<Int>, in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count, a.upperBound <= bytes.count, b.upperBound <= bytes.count else { return a.count == b.count && a.isEmpty }
+        return bytes[a].elementsEqual(bytes[b])
+    }
+
+    /// A header that did not parse: a long header whose Length runs past the
+    /// datagram is still a packet of its type (as tshark counts it), unreadable.
+    private func malformedPacket(_ error: QUICSplitError, in datagram: UnsafeRawBufferPointer, side: Side) {
+        summary.malformed[side] += 1
+        guard case .lengthBeyondDatagram(let at, _, _) = error, at >= 0, at + 5 <= datagram.count else { return }
+        let raw = UInt32(datagram[at + 1]) << 24 | UInt32(datagram[at + 2]) << 16 | UInt32(datagram[at + 3]) << 8 | UInt32(datagram[at + 4])
+        guard let info = QUICVersion.known(raw) else { return }
+        let view = QUICPacketView(type: info.packetType(firstByte: datagram[at]), version: raw, firstByte: datagram[at],
+                                  range: at..<datagram.count, dcid: at..<at, scid: at..<at, token: at..<at, pnOffset: nil)
+        count(view, side: side)
+        summary.undecryptable[side] += 1
+        if !decryptionFailureReported {
+            decryptionFailureReported = true
+            tlsSession().quicPacketNotOpened(side: side, packetType: view.type.name, reason: "its Length field runs past the datagram")
+        }
+    }
+
+    private func count(_ packet: QUICPacketView, side: Side) {
+        let length = packet.range.count
+        switch packet.type {
+        case .initial: summary.packets[side].initial += 1; summary.bytes[side].initial += length
+        case .zeroRTT: summary.packets[side].zeroRTT += 1; summary.bytes[side].zeroRTT += length
+        case .handshake: summary.packets[side].handshake += 1; summary.bytes[side].handshake += length
+        case .retry: summary.packets[side].retry += 1; summary.bytes[side].retry += length
+        case .versionNegotiation: summary.packets[side].versionNegotiation += 1; summary.bytes[side].versionNegotiation += length
+        case .short: summary.packets[side].short += 1; summary.bytes[side].short += length
+        case .unknownVersion: summary.unknownVersionPackets[side] += 1
+        }
+        if packet.type != .versionNegotiation && packet.type != .short {
+            if version == nil || version?.raw != packet.version { version = QUICVersion.known(packet.version) }
+            summary.version = packet.version
+            summary.versionName = version?.name
+        }
+    }
+
+    private func initial(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, side: Side, session: TLSSession) {
+        if side == .client {
+            if summary.clientCID == nil { summary.clientCID = QUICPacketView.bytes(packet.scid, in: datagram) }
+            if initialKeys == nil, let version {
+                // RFC 9001 5.2: the client's first Destination Connection ID keys every Initial of the connection.
+                summary.originalDestinationCID = QUICPacketView.bytes(packet.dcid, in: datagram)
+                initialKeys = QUICPacketKeys.initial(dcid: summary.originalDestinationCID, version: version)
+            }
+        } else if summary.serverCID == nil {
+            summary.serverCID = QUICPacketView.bytes(packet.scid, in: datagram)
+        }
+        guard let keys = initialKeys else {
+            // The client's first Initial was not captured: its keys are unknown.
+            summary.undecryptable[side] += 1
+            return
+        }
+        open(packet, in: datagram, keys: side == .client ? keys.client : keys.server, space: 0, side: side, session: session)
+    }
+
+    private func open(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, keys: QUICPacketKeys, space: Int,
+                      side: Side, session: TLSSession) {
+        guard let pnOffset = packet.pnOffset, packet.range.upperBound <= datagram.count else {
+            summary.undecryptable[side] += 1
+            return
+        }
+        let bytes = UnsafeRawBufferPointer(rebasing: datagram[packet.range])
+        let opened: QUICOpenedPacket
+        switch QUICPacketProtection.open(packet: bytes, pnOffset: pnOffset, keys: keys,
+                                         largestPacketNumber: largestPacketNumber[side][space]) {
+        case .success(let value):
+            opened = value
+        case .failure(let error):
+            summary.undecryptable[side] += 1
+            if !decryptionFailureReported {
+                decryptionFailureReported = true
+                session.quicPacketNotOpened(side: side, packetType: packet.type.name, reason: "\(error)")
+            }
+            return
+        }
+        if largestPacketNumber[side][space].map({ opened.packetNumber > $0 }) ?? true {
+            largestPacketNumber[side][space] = opened.packetNumber
+        }
+        let origin: RecordOrigin = space == 0 ? .clear : .decrypted(recordLength: packet.range.count)
+        if space > 0 { session.quicDecrypted() }
+        session.quicPacketLabel = "\(packet.type.name)[\(opened.packetNumber)]"
+        defer { session.quicPacketLabel = nil }
+        readFrames(opened.payload, packetType: packet.type, level: space, side: side, origin: origin, session: session)
+    }
+
+    // MARK: - frames
+
+    private func readFrames(_ payload: [UInt8], packetType: QUICPacketType, level: Int, side: Side, origin: RecordOrigin,
+                            session: TLSSession) {
+        payload.withUnsafeBytes { plaintext in
+            var frames = QUICFrameReader(plaintext)
+            while let frame = frames.next() {
+                switch frame {
+                case .success(.crypto(let offset, let data)):
+                    crypto(offset: offset, data: UnsafeRawBufferPointer(rebasing: plaintext[data]), level: level, side: side,
+                           origin: origin, session: session)
+                case .success(.connectionClose(let close)):
+                    connectionClose(close, packetType: packetType, side: side, session: session)
+                case .success:
+                    break
+                case .failure:
+                    summary.malformedFrames[side] += 1
+                }
+            }
+        }
+    }
+
+    private func crypto(offset: UInt64, data: UnsafeRawBufferPointer, level: Int, side: Side, origin: RecordOrigin,
+                        session: TLSSession) {
+        streams.deliver(offset: offset, data: data, level: level, side: side) { item in
+            switch item {
+            case .message(let message):
+                if message.type == HandshakeType.clientHello && side == .client {
+                    // After a Retry the stream restarts: the same hello again is not news.
+                    let random = message.body.count >= 34 ? Array(message.body[2..<34]) : []
+                    if random == clientRandom { return }
+                    clientRandom = random
+                }
+                noteTransportParameters(message, side: side)
+                session.quicMessage(message, side: side, origin: origin)
+                if message.type == HandshakeType.serverHello { lookUpHandshakeKeys(session) }
+            case .oversized(let type, let length):
+                session.quicOversizedMessage(type: type, length: length, side: side)
+            }
+        }
+    }
+
+    private func connectionClose(_ close: QUICConnectionClose, packetType: QUICPacketType, side: Side, session: TLSSession) {
+        closed = true
+        guard summary.close == nil else { return }
+        summary.close = QUICClose(sender: side, packetType: packetType.name, application: close.isApplication,
+                                  errorCode: close.errorCode, errorName: close.errorName, tlsAlert: close.tlsAlert,
+                                  reason: String(decoding: close.reason, as: UTF8.self))
+        if let alert = close.tlsAlert {
+            session.quicAlert(side: side, description: alert, encrypted: packetType != .initial)
+        }
+    }
+
+    /// The transport parameters of each side: the client's in its ClientHello,
+    /// the server's in its EncryptedExtensions (readable only with keys).
+    private func noteTransportParameters(_ message: HandshakeMessage, side: Side) {
+        switch message.type {
+        case HandshakeType.clientHello where side == .client && summary.clientTransportParameters == nil:
+            guard let hello = try? ClientHello.parse(message.body), let raw = hello.quicTransportParameters else { return }
+            summary.clientTransportParameters = Self.decode(raw)
+        case HandshakeType.encryptedExtensions where side == .server && summary.serverTransportParameters == nil:
+            var reader = ByteReader(message.body)
+            guard let extensions = try? reader.extensions(),
+                  let ext = extensions.first(where: { $0.type == ExtensionType.quicTransportParameters || $0.type == ExtensionType.quicTransportParametersDraft })
+            else { return }
+            summary.serverTransportParameters = Self.decode(Array(ext.body))
+        default:
+            break
+        }
+    }
+
+    static func decode(_ raw: [UInt8]) -> QUICTransportParameterSummary? {
+        guard case .success(let parameters) = QUICTransportParameters.parse(raw) else { return nil }
+        return QUICTransportParameterSummary(
+            maxIdleTimeoutMs: parameters.maxIdleTimeoutMs, initialMaxData: parameters.initialMaxData,
+            activeConnectionIDLimit: parameters.activeConnectionIdLimit, maxUDPPayloadSize: parameters.maxUDPPayloadSize,
+            initialMaxStreamsBidi: parameters.initialMaxStreamsBidi, initialMaxStreamsUni: parameters.initialMaxStreamsUni,
+            disableActiveMigration: parameters.disableActiveMigration, grease: parameters.hasGrease, ids: parameters.ids)
+    }
+
+    // MARK: - keys
+
+    /// After the ServerHello: the key log's handshake secrets for this client random give the Handshake packet keys.
+    private func lookUpHandshakeKeys(_ session: TLSSession) {
+        guard !handshakeKeysLookedUp, let hs = session.current, let suite = hs.cipherSuite, let version,
+              let random = hs.keyInputs.value.clientRandom?.bytes else { return }
+        handshakeKeysLookedUp = true
+        guard let clientSecret = session.lookUp({ $0.secret(.clientHandshake, clientRandom: random) }),
+              let serverSecret = session.lookUp({ $0.secret(.serverHandshake, clientRandom: random) }) else { return }
+        do {
+            handshakeKeys.client = try QUICPacketKeys.fromTrafficSecret(clientSecret, cipherSuite: suite, version: version)
+            handshakeKeys.server = try QUICPacketKeys.fromTrafficSecret(serverSecret, cipherSuite: suite, version: version)
+        } catch {
+            session.observe(.decryptionUnsupported(reason: "QUIC packet protection: \(error)", handshake: hs.index))
+        }
+    }
+
+    // MARK: - the end
+
+    /// The `connection` event's summary (nil when no TLS was seen).
+    func finish(reason: CloseReason, evicted: Bool) -> ConnectionSummary? {
+        finalized = true
+        now = last
+        guard let session, session.isTLS || summary.packets.client.initial > 0 else { return nil }
+        let bytes = SidePair(client: TCPSideState(payloadBytes: summary.bytes.client.total),
+                             server: TCPSideState(payloadBytes: summary.bytes.server.total))
+        var result = session.finish(close: closed ? .connectionClose : reason, evicted: evicted, tcp: bytes, start: start, end: last)
+        result.quic = Box(summary)
+        return result
+    }
+}
+
+/// The CRYPTO streams of a connection: per side, the Initial and Handshake
+/// levels, each with its message defragmenter. Made on the first CRYPTO frame.
+struct QUICHandshakeStreams {
+    private var streams: [QUICCryptoStream] = []
+    private var defragmenters: [HandshakeDefragmenter] = []
+
+    /// Index: side (client 0, server 1) * 2 + level (Initial 0, Handshake 1).
+    private static func index(level: Int, side: Side) -> Int { (side == .client ? 0 : 2) + min(level, 1) }
+
+    mutating func deliver(offset: UInt64, data: UnsafeRawBufferPointer, level: Int, side: Side,
+                          _ body: (HandshakeDefragmenter.Item) -> Void) {
+        if streams.isEmpty {
+            streams = Array(repeating: QUICCryptoStream(), count: 4)
+            defragmenters = (0..<4).map { _ in HandshakeDefragmenter(maxMessageLength: QUICHandshakeStreams.maxMessageLength) }
+        }
+        let i = Self.index(level: level, side: side)
+        _ = streams[i].add(offset: offset, data: data)
+        while let bytes = streams[i].takeContiguous() {
+            bytes.withUnsafeBytes { chunk in
+                defragmenters[i].begin(chunk)
+                while let item = defragmenters[i].next() { body(item) }
+                defragmenters[i].end()
+            }
+        }
+    }
+
+    /// After a Retry: the stream starts again at offset 0 (what was read stays read).
+    mutating func restart(level: Int, side: Side) {
+        guard !streams.isEmpty else { return }
+        let i = Self.index(level: level, side: side)
+        streams[i] = QUICCryptoStream()
+        defragmenters[i] = HandshakeDefragmenter(maxMessageLength: Self.maxMessageLength)
+    }
+
+    /// A QUIC handshake message is at most a certificate chain: 64 KiB is the CRYPTO buffer cap too.
+    static let maxMessageLength = 64 * 1024
+}

@@ -1,0 +1,71 @@
+import TLSDumpBase
+import TLSDumpDecode
+import TLSDumpFlow
+import TLSDumpQUIC
+
+/// The QUIC connections of one analyser, found by address pair or, for a
+/// packet from a new address pair, by the connection ID it carries (a
+/// client that moved: NAT rebinding or migration).
+///
+/// Bounded like the TCP flow table: the address-pair table caps connections
+/// and expires idle ones (each connection holds at most `QUICConnection.maxPaths`
+/// pairs); the ID index holds two ids per connection and goes with it.
+final class QUICConnectionTable {
+    let paths: FlowTable<QUICConnection>
+    private var byID: [QUICConnectionIDKey: QUICConnection] = [:]
+    /// Lengths of the ids in use: a short header does not say its id's length.
+    private var idLengths: [Int] = []
+
+    init(limits: FlowTableLimits) {
+        paths = FlowTable(limits: limits)
+    }
+
+    var count: Int { paths.count }
+
+    func lookup(_ key: FlowKey, hash: FlowHash, at time: Timestamp) -> QUICConnection? {
+        paths.lookupAndTouch(key, hash: hash, at: time)
+    }
+
+    /// The connection a packet from an unknown address pair belongs to, by
+    /// the Destination Connection ID at the start of its first packet.
+    func lookup(byDestinationIDIn payload: UnsafeRawBufferPointer) -> QUICConnection? {
+        guard !byID.isEmpty, let first = payload.first else { return nil }
+        if first & 0x80 != 0 {
+            // Long header: the id's length is in the header.
+            guard payload.count > 6 else { return nil }
+            let length = Int(payload[5])
+            guard length > 0, length <= 20, payload.count >= 6 + length else { return nil }
+            return byID[QUICConnectionIDKey(UnsafeRawBufferPointer(rebasing: payload[6..<(6 + length)]))]
+        }
+        for length in idLengths where payload.count > length {
+            if let found = byID[QUICConnectionIDKey(UnsafeRawBufferPointer(rebasing: payload[1..<(1 + length)]))] { return found }
+        }
+        return nil
+    }
+
+    /// Indexes the connection's ids (call when they are learnt).
+    func index(_ connection: QUICConnection) {
+        for id in connection.connectionIDs where id.count <= 20 {
+            let key = QUICConnectionIDKey(id)
+            guard byID[key] == nil else { continue }
+            byID[key] = connection
+            if !idLengths.contains(id.count) && idLengths.count < 8 { idLengths.append(id.count) }
+        }
+    }
+
+    /// The connection is over: its paths and ids leave the table.
+    func forget(_ connection: QUICConnection) {
+        for path in connection.paths where paths.lookup(path) === connection { paths.remove(path) }
+        for id in connection.connectionIDs {
+            let key = QUICConnectionIDKey(id)
+            if byID[key] === connection { byID[key] = nil }
+        }
+    }
+}
+
+/// A connection id as a dictionary key (at most 20 bytes in QUIC v1 and v2).
+struct QUICConnectionIDKey: Hashable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = Array(bytes) }
+}
