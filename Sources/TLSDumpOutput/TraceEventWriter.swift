@@ -80,9 +80,8 @@ public final class TraceEventWriter: EventSink {
     private func line(_ t: TraceEntry, at ts: Timestamp, since start: Timestamp) -> String {
         let arrow = t.sender == .client ? ">>>" : "<<<"
         if let packet = t.quicPacket {
-            // QUIC has no records: the packet that carried the frame, as "Initial[0] CRYPTO ClientHello".
-            let frame = t.contentType == ContentType.alert ? "CONNECTION_CLOSE" : "CRYPTO"
-            var text = "  +\(format3(ts.milliseconds(since: start) / 1000))s \(arrow) QUIC \(packet) \(frame) [length \(hex4(t.length))]"
+            // QUIC has no records: the packet and frame that carried it, as "Initial[0] CRYPTO".
+            var text = "  +\(format3(ts.milliseconds(since: start) / 1000))s \(arrow) QUIC \(packet) [length \(hex4(t.length))]"
             if !t.detail.isEmpty { text += ", \(t.detail)" }
             return text
         }

@@ -27,8 +27,14 @@ final class QUICConnection: TransportConnection {
     private var handshakeKeysLookedUp = false
     /// CRYPTO streams and their message defragmenters, per side and level.
     private var streams = QUICHandshakeStreams()
-    /// Largest packet number opened per side and space (Initial, Handshake), for decoding truncated numbers.
-    private var largestPacketNumber = SidePair<[Int64?]>(client: [nil, nil], server: [nil, nil])
+    /// Largest packet number opened per side and space (Initial, Handshake, 1-RTT), for decoding truncated numbers.
+    private var largestPacketNumber = SidePair<[Int64?]>(client: [nil, nil, nil], server: [nil, nil, nil])
+    /// 1-RTT keys, only when the trace asks for payloads (`-x`): each side's current
+    /// generation; a key update (RFC 9001 6) moves to the next.
+    private var applicationKeys = SidePair<QUICApplicationKeys?>(client: nil, server: nil)
+    private var applicationKeysLookedUp = false
+    /// The packet being read, for the trace ("Initial[0]"); each frame adds its name.
+    private var packetLabel = ""
     private var decryptionFailureReported = false
     /// The random of the last ClientHello read (a Retry can make the client send another).
     private var clientRandom: [UInt8]?
@@ -46,9 +52,16 @@ final class QUICConnection: TransportConnection {
         sawStart = true
     }
 
-    /// The connection's ids as the table indexes them: each side's own CID.
-    var connectionIDs: [[UInt8]] {
-        [summary.clientCID, summary.serverCID].compactMap { $0 }.filter { !$0.isEmpty }
+    /// The connection's ids as the table indexes them: the ids each side
+    /// gave itself in long headers, and those the client sent to (a server
+    /// may switch ids during the handshake). At most `maxIDs`.
+    private(set) var connectionIDs: [[UInt8]] = []
+    static let maxIDs = 6
+
+    private func learnID(_ range: Range<Int>, in datagram: UnsafeRawBufferPointer) {
+        guard !range.isEmpty, range.count <= QUICDatagramSplitter.maxConnectionIDLength, connectionIDs.count < Self.maxIDs,
+              range.upperBound <= datagram.count, !connectionIDs.contains(where: { $0.elementsEqual(datagram[range]) }) else { return }
+        connectionIDs.append(Array(datagram[range]))
     }
 
     func addPath(_ path: FlowKey) -> Bool {
@@ -96,7 +109,7 @@ final class QUICConnection: TransportConnection {
     }
 
     private func handle(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, side: Side, session: TLSSession) {
-        count(packet, side: side)
+        count(packet, in: datagram, side: side)
         switch packet.type {
         case .versionNegotiation:
             if side == .server {
@@ -117,12 +130,17 @@ final class QUICConnection: TransportConnection {
         case .handshake:
             if summary.serverCID == nil && side == .server { summary.serverCID = QUICPacketView.bytes(packet.scid, in: datagram) }
             guard let keys = handshakeKeys[side] else {
+                session.quicPacketLabel = "Handshake"
                 session.quicEncryptedHandshakePacket(side: side, length: packet.range.count)
+                session.quicPacketLabel = nil
                 return
             }
             open(packet, in: datagram, keys: keys, space: 1, side: side, session: session)
-        case .zeroRTT, .short:
+        case .zeroRTT:
             session.quicApplicationPacket(side: side, length: packet.range.count)
+        case .short:
+            session.quicApplicationPacket(side: side, length: packet.range.count)
+            if context.config.tracePayloads && context.wantsTrace { openApplicationPacket(packet, in: datagram, side: side, session: session) }
         case .unknownVersion:
             break
         }
@@ -148,6 +166,15 @@ final class QUICConnection: TransportConnection {
             decryptionFailureReported = true
             tlsSession().quicPacketNotOpened(side: side, packetType: view.type.name, reason: "its Length field runs past the datagram")
         }
+    }
+
+    private func count(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, side: Side) {
+        if packet.isLongHeader && packet.type != .versionNegotiation {
+            learnID(packet.scid, in: datagram)
+            // The first client Initial's destination is a throwaway the server replaces.
+            if side == .client && initialKeys != nil { learnID(packet.dcid, in: datagram) }
+        }
+        count(packet, side: side)
     }
 
     private func count(_ packet: QUICPacketView, side: Side) {
@@ -189,32 +216,94 @@ final class QUICConnection: TransportConnection {
 
     private func open(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, keys: QUICPacketKeys, space: Int,
                       side: Side, session: TLSSession) {
+        guard let opened = unprotect(packet, in: datagram, keys: keys, space: space, side: side, session: session) else { return }
+        let origin: RecordOrigin = space == 0 ? .clear : .decrypted(recordLength: packet.range.count)
+        if space > 0 { session.quicDecrypted() }
+        packetLabel = "\(packet.type.name)[\(opened.packetNumber)]"
+        defer { session.quicPacketLabel = nil }
+        readFrames(opened.payload, packetType: packet.type, level: space, side: side, origin: origin, session: session)
+    }
+
+    /// Removes a packet's protection; a failure is counted (and the first one reported).
+    private func unprotect(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, keys: QUICPacketKeys, space: Int,
+                           side: Side, session: TLSSession, reportFailure: Bool = true) -> QUICOpenedPacket? {
         guard let pnOffset = packet.pnOffset, packet.range.upperBound <= datagram.count else {
             summary.undecryptable[side] += 1
-            return
+            return nil
         }
         let bytes = UnsafeRawBufferPointer(rebasing: datagram[packet.range])
-        let opened: QUICOpenedPacket
         switch QUICPacketProtection.open(packet: bytes, pnOffset: pnOffset, keys: keys,
                                          largestPacketNumber: largestPacketNumber[side][space]) {
-        case .success(let value):
-            opened = value
+        case .success(let opened):
+            if largestPacketNumber[side][space].map({ opened.packetNumber > $0 }) ?? true {
+                largestPacketNumber[side][space] = opened.packetNumber
+            }
+            return opened
         case .failure(let error):
+            guard reportFailure else { return nil }
             summary.undecryptable[side] += 1
             if !decryptionFailureReported {
                 decryptionFailureReported = true
                 session.quicPacketNotOpened(side: side, packetType: packet.type.name, reason: "\(error)")
             }
-            return
+            return nil
         }
-        if largestPacketNumber[side][space].map({ opened.packetNumber > $0 }) ?? true {
-            largestPacketNumber[side][space] = opened.packetNumber
+    }
+
+    // MARK: - 1-RTT (only for -x)
+
+    /// A 1-RTT packet opened with the key log's application secrets: its
+    /// STREAM data goes to the trace as a hex dump, its CRYPTO frames
+    /// (NewSessionTicket) to the session. A key update is followed.
+    private func openApplicationPacket(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, side: Side, session: TLSSession) {
+        lookUpApplicationKeys(session)
+        guard var generation = applicationKeys[side] else { return }
+        var opened = unprotect(packet, in: datagram, keys: generation.keys, space: 2, side: side, session: session, reportFailure: false)
+        if opened == nil, let next = generation.next(version: version) {
+            // The peer may have updated its keys (RFC 9001 6): the next generation opens it.
+            opened = unprotect(packet, in: datagram, keys: next.keys, space: 2, side: side, session: session)
+            if opened != nil { generation = next }
+        } else if opened == nil {
+            summary.undecryptable[side] += 1
         }
-        let origin: RecordOrigin = space == 0 ? .clear : .decrypted(recordLength: packet.range.count)
-        if space > 0 { session.quicDecrypted() }
-        session.quicPacketLabel = "\(packet.type.name)[\(opened.packetNumber)]"
+        applicationKeys[side] = generation
+        guard let opened else { return }
+        session.quicDecrypted()
+        packetLabel = "\(packet.type.name)[\(opened.packetNumber)]"
         defer { session.quicPacketLabel = nil }
-        readFrames(opened.payload, packetType: packet.type, level: space, side: side, origin: origin, session: session)
+        let origin = RecordOrigin.decrypted(recordLength: packet.range.count)
+        opened.payload.withUnsafeBytes { plaintext in
+            var frames = QUICFrameReader(plaintext)
+            while let frame = frames.next() {
+                switch frame {
+                case .success(.stream(let id, _, let data, let fin)):
+                    let bytes = Array(plaintext[data])
+                    session.quicPacketLabel = packetLabel + " STREAM \(id)" + (fin ? " FIN" : "")
+                    session.trace(side, version: 0, contentType: ContentType.applicationData, length: bytes.count,
+                                  "decrypted", origin: origin, payload: bytes)
+                case .success(.crypto(let offset, let data)):
+                    crypto(offset: offset, data: UnsafeRawBufferPointer(rebasing: plaintext[data]), level: 2, side: side,
+                           origin: origin, session: session)
+                case .success(.connectionClose(let close)):
+                    connectionClose(close, packetType: packet.type, side: side, session: session)
+                case .success:
+                    break
+                case .failure:
+                    summary.malformedFrames[side] += 1
+                }
+            }
+        }
+    }
+
+    private func lookUpApplicationKeys(_ session: TLSSession) {
+        guard !applicationKeysLookedUp, let hs = session.current, let suite = hs.cipherSuite, let version,
+              let random = hs.keyInputs.value.clientRandom?.bytes else { return }
+        applicationKeysLookedUp = true
+        for side in [Side.client, Side.server] {
+            guard let secret = session.lookUp({ $0.secret(side == .client ? .clientTraffic0 : .serverTraffic0, clientRandom: random) }),
+                  let keys = try? QUICPacketKeys.fromTrafficSecret(secret, cipherSuite: suite, version: version) else { continue }
+            applicationKeys[side] = QUICApplicationKeys(keys: keys, secret: secret, cipherSuite: suite)
+        }
     }
 
     // MARK: - frames
@@ -241,6 +330,7 @@ final class QUICConnection: TransportConnection {
 
     private func crypto(offset: UInt64, data: UnsafeRawBufferPointer, level: Int, side: Side, origin: RecordOrigin,
                         session: TLSSession) {
+        session.quicPacketLabel = packetLabel + " CRYPTO"
         streams.deliver(offset: offset, data: data, level: level, side: side) { item in
             switch item {
             case .message(let message):
@@ -261,6 +351,7 @@ final class QUICConnection: TransportConnection {
 
     private func connectionClose(_ close: QUICConnectionClose, packetType: QUICPacketType, side: Side, session: TLSSession) {
         closed = true
+        session.quicPacketLabel = packetLabel + " CONNECTION_CLOSE"
         guard summary.close == nil else { return }
         summary.close = QUICClose(sender: side, packetType: packetType.name, application: close.isApplication,
                                   errorCode: close.errorCode, errorName: close.errorName, tlsAlert: close.tlsAlert,
@@ -324,25 +415,45 @@ final class QUICConnection: TransportConnection {
         let bytes = SidePair(client: TCPSideState(payloadBytes: summary.bytes.client.total),
                              server: TCPSideState(payloadBytes: summary.bytes.server.total))
         var result = session.finish(close: closed ? .connectionClose : reason, evicted: evicted, tcp: bytes, start: start, end: last)
+        if result.alpn == nil && result.version != nil && !result.decrypted {
+            // TLS 1.3 puts the server's choice in EncryptedExtensions.
+            result.unknownReasons.append(("alpn", "the server's ALPN choice is in its EncryptedExtensions, encrypted; no key was available"))
+        }
         result.quic = Box(summary)
         return result
     }
 }
 
-/// The CRYPTO streams of a connection: per side, the Initial and Handshake
-/// levels, each with its message defragmenter. Made on the first CRYPTO frame.
+/// One side's 1-RTT keys: the current generation and the secret the next comes from.
+struct QUICApplicationKeys {
+    var keys: QUICPacketKeys
+    var secret: [UInt8]
+    let cipherSuite: UInt16
+
+    /// The next generation after a key update: new key and IV, the same header protection key.
+    func next(version: QUICVersionInfo?) -> QUICApplicationKeys? {
+        guard let version, let secret = try? QUICPacketKeys.nextTrafficSecret(secret, cipherSuite: cipherSuite, version: version),
+              var keys = try? QUICPacketKeys.fromTrafficSecret(secret, cipherSuite: cipherSuite, version: version) else { return nil }
+        keys.hp = self.keys.hp
+        return QUICApplicationKeys(keys: keys, secret: secret, cipherSuite: cipherSuite)
+    }
+}
+
+/// The CRYPTO streams of a connection: per side, the Initial, Handshake and
+/// 1-RTT levels, each with its message defragmenter. Made on the first CRYPTO frame.
 struct QUICHandshakeStreams {
     private var streams: [QUICCryptoStream] = []
     private var defragmenters: [HandshakeDefragmenter] = []
+    static let levels = 3
 
-    /// Index: side (client 0, server 1) * 2 + level (Initial 0, Handshake 1).
-    private static func index(level: Int, side: Side) -> Int { (side == .client ? 0 : 2) + min(level, 1) }
+    /// Index: side (client 0, server 1) * 3 + level (Initial 0, Handshake 1, 1-RTT 2).
+    private static func index(level: Int, side: Side) -> Int { (side == .client ? 0 : levels) + min(max(level, 0), levels - 1) }
 
     mutating func deliver(offset: UInt64, data: UnsafeRawBufferPointer, level: Int, side: Side,
                           _ body: (HandshakeDefragmenter.Item) -> Void) {
         if streams.isEmpty {
-            streams = Array(repeating: QUICCryptoStream(), count: 4)
-            defragmenters = (0..<4).map { _ in HandshakeDefragmenter(maxMessageLength: QUICHandshakeStreams.maxMessageLength) }
+            streams = Array(repeating: QUICCryptoStream(), count: 2 * Self.levels)
+            defragmenters = (0..<(2 * Self.levels)).map { _ in HandshakeDefragmenter(maxMessageLength: QUICHandshakeStreams.maxMessageLength) }
         }
         let i = Self.index(level: level, side: side)
         _ = streams[i].add(offset: offset, data: data)
