@@ -2,7 +2,7 @@
 #   make            build the release binary (installs libpcap-dev when missing)
 #   make demo       build, then tell the story of the bundled IIS renegotiation capture
 #   make test       unit, corpus and real-peer tests (what CI runs)
-#   make bench      two files (handshake-dense, bulk): throughput and memory beside a raw libpcap loop, ndpiReader, ssldump, tshark
+#   make bench      three files (handshake-dense, bulk, QUIC): throughput and memory beside a raw libpcap loop, ndpiReader, ssldump, tshark
 #   make bench-scale throughput and peak RSS at 100, 10,000 and 100,000 concurrent connections (bench/scale.sh)
 #   make bench-live replay a benchmark capture onto lo at rising rates, count what live capture saw and dropped
 #   make captures   regenerate captures/ from real OpenSSL and GnuTLS peers on loopback (root)

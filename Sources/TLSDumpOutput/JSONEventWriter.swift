@@ -405,6 +405,9 @@ public final class JSONEventWriter: RenderingEventSink {
         w.endObject()
         w.key("undecryptable"); sidePair(q.undecryptable, &w)
         w.key("padding_bytes"); sidePair(q.paddingBytes, &w)
+        w.key("malformed_packets"); sidePair(q.malformed, &w)
+        w.key("malformed_frames"); sidePair(q.malformedFrames, &w)
+        w.key("unknown_version_packets"); sidePair(q.unknownVersionPackets, &w)
         w.key("close")
         if let close = q.close {
             w.beginObject()

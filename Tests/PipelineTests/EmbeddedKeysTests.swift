@@ -73,11 +73,13 @@ final class EmbeddedKeysTests: XCTestCase {
         XCTAssertEqual(messages.filter { $0.sender == .server }.map { $0.type ?? "?" }, oracle.messages["server"])
         XCTAssertTrue(messages.filter(\.encrypted).allSatisfy(\.decrypted), "every encrypted message decrypted")
         XCTAssertEqual(summary.certificateRequest, "none", "seen, not inferred: the handshake was read")
+        XCTAssertEqual(summary.alpn.map { String(decoding: $0, as: UTF8.self) }, "h2", "from the decrypted EncryptedExtensions")
 
         // Without keys the same connection shows only the clear hellos.
         let plain = try analyse(url)
         let plainTCP = try XCTUnwrap(plain.connections.first { oracleEndpoint($0.flow.client) == oracle.client }?.summary)
         XCTAssertEqual(plainTCP.handshakes.flatMap(\.messages).filter(\.decrypted).count, 0)
+        XCTAssertNil(plainTCP.alpn)
     }
 
     /// The CLI reads the block by itself, with no -k; --no-embedded-keys turns that off.

@@ -148,6 +148,24 @@ final class QUICPipelineTests: XCTestCase {
         XCTAssertEqual(summary.packets.server.versionNegotiation, 1)
         XCTAssertEqual(summary.versionsOffered, [0x6b33_43cf, 0x1a2a_3a4a])
     }
+
+    /// With the capture's own key log (a pcapng Decryption Secrets Block) and
+    /// `-x`, 1-RTT packets open: STREAM data is dumped, the server's
+    /// NewSessionTickets are read; without `-x` they are only counted.
+    func testHexTraceOpensOneRTTPacketsWithTheEmbeddedKeys() throws {
+        let path = Self.capture("chrome-cloudflare-quic-with-secrets.pcapng").path
+        let run = try runTLSDump(["-r", path, "--format", "trace", "-x"])
+        XCTAssertEqual(run.status, 0)
+        let text = String(decoding: run.stdout, as: UTF8.self)
+        let quic = text.split(separator: "\n").filter { $0.contains("QUIC") }
+        XCTAssertTrue(quic.contains { $0.contains("<<< QUIC Handshake[1] CRYPTO") && $0.hasSuffix("decrypted, Finished") }, text)
+        XCTAssertTrue(quic.contains { $0.contains(">>> QUIC 1-RTT[") && $0.contains("STREAM 0 FIN") }, "the request on stream 0")
+        XCTAssertEqual(quic.filter { $0.contains("1-RTT[") && $0.hasSuffix("NewSessionTicket") }.count, 2)
+        XCTAssertTrue(text.contains("0000  "), "a hex dump of STREAM data")
+        let plain = String(decoding: try runTLSDump(["-r", path, "--format", "trace"]).stdout, as: UTF8.self)
+        XCTAssertFalse(plain.contains("1-RTT["), "without -x 1-RTT packets are not opened")
+        XCTAssertTrue(plain.contains("decrypted, EncryptedExtensions"))
+    }
 }
 
 /// A classic little-endian pcap file, record by record (for deriving test captures).
