@@ -38,14 +38,11 @@ BULK_TPL=$OUT/bulk-tpl.pcap
 MKQUIC=bench/mkquic.py
 QUIC_PCAP=$OUT/quic.pcap
 # QUIC templates (../shared/captures/quic/, real clients and servers): the
-# captures whose QUIC flows are whole handshakes, client and server, and stay
-# one connection per copy when copied byte for byte. Left out: the fuzz
-# inputs, the client-only Initials, quic_win11_firefox_google.pcap (a 434 kB
-# download that would be most of the bytes), and the captures whose client
-# sends its first Destination Connection ID again in later long headers
-# (resent Initials, 0-RTT: quicv2-echo-443, quic-go-zerortt, quic-39264-rand,
-# quic-decrypt-fail-google-de-51833): tlsdump learns that id, so the next copy's
-# first Initial, same id from a new address, reads as that client moving.
+# captures whose QUIC flows are whole handshakes, client and server (copies
+# share connection ids; each copy's first packet is a long header from a new
+# address pair, which is a new connection: only 1-RTT packets migrate). Left
+# out: the fuzz inputs, the client-only Initials, and
+# quic_win11_firefox_google.pcap (a 434 kB download that would be most of the bytes).
 QUIC_DIR=../shared/captures/quic
 QUIC_TEMPLATES=(
     chromium-115.0.5790.110-api-cirrus-com.pcap
@@ -54,6 +51,10 @@ QUIC_TEMPLATES=(
     merlinc2_Zeek_example.pcapng
     quicdoq.pcap
     chrome-cloudflare-quic-with-secrets.pcapng
+    quicv2-echo-443.pcap
+    quic-go-zerortt.pcap
+    quic-39264-rand.pcap
+    quic-decrypt-fail-google-de-51833.pcap
 )
 
 BENCH_FILES=${BENCH_FILES:-dense,bulk,quic}

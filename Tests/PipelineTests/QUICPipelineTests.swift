@@ -166,6 +166,34 @@ final class QUICPipelineTests: XCTestCase {
         XCTAssertFalse(plain.contains("1-RTT["), "without -x 1-RTT packets are not opened")
         XCTAssertTrue(plain.contains("decrypted, EncryptedExtensions"))
     }
+
+    /// A flood of client Initials from 3,000 ports with the table capped at
+    /// 100: connections are evicted and counted, never more than the cap are
+    /// held, and every one is still reported.
+    func testInitialFloodIsBoundedByTheFlowTable() throws {
+        var pcap = try ClassicPcap(Data(contentsOf: Self.capture("quic-go-handshake.pcap")))
+        let initial = try XCTUnwrap(pcap.records.first { $0.data.count > 1000 && $0.data[1] == 0x21 })
+        pcap.records = (0..<3000).map { n in
+            var record = initial
+            record.data[22] = UInt8(0x80 | (n >> 8)); record.data[23] = UInt8(n & 0xff)   // source port 32768 + n
+            record.fraction = UInt32(n)
+            return record
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("quic-flood-\(getpid()).pcap")
+        try pcap.bytes.write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let sink = try analyse(url) { $0.config.flowLimits.maxFlows = 100 }
+        XCTAssertEqual(sink.connections.count, 3000, "each Initial is a connection, reported once")
+        XCTAssertTrue(sink.connections.allSatisfy { $0.summary.sni == "server4:443" })
+        let stats = try XCTUnwrap(sink.events.lazy.compactMap { e -> StatsEvent? in
+            if case .stats(let s) = e.body { return s }
+            return nil
+        }.first)
+        XCTAssertEqual(stats.quicConnections, 3000)
+        XCTAssertLessThanOrEqual(stats.openConnectionsPeak ?? .max, 100)
+        XCTAssertEqual(stats.reassembly.evicted, 2900)
+        XCTAssertEqual(sink.connections.filter { $0.summary.evicted }.count, 2900)
+    }
 }
 
 /// A classic little-endian pcap file, record by record (for deriving test captures).

@@ -116,9 +116,12 @@ public final class TLSAnalyzer: PacketAnalysis {
         let hash = FlowHash(key, secret: hashSecret)
         if let connection = quic.lookup(key, hash: hash, at: ts), !connection.finalized {
             handle(datagram, connection, path: key, forward: direction == .forward)
-        } else if let moved = quic.lookup(byDestinationIDIn: datagram.payload), !moved.finalized {
-            if moved.addPath(key) { quic.paths.insert(key, hash: hash, moved, at: ts) { _, victim in self.evict(victim) } }
-            handle(datagram, moved, path: key, forward: direction == .forward)
+        } else if let (moved, senderIsClient) = quic.lookup(migratingPacket: datagram.payload), !moved.finalized {
+            let forward = direction == .forward
+            if moved.addPath(key, senderIsClient: senderIsClient, forward: forward) {
+                quic.paths.insert(key, hash: hash, moved, at: ts) { _, victim in self.evict(victim) }
+                handle(datagram, moved, path: key, forward: forward)
+            }
         } else if let first = QUICFirstPacket(datagram.payload) {
             openQUIC(key, hash, datagram, direction, first)
         }

@@ -18,6 +18,8 @@ final class QUICConnection: TransportConnection {
     private(set) var summary = QUICSummary()
     /// The address pairs this connection answers to (the first is `key`).
     private(set) var paths: [FlowKey]
+    /// For each path after the first: whether the client sends from its `first` end.
+    private var clientIsFirstOnPath: [Bool] = []
     static let maxPaths = 4
 
     private var version: QUICVersionInfo?
@@ -52,23 +54,34 @@ final class QUICConnection: TransportConnection {
         sawStart = true
     }
 
-    /// The connection's ids as the table indexes them: the ids each side
-    /// gave itself in long headers, and those the client sent to (a server
-    /// may switch ids during the handshake). At most `maxIDs`.
-    private(set) var connectionIDs: [[UInt8]] = []
+    /// The connection's ids as the table indexes them, with the side each
+    /// belongs to: the ids each side gave itself in long headers, and those
+    /// the client sent to (a server may switch ids during the handshake).
+    /// At most `maxIDs`.
+    private(set) var connectionIDs: [(id: [UInt8], owner: Side)] = []
     static let maxIDs = 6
 
-    private func learnID(_ range: Range<Int>, in datagram: UnsafeRawBufferPointer) {
+    private func learnID(_ range: Range<Int>, owner: Side, in datagram: UnsafeRawBufferPointer) {
         guard !range.isEmpty, range.count <= QUICDatagramSplitter.maxConnectionIDLength, connectionIDs.count < Self.maxIDs,
-              range.upperBound <= datagram.count, !connectionIDs.contains(where: { $0.elementsEqual(datagram[range]) }) else { return }
-        connectionIDs.append(Array(datagram[range]))
+              range.upperBound <= datagram.count, !connectionIDs.contains(where: { $0.id.elementsEqual(datagram[range]) }) else { return }
+        connectionIDs.append((Array(datagram[range]), owner))
     }
 
-    func addPath(_ path: FlowKey) -> Bool {
+    /// A new address pair, found by a packet that carried one of this
+    /// connection's ids; `senderIsClient` tells which end of it is the client.
+    func addPath(_ path: FlowKey, senderIsClient: Bool, forward: Bool) -> Bool {
         guard paths.count < Self.maxPaths, !paths.contains(path) else { return false }
         paths.append(path)
+        clientIsFirstOnPath.append(senderIsClient == forward)
         summary.paths += 1
         return true
+    }
+
+    /// Who sent a datagram on `path` (`forward`: from its `first` end).
+    private func sender(on path: FlowKey, forward: Bool) -> Side {
+        if path == key { return side(of: forward ? .forward : .reverse) }
+        guard let index = paths.firstIndex(of: path), index > 0, index - 1 < clientIsFirstOnPath.count else { return .client }
+        return clientIsFirstOnPath[index - 1] == forward ? .client : .server
     }
 
     // MARK: - datagrams
@@ -77,14 +90,7 @@ final class QUICConnection: TransportConnection {
     func handle(_ datagram: UDPDatagram, path: FlowKey, forward: Bool) {
         now = datagram.timestamp
         if datagram.timestamp > last { last = datagram.timestamp }
-        // On another path, the direction is told by which end is the server's.
-        let side: Side
-        if path == key {
-            side = self.side(of: forward ? .forward : .reverse)
-        } else {
-            let sender = forward ? path.first : path.second
-            side = sender == serverEndpoint ? .server : .client
-        }
+        let side = sender(on: path, forward: forward)
         summary.datagrams[side] += 1
         let session = tlsSession()
         let shortCIDLength = (side == .client ? summary.serverCID?.count : summary.clientCID?.count) ?? 0
@@ -170,9 +176,9 @@ final class QUICConnection: TransportConnection {
 
     private func count(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, side: Side) {
         if packet.isLongHeader && packet.type != .versionNegotiation {
-            learnID(packet.scid, in: datagram)
+            learnID(packet.scid, owner: side, in: datagram)
             // The first client Initial's destination is a throwaway the server replaces.
-            if side == .client && initialKeys != nil { learnID(packet.dcid, in: datagram) }
+            if side == .client && initialKeys != nil { learnID(packet.dcid, owner: .server, in: datagram) }
         }
         count(packet, side: side)
     }

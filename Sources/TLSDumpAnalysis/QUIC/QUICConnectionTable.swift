@@ -12,7 +12,7 @@ import TLSDumpQUIC
 /// pairs); the ID index holds two ids per connection and goes with it.
 final class QUICConnectionTable {
     let paths: FlowTable<QUICConnection>
-    private var byID: [QUICConnectionIDKey: QUICConnection] = [:]
+    private var byID: [QUICConnectionIDKey: (connection: QUICConnection, owner: Side)] = [:]
     /// Lengths of the ids in use: a short header does not say its id's length.
     private var idLengths: [Int] = []
 
@@ -26,29 +26,27 @@ final class QUICConnectionTable {
         paths.lookupAndTouch(key, hash: hash, at: time)
     }
 
-    /// The connection a packet from an unknown address pair belongs to, by
-    /// the Destination Connection ID at the start of its first packet.
-    func lookup(byDestinationIDIn payload: UnsafeRawBufferPointer) -> QUICConnection? {
-        guard !byID.isEmpty, let first = payload.first else { return nil }
-        if first & 0x80 != 0 {
-            // Long header: the id's length is in the header.
-            guard payload.count > 6 else { return nil }
-            let length = Int(payload[5])
-            guard length > 0, length <= 20, payload.count >= 6 + length else { return nil }
-            return byID[QUICConnectionIDKey(UnsafeRawBufferPointer(rebasing: payload[6..<(6 + length)]))]
-        }
+    /// The connection a 1-RTT packet from an unknown address pair belongs to,
+    /// by the Destination Connection ID it carries, and whether its sender is
+    /// the client (the id is the server's). Only short headers migrate (RFC
+    /// 9000 9: not before the handshake is confirmed); a long header from a
+    /// new address pair is a new connection.
+    func lookup(migratingPacket payload: UnsafeRawBufferPointer) -> (connection: QUICConnection, senderIsClient: Bool)? {
+        guard !byID.isEmpty, let first = payload.first, first & 0xc0 == 0x40 else { return nil }
         for length in idLengths where payload.count > length {
-            if let found = byID[QUICConnectionIDKey(UnsafeRawBufferPointer(rebasing: payload[1..<(1 + length)]))] { return found }
+            if let found = byID[QUICConnectionIDKey(UnsafeRawBufferPointer(rebasing: payload[1..<(1 + length)]))] {
+                return (found.connection, found.owner == .server)
+            }
         }
         return nil
     }
 
     /// Indexes the connection's ids (call when they are learnt).
     func index(_ connection: QUICConnection) {
-        for id in connection.connectionIDs where id.count <= 20 {
+        for (id, owner) in connection.connectionIDs where id.count <= 20 {
             let key = QUICConnectionIDKey(id)
             guard byID[key] == nil else { continue }
-            byID[key] = connection
+            byID[key] = (connection, owner)
             if !idLengths.contains(id.count) && idLengths.count < 8 { idLengths.append(id.count) }
         }
     }
@@ -56,9 +54,9 @@ final class QUICConnectionTable {
     /// The connection is over: its paths and ids leave the table.
     func forget(_ connection: QUICConnection) {
         for path in connection.paths where paths.lookup(path) === connection { paths.remove(path) }
-        for id in connection.connectionIDs {
+        for (id, _) in connection.connectionIDs {
             let key = QUICConnectionIDKey(id)
-            if byID[key] === connection { byID[key] = nil }
+            if byID[key]?.connection === connection { byID[key] = nil }
         }
     }
 }
