@@ -45,13 +45,14 @@ public struct PacketDecoder {
     /// The TCP segment in `packet`, or nil: not TCP, malformed or truncated
     /// (counted in `stats`), or a fragment still waiting for the rest.
     public mutating func decode(_ packet: UnsafeRawBufferPointer, timestamp: Timestamp) -> TCPSegment? {
-        if case .tcp(let segment) = decodePacket(packet, timestamp: timestamp) { return segment }
-        return nil
+        decode(packet, timestamp: timestamp) { _ in }
     }
 
-    /// The TCP segment or (when the decoder decodes UDP) the UDP datagram in
-    /// `packet`, or nil as for `decode`.
-    public mutating func decodePacket(_ packet: UnsafeRawBufferPointer, timestamp: Timestamp) -> DecodedPacket? {
+    /// The TCP segment in `packet`, as `decode`; a UDP datagram (when the
+    /// decoder decodes UDP) goes to `udp` instead. The per-packet path of the
+    /// pipeline: TCP segments come back as before, with no wrapping enum to copy.
+    public mutating func decode(_ packet: UnsafeRawBufferPointer, timestamp: Timestamp,
+                                udp: (UDPDatagram) -> Void) -> TCPSegment? {
         now = timestamp
         stats.packets += 1
         let outcome = decodeLink(packet)
@@ -60,11 +61,11 @@ public struct PacketDecoder {
         case .segment(let segment):
             stats.tcp += 1
             if segment.payloadTruncated { stats.payloadTruncated += 1 }
-            return .tcp(segment)
+            return segment
         case .datagram(let datagram):
             stats.udp += 1
             if datagram.payloadTruncated { stats.payloadTruncated += 1 }
-            return .udp(datagram)
+            udp(datagram)
         case .notTCP: stats.nonTCP += 1
         case .malformed: stats.malformed += 1
         case .truncated: stats.truncated += 1
@@ -72,6 +73,14 @@ public struct PacketDecoder {
         case .fragmentHeld: stats.heldFragments += 1
         }
         return nil
+    }
+
+    /// The TCP segment or (when the decoder decodes UDP) the UDP datagram in
+    /// `packet`, or nil as for `decode`.
+    public mutating func decodePacket(_ packet: UnsafeRawBufferPointer, timestamp: Timestamp) -> DecodedPacket? {
+        var datagram: UDPDatagram?
+        if let segment = decode(packet, timestamp: timestamp, udp: { datagram = $0 }) { return .tcp(segment) }
+        return datagram.map { .udp($0) }
     }
 
     private mutating func syncFragmentCounters() {

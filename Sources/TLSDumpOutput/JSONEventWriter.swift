@@ -374,7 +374,7 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("close"); w.string(c.close.rawValue)
         if c.evicted { w.key("evicted"); w.bool(true) }
         w.key("transport"); w.string(c.transport)
-        if let quic = c.quic?.value { w.key("quic"); quicSummary(quic, &w) }
+        if let quic = c.quic { w.key("quic"); quicSummary(quic, &w) }
         if !c.unknownReasons.isEmpty {
             w.key("unknown"); w.beginObject()
             for (field, reason) in c.unknownReasons { w.dynamicKey(field); w.string(reason) }

@@ -130,7 +130,7 @@ public final class TextEventWriter: EventSink {
         for f in c.findings where filter.minimumSeverity.map({ f.severity >= $0 }) ?? true {
             lines.append("  " + palette.severity("[\(f.severity.name)] \(f.id): \(f.message)", f.severity))
         }
-        if let quic = c.quic?.value { lines.append(contentsOf: Self.describe(quic)) }
+        if let quic = c.quic { lines.append(contentsOf: Self.describe(quic)) }
         var closing = "  closed by \(c.close.rawValue)"
         if c.evicted { closing += " (evicted)" }
         closing += "; \(c.bytes.client) bytes from client, \(c.bytes.server) from server"

@@ -177,10 +177,8 @@ public enum Pipeline {
             result.bytes += header.wireLength
             run.lastTimestamp = header.timestamp
             dumper?.write(header, bytes)
-            switch decoder.decodePacket(bytes, timestamp: header.timestamp) {
-            case .tcp(let segment)?: analysis.process(segment)
-            case .udp(let datagram)?: analysis.process(datagram)
-            case nil: break
+            if let segment = decoder.decode(bytes, timestamp: header.timestamp, udp: { analysis.process($0) }) {
+                analysis.process(segment)
             }
             if result.packets & checkMask == 0 {
                 analysis.deliverReady()

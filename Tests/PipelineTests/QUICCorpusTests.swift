@@ -89,7 +89,7 @@ final class QUICCorpusTests: XCTestCase {
                 }
                 _ = flow
                 var mismatch: [String] = []
-                let q = try XCTUnwrap(ours.quic?.value)
+                let q = try XCTUnwrap(ours.quic)
                 let versionHex = q.version.map { hexNumber($0, digits: 8) }
                 if let want = expected.versions.last, versionHex != want { mismatch.append("version \(versionHex ?? "nil") != \(want)") }
                 if ours.sni != expected.sni { mismatch.append("sni \(ours.sni ?? "nil") != \(expected.sni ?? "nil")") }

@@ -17,7 +17,7 @@ final class QUICPipelineTests: XCTestCase {
         let quic = sink.connections.filter { $0.summary.quic != nil }
         XCTAssertEqual(quic.count, 1, "one QUIC connection", file: file, line: line)
         let first = try XCTUnwrap(quic.first, file: file, line: line)
-        return (first.flow, first.summary, try XCTUnwrap(first.summary.quic?.value, file: file, line: line))
+        return (first.flow, first.summary, try XCTUnwrap(first.summary.quic, file: file, line: line))
     }
 
     /// The trace names the packet and frame instead of a record header; without keys the

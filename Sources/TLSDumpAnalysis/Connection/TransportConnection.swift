@@ -59,7 +59,7 @@ class TransportConnection {
         return id
     }
 
-    final func emit(_ body: EventBody) {
+    final func emit(_ body: consuming EventBody) {
         let flow = flowIdentity()   // settles the roles, whether or not the event is wanted
         guard context.wantedEvents.contains(body.kind) else { return }
         context.emit(Event(timestamp: now, flow: flow, body: body))

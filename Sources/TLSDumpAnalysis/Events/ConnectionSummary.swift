@@ -136,11 +136,37 @@ public struct ConnectionSummary: Sendable {
     public var sslv2: Bool
     /// SSL 2.0 cipher kind (3 bytes) when SSL 2.0 was negotiated.
     public var sslv2CipherKind: UInt32?
+    /// Facts most connections lack, out of line behind one pointer: the
+    /// summary is the largest case of the event enum, so its size and its
+    /// reference-counted fields are paid on every event copied.
+    var rare: Box<RareConnectionFacts>?
+
     /// With keys given: why this connection was not decrypted (nil when it was, or no keys were given).
-    public var decryptionNote: String?
-    /// QUIC connections: versions, connection ids, packets per type, how it ended
-    /// (nil for TCP). Boxed: most connections are TCP.
-    public var quic: Box<QUICSummary>?
+    public var decryptionNote: String? {
+        get { rare?.value.decryptionNote }
+        set { updateRare { $0.decryptionNote = newValue } }
+    }
+
+    /// QUIC connections: versions, connection ids, packets per type, how it ended (nil for TCP).
+    public var quic: QUICSummary? {
+        get { rare?.value.quic }
+        set { updateRare { $0.quic = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
+
+    private mutating func updateRare(_ change: (inout RareConnectionFacts) -> Void) {
+        var facts = rare?.value ?? RareConnectionFacts()
+        change(&facts)
+        rare = facts.isEmpty ? nil : Box(facts)
+    }
+}
+
+/// The rarely present part of a `ConnectionSummary`.
+struct RareConnectionFacts: Sendable {
+    var decryptionNote: String?
+    var quic: QUICSummary?
+
+    var isEmpty: Bool { decryptionNote == nil && quic == nil }
 }

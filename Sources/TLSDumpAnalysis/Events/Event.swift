@@ -18,6 +18,7 @@ public enum EventBody: Sendable {
     case keyUpdate(KeyUpdateEvent)
 
     /// The `type` of the event in the contract.
+    @inlinable @inline(__always)
     public var typeName: String { kind.name }
 }
 

@@ -93,4 +93,17 @@ public struct QUICSummary: Sendable {
     public var serverTransportParameters: QUICTransportParameterSummary?
 
     public init() {}
+
+    /// The roles were the other way round: every per-side count swaps.
+    mutating func swapSides() {
+        packets = packets.swapped
+        bytes = bytes.swapped
+        datagrams = datagrams.swapped
+        undecryptable = undecryptable.swapped
+        malformed = malformed.swapped
+        malformedFrames = malformedFrames.swapped
+        unknownVersionPackets = unknownVersionPackets.swapped
+        paddingBytes = paddingBytes.swapped
+        swap(&clientCID, &serverCID)
+    }
 }

@@ -20,4 +20,9 @@ public struct SidePair<Value> {
 
 extension SidePair: Sendable where Value: Sendable {}
 
+extension SidePair {
+    /// The same pair with the roles the other way round.
+    public var swapped: SidePair { SidePair(client: server, server: client) }
+}
+
 extension SidePair: Equatable where Value: Equatable {}

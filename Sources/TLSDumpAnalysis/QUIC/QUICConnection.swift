@@ -77,6 +77,22 @@ final class QUICConnection: TransportConnection {
         return true
     }
 
+    /// The ClientHello came from the side taken for the server (the capture
+    /// began after the client's first packets): every per-side fact swaps.
+    override func swapRoles() {
+        super.swapRoles()
+        summary.swapSides()
+        handshakeKeys = handshakeKeys.swapped
+        largestPacketNumber = largestPacketNumber.swapped
+        clientIsFirstOnPath = clientIsFirstOnPath.map { !$0 }
+        connectionIDs = connectionIDs.map { ($0.id, $0.owner == .client ? .server : .client) }
+        // The swap comes from inside `streams.deliver` (a message it handed
+        // over): the streams swap once that returns.
+        streamsNeedSwap = true
+    }
+
+    private var streamsNeedSwap = false
+
     /// Who sent a datagram on `path` (`forward`: from its `first` end).
     private func sender(on path: FlowKey, forward: Bool) -> Side {
         if path == key { return side(of: forward ? .forward : .reverse) }
@@ -353,6 +369,10 @@ final class QUICConnection: TransportConnection {
                 session.quicOversizedMessage(type: type, length: length, side: side)
             }
         }
+        if streamsNeedSwap {
+            streamsNeedSwap = false
+            streams.swapSides()
+        }
     }
 
     private func connectionClose(_ close: QUICConnectionClose, packetType: QUICPacketType, side: Side, session: TLSSession) {
@@ -425,7 +445,7 @@ final class QUICConnection: TransportConnection {
             // TLS 1.3 puts the server's choice in EncryptedExtensions.
             result.unknownReasons.append(("alpn", "the server's ALPN choice is in its EncryptedExtensions, encrypted; no key was available"))
         }
-        result.quic = Box(summary)
+        result.quic = summary
         return result
     }
 }
@@ -470,6 +490,14 @@ struct QUICHandshakeStreams {
                 defragmenters[i].end()
             }
         }
+    }
+
+    /// The roles were the other way round: the client's streams are the other half.
+    mutating func swapSides() {
+        guard !streams.isEmpty else { return }
+        let n = Self.levels
+        streams = Array(streams[n...]) + Array(streams[..<n])
+        defragmenters = Array(defragmenters[n...]) + Array(defragmenters[..<n])
     }
 
     /// After a Retry: the stream starts again at offset 0 (what was read stays read).

@@ -32,7 +32,7 @@ extension TLSSession {
             }
         }
         if clientAuthenticated == false && handshakes.contains(where: { $0.clientAuthenticated == nil }) { clientAuthenticated = nil }
-        return ConnectionSummary(
+        var summary = ConnectionSummary(
             start: start, end: end,
             version: lastDone?.version ?? negotiatedVersion,
             cipherSuite: lastDone?.cipherSuite ?? negotiatedSuite,
@@ -55,7 +55,9 @@ extension TLSSession {
             gaps: tcp.client.gapBytes + tcp.server.gapBytes,
             decrypted: decryption?.used == true, close: close, evicted: evicted, sslv2: isSSLv2,
             sslv2CipherKind: sslv2CipherKind,
-            decryptionNote: decryptionNote, quic: nil)
+            rare: nil)
+        summary.decryptionNote = decryptionNote
+        return summary
     }
 
     private func handshakeSummary(_ hs: Handshake) -> HandshakeSummary {

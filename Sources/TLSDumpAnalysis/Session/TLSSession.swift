@@ -91,7 +91,7 @@ final class TLSSession {
 
     // MARK: - emission
 
-    func emit(_ body: EventBody) { connection.emit(body) }
+    func emit(_ body: consuming EventBody) { connection.emit(body) }
 
     /// A handful per connection is the story; more is a hostile stream.
     static let maxStoryEntries = 8
