@@ -18,8 +18,8 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "corpus")
 CAPTURE_DIRS = [os.path.join(ROOT, "..", "shared", "captures"), os.path.join(ROOT, "captures")]
 
 # Must match the tables in the targets.
-DECODER_LINKTYPES = [1, 0, 12, 14, 101, 108, 113, 228, 229, 276, 147]
-PIPELINE_LINKTYPES = [1, 113, 101, 0, 276, 228]
+DECODER_LINKTYPES = [1, 0, 12, 14, 101, 108, 113, 228, 229, 276, 147, 9, 50]
+PIPELINE_LINKTYPES = [1, 113, 101, 0, 276, 228, 9]
 HANDSHAKE_TYPES = [1, 2, 11, 13, 12, 4]
 
 counts = {}

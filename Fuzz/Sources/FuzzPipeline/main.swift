@@ -33,7 +33,7 @@ final class AllWritersSink: EventSink {
 }
 
 /// Link types a bare record body is framed with, picked by the first byte.
-let linkTypes: [UInt32] = [1, 113, 101, 0, 276, 228]
+let linkTypes: [UInt32] = [1, 113, 101, 0, 276, 228, 9]
 
 /// The capture file each input becomes: read by libpcap exactly as `tlsdump -r` would.
 let capturePath = "/dev/shm/tlsdump-fuzz-pipeline-\(getpid()).pcap"
