@@ -31,7 +31,7 @@ public func fuzzQUICPacket(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt 
             }
             continue
         }
-        let keys = QUICPacketKeys.initial(dcid: QUICPacketView.bytes(view.dcid, in: bytes), version: info)
+        let keys = initialKeys(dcid: QUICPacketView.bytes(view.dcid, in: bytes), version: info)
         let packet = UnsafeRawBufferPointer(rebasing: bytes[view.range])
         for (k, largest) in [(keys.client, nil), (keys.server, Int64(0)), (keys.client, Int64.max), (keys.server, Int64(-7))] as [(QUICPacketKeys, Int64?)] {
             switch QUICPacketProtection.open(packet: packet, pnOffset: pnOffset, keys: k, largestPacketNumber: largest) {
@@ -52,6 +52,20 @@ public func fuzzQUICPacket(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt 
         used &+= params.count
     }
     return used == Int.min ? 1 : 0
+}
+
+/// Initial keys by (DCID, version), remembered: mutations mostly keep a
+/// seed's connection id, and deriving (HKDF and AES key schedules under ASan)
+/// was most of an execution. Bounded: cleared at 256 entries.
+nonisolated(unsafe) var keyMemo: [[UInt8]: (client: QUICPacketKeys, server: QUICPacketKeys)] = [:]
+
+func initialKeys(dcid: [UInt8], version: QUICVersionInfo) -> (client: QUICPacketKeys, server: QUICPacketKeys) {
+    let memoKey = dcid + withUnsafeBytes(of: version.raw.bigEndian) { Array($0) }
+    if let known = keyMemo[memoKey] { return known }
+    let keys = QUICPacketKeys.initial(dcid: dcid, version: version)
+    if keyMemo.count >= 256 { keyMemo.removeAll(keepingCapacity: true) }
+    keyMemo[memoKey] = keys
+    return keys
 }
 
 /// Reads every frame, checking ranges stay inside the payload.
