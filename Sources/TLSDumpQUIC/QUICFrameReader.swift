@@ -58,12 +58,11 @@ public struct QUICFrameReader: IteratorProtocol {
         switch type {
         case 0x00:
             // Merge the run: padding is most of an Initial.
-            var count = 1
-            while r.offset < payload.count && payload[r.offset] == 0 {
-                r.offset += 1
-                count += 1
-            }
-            return .padding(count: count)
+            let from = min(r.offset, payload.count)
+            let rest = UnsafeRawBufferPointer(rebasing: payload[from...])
+            let zeros = rest.firstIndex { $0 != 0 } ?? rest.count
+            r.offset = from + zeros
+            return .padding(count: 1 + zeros)
         case 0x01:
             return .ping
         case 0x02, 0x03:

@@ -28,10 +28,9 @@ public struct QUICPacketKeys: Sendable, Equatable {
 
     /// The client and server Initial secrets (exposed for tests and key logs).
     public static func initialSecrets(dcid: [UInt8], version: QUICVersionInfo) -> (client: [UInt8], server: [UInt8]) {
-        let prk = HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: dcid), salt: version.initialSalt)
-        let initialSecret = prk.withUnsafeBytes { Array($0) }
-        return (KeyDerivation.expandLabel(secret: initialSecret, label: "client in", context: [], length: 32, sha384: false),
-                KeyDerivation.expandLabel(secret: initialSecret, label: "server in", context: [], length: 32, sha384: false))
+        let initialSecret = hkdfExtractSHA256(salt: version.initialSalt, inputKeyMaterial: dcid)
+        let expander = QUICLabelExpander<SHA256>(secret: initialSecret)
+        return (expander.expand("client in", length: 32), expander.expand("server in", length: 32))
     }
 
     /// Handshake, 0-RTT or 1-RTT keys from a traffic secret (e.g. a key log's
@@ -55,11 +54,14 @@ public struct QUICPacketKeys: Sendable, Equatable {
     }
 
     private static func derive(_ secret: [UInt8], aead: QUICAEAD, version: QUICVersionInfo) -> QUICPacketKeys {
-        let sha384 = aead.usesSHA384
-        return QUICPacketKeys(
-            key: KeyDerivation.expandLabel(secret: secret, label: version.keyLabel, context: [], length: aead.keyLength, sha384: sha384),
-            iv: KeyDerivation.expandLabel(secret: secret, label: version.ivLabel, context: [], length: 12, sha384: sha384),
-            hp: KeyDerivation.expandLabel(secret: secret, label: version.hpLabel, context: [], length: aead.keyLength, sha384: sha384),
-            aead: aead)
+        aead.usesSHA384 ? derive(QUICLabelExpander<SHA384>(secret: secret), aead: aead, version: version)
+                        : derive(QUICLabelExpander<SHA256>(secret: secret), aead: aead, version: version)
+    }
+
+    private static func derive<H>(_ expander: QUICLabelExpander<H>, aead: QUICAEAD, version: QUICVersionInfo) -> QUICPacketKeys {
+        QUICPacketKeys(key: expander.expand(version.keyLabel, length: aead.keyLength),
+                       iv: expander.expand(version.ivLabel, length: 12),
+                       hp: expander.expand(version.hpLabel, length: aead.keyLength),
+                       aead: aead)
     }
 }
