@@ -59,7 +59,9 @@ final class ScratchFile: @unchecked Sendable {   // libFuzzer's one thread only
         let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
         self.fd = fd
         if fd >= 0 {
-            unlink(String(cString: template))
+            // mkstemp filled in the X's; the name is the bytes before the terminating NUL.
+            let name = template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            unlink(String(decoding: name, as: UTF8.self))
             path = "/proc/self/fd/\(fd)"
         } else {
             path = nil
