@@ -40,7 +40,7 @@ final class LiveCaptureTests: XCTestCase {
 
     func testLiveCaptureStreamsEventsAndStopsCleanlyOnSIGINT() throws {
         try requireCapturePrivileges()
-        let plainPort = try freePort(), iisPort = try freePort(), holdPort = try freePort()
+        let plainPort = try freeLoopbackPort(SOCK_STREAM), iisPort = try freeLoopbackPort(SOCK_STREAM), holdPort = try freeLoopbackPort(SOCK_STREAM)
         let live = try startLive(["--format", "json", "--port", "\(plainPort)", "--port", "\(iisPort)",
                                   "--port", "\(holdPort)", "--stats-interval", "0.3"])
         XCTAssertEqual(live.stderrLines().first,
@@ -100,7 +100,7 @@ final class LiveCaptureTests: XCTestCase {
     /// client random is missing, and shows the IIS renegotiation's CertificateRequest decrypted.
     func testLiveKeyLogWrittenDuringTheCaptureDecryptsTheRenegotiation() throws {
         try requireCapturePrivileges()
-        let port = try freePort()
+        let port = try freeLoopbackPort(SOCK_STREAM)
         let keylog = scratch.appendingPathComponent("live-keys-\(port).log")
         let live = try startLive(["--format", "json", "--port", "\(port)", "-k", keylog.path])
         try runPeers("iis-tls10", port: port, keylog: keylog)
@@ -123,7 +123,7 @@ final class LiveCaptureTests: XCTestCase {
 
     func testKernelDropsAreReportedInStatsAndOnStderr() throws {
         try requireCapturePrivileges()
-        let port = try freePort()
+        let port = try freeLoopbackPort(SOCK_STREAM)
         // In immediate mode a 1 MiB ring holds only a few 256 KiB frames: while
         // tlsdump is stopped (a stand-in for a stalled consumer), the kernel must drop.
         let live = try startLive(["--format", "json", "--port", "\(port)", "-B", "1", "--immediate-mode", "--stats-interval", "0.2"])
@@ -147,7 +147,7 @@ final class LiveCaptureTests: XCTestCase {
 
     func testWrittenCaptureReadsBackToTheSameConnections() throws {
         try requireCapturePrivileges()
-        let port = try freePort()
+        let port = try freeLoopbackPort(SOCK_STREAM)
         let file = scratch.appendingPathComponent("live.pcap")
         // The same sharding both times, so flow ids match (they depend on the worker count).
         let live = try startLive(["--format", "json", "--port", "\(port)", "-w", file.path, "--threads", "2"])
@@ -188,7 +188,7 @@ final class LiveCaptureTests: XCTestCase {
 
     func testCountStopsAfterThatManyPackets() throws {
         try requireCapturePrivileges()
-        let port = try freePort()
+        let port = try freeLoopbackPort(SOCK_STREAM)
         let live = try startLive(["--format", "json", "--port", "\(port)", "-c", "5"])
         try runPeers("plain-tls12", port: port)  // dozens of packets
         XCTAssertEqual(try live.waitForExit(), 0, "ends by itself: \(live.stderrText())")
@@ -201,7 +201,7 @@ final class LiveCaptureTests: XCTestCase {
 
     func testClosedStdoutEndsLiveCaptureQuietly() throws {
         try requireCapturePrivileges()
-        let port = try freePort()
+        let port = try freeLoopbackPort(SOCK_STREAM)
         let err = scratch.appendingPathComponent("pipe.err"), status = scratch.appendingPathComponent("pipe.status")
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/bash")
@@ -221,7 +221,7 @@ final class LiveCaptureTests: XCTestCase {
         try requireCapturePrivileges()
         guard let entry = getpwnam("nobody") else { throw XCTSkip("no user nobody") }
         let nobody = entry.pointee.pw_uid
-        let port = try freePort()
+        let port = try freeLoopbackPort(SOCK_STREAM)
         let file = scratch.appendingPathComponent("nobody.pcap")
         let live = try startLive(["--format", "json", "--port", "\(port)", "-Z", "nobody", "-w", file.path])
         let status = try String(contentsOfFile: "/proc/\(live.process.processIdentifier)/status", encoding: .utf8)
@@ -370,25 +370,6 @@ final class LiveCaptureTests: XCTestCase {
         }
     }
 
-    /// A TCP port on 127.0.0.1 no socket uses now, outside the ephemeral range
-    /// (so no client picks it as its own port and slips through the filter).
-    private func freePort() throws -> Int {
-        for _ in 0..<100 {
-            let port = Int.random(in: 20_000..<32_000)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = in_addr_t(UInt32(0x7f00_0001).bigEndian)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if bound == 0 { return port }
-        }
-        throw XCTSkip("no free port found")
-    }
 
     static func waitForExit(_ process: Process, seconds: Double) throws -> Int32 {
         try waitUntil("process \(process.processIdentifier) to exit", seconds: seconds) { !process.isRunning }

@@ -400,7 +400,7 @@ final class QUICLivePeerTests: XCTestCase {
         }
         try ensureAioquic()
         let scratch = try scratchDirectory()
-        let port = try freeUDPPort()
+        let port = try freeLoopbackPort(SOCK_DGRAM)
         let workdir = scratch.appendingPathComponent("\(key)-\(port)")
         try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
         let keylog = workdir.appendingPathComponent("keys.log")  // quic_peer.py writes it there
@@ -520,25 +520,6 @@ final class QUICLivePeerTests: XCTestCase {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// A UDP port on 127.0.0.1 no socket uses now, below the ephemeral range
-    /// (so the client's own port never matches the filter).
-    private static func freeUDPPort() throws -> Int {
-        for _ in 0..<100 {
-            let port = Int.random(in: 20_000..<32_000)
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = in_addr_t(UInt32(0x7f00_0001).bigEndian)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if bound == 0 { return port }
-        }
-        throw QUICTestFailure(description: "no free UDP port found")
-    }
 }
 
 // MARK: - helpers

@@ -96,3 +96,24 @@ func runTLSDump(_ arguments: [String], stdin: Data? = nil) throws -> (status: In
     process.waitUntilExit()
     return (process.terminationStatus, outData, errData)
 }
+
+/// A TCP or UDP port (`SOCK_STREAM`, `SOCK_DGRAM`) on 127.0.0.1 that no socket
+/// uses now, below the ephemeral range (so no client picks it as its own
+/// port and slips through a capture filter).
+func freeLoopbackPort(_ kind: __socket_type) throws -> Int {
+    for _ in 0..<100 {
+        let port = Int.random(in: 20_000..<32_000)
+        let fd = socket(AF_INET, Int32(kind.rawValue), 0)
+        guard fd >= 0 else { continue }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7f00_0001).bigEndian)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound == 0 { return port }
+    }
+    throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "no free loopback port found"])
+}

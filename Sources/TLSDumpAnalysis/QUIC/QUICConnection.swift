@@ -67,10 +67,13 @@ final class QUICConnection: TransportConnection {
         connectionIDs.append((Array(datagram[range]), owner))
     }
 
-    /// A new address pair, found by a packet that carried one of this
-    /// connection's ids; `senderIsClient` tells which end of it is the client.
+    /// An address pair found by a packet that carried one of this connection's
+    /// ids; `senderIsClient` tells which end of it is the client. True when
+    /// the pair is the connection's (known already: it went idle and left the
+    /// table while another pair was busy), false when over `maxPaths`.
     func addPath(_ path: FlowKey, senderIsClient: Bool, forward: Bool) -> Bool {
-        guard paths.count < Self.maxPaths, !paths.contains(path) else { return false }
+        if paths.contains(path) { return true }
+        guard paths.count < Self.maxPaths else { return false }
         paths.append(path)
         clientIsFirstOnPath.append(senderIsClient == forward)
         summary.paths += 1
@@ -183,11 +186,15 @@ final class QUICConnection: TransportConnection {
         let view = QUICPacketView(type: info.packetType(firstByte: datagram[at]), version: raw, firstByte: datagram[at],
                                   range: at..<datagram.count, dcid: at..<at, scid: at..<at, token: at..<at, pnOffset: nil)
         count(view, side: side)
+        notOpened(view.type, side: side, reason: "its Length field runs past the datagram")
+    }
+
+    /// A packet that should have opened did not: counted, and the first one reported.
+    private func notOpened(_ type: QUICPacketType, side: Side, reason: @autoclosure () -> String) {
         summary.undecryptable[side] += 1
-        if !decryptionFailureReported {
-            decryptionFailureReported = true
-            tlsSession().quicPacketNotOpened(side: side, packetType: view.type.name, reason: "its Length field runs past the datagram")
-        }
+        guard !decryptionFailureReported else { return }
+        decryptionFailureReported = true
+        tlsSession().quicPacketNotOpened(side: side, packetType: type.name, reason: reason())
     }
 
     private func count(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, side: Side) {
@@ -238,7 +245,7 @@ final class QUICConnection: TransportConnection {
 
     private func open(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, keys: QUICPacketKeys, space: Int,
                       side: Side, session: TLSSession) {
-        guard let opened = unprotect(packet, in: datagram, keys: keys, space: space, side: side, session: session) else { return }
+        guard let opened = unprotect(packet, in: datagram, keys: keys, space: space, side: side) else { return }
         let origin: RecordOrigin = space == 0 ? .clear : .decrypted(recordLength: packet.range.count)
         if space > 0 { session.quicDecrypted() }
         packetLabel = "\(packet.type.name)[\(opened.packetNumber)]"
@@ -246,11 +253,12 @@ final class QUICConnection: TransportConnection {
         readFrames(opened.payload, packetType: packet.type, level: space, side: side, origin: origin, session: session)
     }
 
-    /// Removes a packet's protection; a failure is counted (and the first one reported).
+    /// Removes a packet's protection; a failure is counted (and the first one
+    /// reported) unless `tentative` (another key may still open it).
     private func unprotect(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, keys: QUICPacketKeys, space: Int,
-                           side: Side, session: TLSSession, reportFailure: Bool = true) -> QUICOpenedPacket? {
+                           side: Side, tentative: Bool = false) -> QUICOpenedPacket? {
         guard let pnOffset = packet.pnOffset, packet.range.upperBound <= datagram.count else {
-            summary.undecryptable[side] += 1
+            if !tentative { summary.undecryptable[side] += 1 }
             return nil
         }
         let bytes = UnsafeRawBufferPointer(rebasing: datagram[packet.range])
@@ -262,12 +270,7 @@ final class QUICConnection: TransportConnection {
             }
             return opened
         case .failure(let error):
-            guard reportFailure else { return nil }
-            summary.undecryptable[side] += 1
-            if !decryptionFailureReported {
-                decryptionFailureReported = true
-                session.quicPacketNotOpened(side: side, packetType: packet.type.name, reason: "\(error)")
-            }
+            if !tentative { notOpened(packet.type, side: side, reason: "\(error)") }
             return nil
         }
     }
@@ -280,10 +283,10 @@ final class QUICConnection: TransportConnection {
     private func openApplicationPacket(_ packet: QUICPacketView, in datagram: UnsafeRawBufferPointer, side: Side, session: TLSSession) {
         lookUpApplicationKeys(session)
         guard var generation = applicationKeys[side] else { return }
-        var opened = unprotect(packet, in: datagram, keys: generation.keys, space: 2, side: side, session: session, reportFailure: false)
+        var opened = unprotect(packet, in: datagram, keys: generation.keys, space: 2, side: side, tentative: true)
         if opened == nil, let next = generation.next(version: version) {
             // The peer may have updated its keys (RFC 9001 6): the next generation opens it.
-            opened = unprotect(packet, in: datagram, keys: next.keys, space: 2, side: side, session: session)
+            opened = unprotect(packet, in: datagram, keys: next.keys, space: 2, side: side)
             if opened != nil { generation = next }
         } else if opened == nil {
             summary.undecryptable[side] += 1

@@ -61,9 +61,34 @@ final class QUICConnectionTable {
     }
 }
 
-/// A connection id as a dictionary key (at most 20 bytes in QUIC v1 and v2).
+/// A connection id as a dictionary key (at most 20 bytes in QUIC v1 and v2),
+/// held inline: looking up the id of a datagram from an unknown address pair
+/// (any UDP that may be QUIC) allocates nothing. Longer input is cut to 20
+/// bytes; callers pass ids of at most 20.
 struct QUICConnectionIDKey: Hashable {
-    let bytes: [UInt8]
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = Array(bytes) }
+    private var words: (UInt64, UInt64, UInt32) = (0, 0, 0)
+    private let length: UInt8
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        let count = min(bytes.count, 20)
+        length = UInt8(truncatingIfNeeded: count)
+        withUnsafeMutableBytes(of: &words) { storage in
+            storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<count]))
+        }
+    }
+
+    init(_ bytes: [UInt8]) {
+        self = bytes.withUnsafeBytes { QUICConnectionIDKey($0) }
+    }
+
+    static func == (a: QUICConnectionIDKey, b: QUICConnectionIDKey) -> Bool {
+        a.length == b.length && a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(length)
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+    }
 }
