@@ -7,6 +7,7 @@ Usage: Fuzz/make-corpus.py [OUT_DIR]   (default Fuzz/corpus)
 """
 import hashlib
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -231,6 +232,12 @@ def main():
                     write("FuzzKeyLog", text)
                     for line in text.splitlines():
                         write("FuzzKeyLog", line + b"\n", limit=200)
+                elif name.endswith(".msg.txt"):
+                    # openssl s_client's printout: its SSL-Session blocks, as users paste them.
+                    with open(os.path.join(dirpath, name), "rb") as f:
+                        text = f.read()
+                    for block in re.findall(rb"SSL-Session:\n(?:[ \t].*\n)*", text):
+                        write("FuzzKeyLog", b"---\n" + block + b"---\n")
     for target in sorted(counts):
         print(f"{target}: {counts[target]} seeds")
 

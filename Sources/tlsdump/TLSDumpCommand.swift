@@ -82,7 +82,7 @@ struct TLSDumpCommand: ParsableCommand {
     @Option(name: [.customShort("Z"), .customLong("relinquish-privileges")], help: "Change to USER once the capture is open.")
     var user: String?
 
-    @Option(name: [.customShort("k"), .customLong("keylog")], help: "Decrypt with this NSS key log (SSLKEYLOGFILE format, or openssl's RSA Session-ID/Master-Key lines); repeatable. SSLKEYLOGFILE in the environment is read too.")
+    @Option(name: [.customShort("k"), .customLong("keylog")], help: "Decrypt with this NSS key log (SSLKEYLOGFILE format, openssl's RSA Session-ID/Master-Key lines, or openssl s_client's printout with its SSL-Session blocks, pasted as is); repeatable. SSLKEYLOGFILE in the environment is read too.")
     var keylogs: [String] = []
 
     @Option(name: .customLong("rsa-key"), help: "Decrypt static-RSA key exchanges with this server private key (PEM, PKCS#1 or PKCS#8); repeatable.")
@@ -450,7 +450,10 @@ extension TLSDumpCommand {
             material.keyLog.parse(bytes: data)
         }
         if !paths.isEmpty && material.keyLog.count == 0 && interface == nil {
-            warn("warning: no keys found in \(paths.joined(separator: ", ")) (\(material.keyLog.skippedLines) lines skipped)")
+            let tls13 = material.keyLog.tls13SessionBlocks
+            let hint = tls13 > 0
+                ? "; \(tls13) SSL-Session block\(tls13 == 1 ? " is" : "s are") TLS 1.3, whose keys s_client writes only with -keylogfile FILE" : ""
+            warn("warning: no keys found in \(paths.joined(separator: ", ")) (\(material.keyLog.skippedLines) lines skipped\(hint))")
         }
         // After the -k check above, which is about the files given.
         if let embedded { material.keyLog.parse(bytes: embedded) }

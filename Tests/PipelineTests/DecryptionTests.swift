@@ -63,6 +63,59 @@ final class DecryptionTests: XCTestCase {
         return result
     }
 
+    /// The client's own printout (`openssl s_client -msg`, saved when the
+    /// capture was made) as the key file: its SSL-Session blocks open every
+    /// TLS 1.0-1.2 capture whose client was s_client as the key log does, up
+    /// to a renegotiation's new keys (s_client prints the first session only). The servers sent no session id (no
+    /// cache, or tickets), so the blocks' master secrets are found by trying
+    /// them on the first encrypted record, not by id.
+    func testSClientPrintoutDecryptsLikeTheKeyLog() throws {
+        let opensslClients = ["aes-cbc-tls10", "aes-cbc-tls12", "certreq-initial-tls12", "chacha20-tls12", "client-renegotiation-accepted",
+                              "client-renegotiation-refused", "ecdhe-tls12", "iis-renegotiation-tls10",
+                              "renegotiation-no-client-cert-tls12", "renegotiation-refused-by-client"]
+        for name in opensslClients {
+            var paste = KeyLog()
+            paste.parse(bytes: Array(try Data(contentsOf: Paths.bundledCaptures.appendingPathComponent(name + ".msg.txt"))))
+            XCTAssertGreaterThan(paste.sessionMasterSecrets.count, 0, name)
+            let withPaste = try run(name, keys: KeyMaterial(keyLog: paste))
+            let withKeyLog = try run(name, keys: keys(name))
+            let decrypted = sequence(withPaste), full = sequence(withKeyLog)
+            if name.contains("renegotiation") && !name.contains("refused") {
+                // s_client prints the first session only: what the renegotiation's new keys protect
+                // (its Finished messages and what follows) stays ciphertext; everything before is read.
+                XCTAssertEqual(decrypted, Array(full.prefix(decrypted.count)), name)
+                XCTAssertEqual(decrypted.filter { $0.hasSuffix("ClientHello") }.count, 2, "\(name): the renegotiation's hello, under the first keys")
+            } else {
+                XCTAssertEqual(decrypted, full, name)
+            }
+            XCTAssertTrue(decrypted.contains { $0.hasPrefix("C handshake") && $0.contains("Finished") }, "\(name): \(decrypted)")
+            XCTAssertFalse(withPaste.findings.contains { $0.id.rawValue.hasPrefix("decryption") }, name)
+            XCTAssertEqual(withPaste.connections.first?.summary.decrypted, true, name)
+        }
+    }
+
+    /// A TLS 1.3 printout holds no usable key: the warning says why, not just "no keys".
+    func testCLIExplainsATLS13SessionPaste() throws {
+        let capture = Paths.bundledCaptures.appendingPathComponent("tls13.pcap").path
+        let paste = Paths.bundledCaptures.appendingPathComponent("tls13.msg.txt").path
+        let r = try runTLSDump(["-r", capture, "-k", paste, "--format", "json"])
+        XCTAssertEqual(r.status, 0)
+        let stderr = String(decoding: r.stderr, as: UTF8.self)
+        XCTAssertTrue(stderr.contains("no keys found") && stderr.contains("1 SSL-Session block is TLS 1.3") && stderr.contains("-keylogfile"), stderr)
+    }
+
+    /// Keys that fit no connection: every candidate fails on the first
+    /// encrypted record, nothing is called decrypted and no garbage is shown.
+    func testSessionPasteOfAnotherConnectionDecryptsNothing() throws {
+        var paste = KeyLog()
+        paste.parse(bytes: Array(try Data(contentsOf: Paths.bundledCaptures.appendingPathComponent("ecdhe-tls12.msg.txt"))))
+        let sink = try run("aes-cbc-tls12", keys: KeyMaterial(keyLog: paste))
+        XCTAssertFalse(sequence(sink).contains { $0.contains("Finished") }, "\(sequence(sink))")
+        XCTAssertEqual(sink.connections.count, 1)
+        XCTAssertEqual(sink.connections.first?.summary.established, true, "the keyless story still holds")
+        XCTAssertEqual(sink.connections.first?.summary.decrypted, false)
+    }
+
     func testDecryptedSequencesMatchTsharkAndTheClient() throws {
         for name in DecryptionTests.keyed {
             let sink = try run(name, keys: keys(name))

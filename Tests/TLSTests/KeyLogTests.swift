@@ -109,6 +109,64 @@ final class KeyLogTests: XCTestCase {
         }
     }
 
+    /// `openssl s_client`'s printout pasted as is: the SSL-Session blocks'
+    /// Session-ID and Master-Key lines (the block layout of OpenSSL 3, CRLF
+    /// on one of them); the rest of the printout is counted as skipped lines,
+    /// the blocks' own lines are not.
+    func testOpenSSLSessionBlocksPastedAsIs() {
+        let idA = String(repeating: "a1", count: 32), masterA = String(repeating: "0b", count: 48)
+        let masterB = String(repeating: "C2", count: 48)
+        let paste = """
+            CONNECTED(00000003)
+            ---
+            SSL-Session:
+                Protocol  : TLSv1.2
+                Cipher    : ECDHE-RSA-AES256-GCM-SHA384
+                Session-ID: \(idA)
+                Session-ID-ctx: \r
+                Master-Key: \(masterA)\r
+                PSK identity: None
+                TLS session ticket:
+                0000 - 51 38 dd b6 25 b7 a6 ca-a0 94 eb 41 59 58 a9 10   Q8..%......AYX..
+                Extended master secret: yes
+            ---
+            read R BLOCK
+            SSL-Session:
+                Protocol  : TLSv1.2
+                Session-ID: 
+                Master-Key: \(masterB)
+            SSL-Session:
+                Protocol  : TLSv1.3
+                Session-ID: \(idA)
+                Resumption PSK: \(String(repeating: "ee", count: 32))
+            SSL-Session:
+                Protocol  : TLSv1.2
+                Master-Key: 
+            """
+        var log = KeyLog()
+        log.parse(paste)
+        XCTAssertEqual(log.masterSecret(sessionID: hexBytes(idA)), hexBytes(masterA), "the session id names its master secret")
+        XCTAssertEqual(log.sessionMasterSecrets, [hexBytes(masterA), hexBytes(masterB)], "both TLS 1.2 sessions are candidates, in order")
+        XCTAssertEqual(log.count, 2, "one secret per session, not one per way of finding it")
+        XCTAssertEqual(log.tls13SessionBlocks, 1)
+        // CONNECTED, ---, ---, read R BLOCK, and the block with an empty Master-Key.
+        XCTAssertEqual(log.skippedLines, 5)
+    }
+
+    func testSessionLinesAndBlocksShareTheCandidatesAndTheirCap() {
+        var log = KeyLog()
+        let master = String(repeating: "11", count: 48)
+        log.parse("RSA Session-ID:\(String(repeating: "22", count: 32)) Master-Key:\(master)\nSSL-Session:\n    Master-Key: \(master)\n")
+        XCTAssertEqual(log.sessionMasterSecrets.count, 1, "the same secret twice is one candidate")
+        XCTAssertEqual(log.count, 1)
+        var many = KeyLog()
+        for i in 0..<(KeyLog.maxSessionMasterSecrets + 3) {
+            many.parse("SSL-Session:\n    Session-ID:\n    Master-Key: \(String(format: "%02x", i % 256))\(String(repeating: "00", count: 47))\n")
+        }
+        XCTAssertEqual(many.sessionMasterSecrets.count, KeyLog.maxSessionMasterSecrets)
+        XCTAssertEqual(many.skippedLines, 3, "past the cap, blocks without a session id are kept nowhere and counted")
+    }
+
     func testGarbageInputNeverTraps() {
         var generator = SeededGenerator(seed: 5)
         var log = KeyLog()

@@ -4,7 +4,7 @@ import TLSDumpTLS
 import Glibc
 #endif
 
-/// Input: a key log file's bytes. Parsed as bytes and as text (the two entry
+/// Input: a key log file's bytes (or s_client's printout with SSL-Session blocks). Parsed as bytes and as text (the two entry
 /// points), then every lookup is tried with ids taken from the input, so
 /// stored and probed keys meet.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -15,6 +15,8 @@ public func fuzzKeyLog(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     var again = KeyLog()
     again.parse(String(decoding: bytes, as: UTF8.self))
     fuzzCheck(log.count <= bytes.count, "more secrets than bytes")
+    fuzzCheck(log.sessionMasterSecrets.count <= KeyLog.maxSessionMasterSecrets, "session candidates over their cap")
+    fuzzCheck(log.sessionMasterSecrets.allSatisfy { $0.count == 48 }, "a session candidate that is not a master secret")
     var found = 0
     for length in [8, 32, 48] where bytes.count >= length {
         let id = Array(bytes.suffix(length))

@@ -9,11 +9,15 @@ final class DecryptionState {
     var applicationSecrets = SidePair<[UInt8]?>(client: nil, server: nil)
     /// The current traffic secret per side (for KeyUpdate).
     var currentSecrets = SidePair<[UInt8]?>(client: nil, server: nil)
+    /// TLS 1.0-1.2 without a key found by client random or session id: the
+    /// key pairs of the key log's session master secrets (s_client's
+    /// `SSL-Session:` blocks), tried on the first protected record; the one
+    /// that opens it is the connection's.
+    var candidates: [SidePair<RecordDecryptor>] = []
     var tls13Suite: UInt16?
     var used = false
     var failed = SidePair(client: false, server: false)
     var unsupportedReported = false
-    var noKeyReported = false
     /// Handshake messages (with headers) of the current handshake up to the
     /// ClientKeyExchange: the RFC 7627 session hash needs them for RSA decryption.
     var transcript: [UInt8] = []

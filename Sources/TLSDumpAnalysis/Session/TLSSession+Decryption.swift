@@ -30,6 +30,30 @@ extension TLSSession {
             decryptionFailed(side: side, error)
             return false
         }
+        dispatchDecrypted(result, header: header, side: side)
+        return true
+    }
+
+    /// The first protected record of a side with no key: each candidate key
+    /// pair (`DecryptionState.candidates`) tries it; the first that opens it
+    /// (its MAC or AEAD tag checks) becomes the connection's keys, both sides.
+    /// False when none did: the candidates are dropped and the record stays ciphertext.
+    func decryptWithCandidates(_ header: RecordHeader, body: UnsafeRawBufferPointer, side: Side) -> Bool {
+        guard let decryption, !decryption.candidates.isEmpty else { return false }
+        let candidates = decryption.candidates
+        decryption.candidates = []
+        for pair in candidates {
+            guard let result = try? pair[side].decrypt(contentType: header.contentType, version: header.version, body: body) else { continue }
+            decryption.active[side] = pair[side]
+            let other = side.other
+            if sides[other].encrypted { decryption.active[other] = pair[other] } else { decryption.pending[other] = pair[other] }
+            dispatchDecrypted(result, header: header, side: side)
+            return true
+        }
+        return false
+    }
+
+    private func dispatchDecrypted(_ result: (contentType: UInt8, plaintext: [UInt8]), header: RecordHeader, side: Side) {
         decryption?.used = true
         let inner = RecordHeader(contentType: result.contentType, version: header.version, length: result.plaintext.count)
         let origin = RecordOrigin.decrypted(recordLength: header.length)
@@ -49,7 +73,6 @@ extension TLSSession {
                 trace(side, version: header.version, contentType: result.contentType, length: plaintext.count, "decrypted", origin: origin)
             }
         }
-        return true
     }
 
     private func decryptionFailed(side: Side, _ error: DecryptionError) {
@@ -109,10 +132,35 @@ extension TLSSession {
               let serverRandom = inputs.serverRandom?.bytes, let suite = hs.cipherSuite,
               let version = hs.version else { return }
         let sessionID = inputs.serverSessionID?.bytes ?? []
+        decryption.candidates = []
         let master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
-        guard let master else { return }
+        guard let master else {
+            // Resumed sessions and RSA exchanges find their keys later (or not at all) in ways a
+            // session's master secret cannot stand in for; a full exchange's can.
+            prepareCandidates(clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
+                              encryptThenMAC: hs.encryptThenMAC, into: decryption)
+            return
+        }
         installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
                          encryptThenMAC: hs.encryptThenMAC, into: decryption)
+    }
+
+    /// The key pairs of every session master secret in the key log, to be tried on the first protected record.
+    private func prepareCandidates(clientRandom: [UInt8], serverRandom: [UInt8], suite: UInt16, version: UInt16,
+                                   encryptThenMAC: Bool, into decryption: DecryptionState) {
+        guard let masters = context.keyStore?.keyLog.sessionMasterSecrets, !masters.isEmpty else { return }
+        do {
+            for master in masters {
+                let (client, server) = try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom,
+                                                                serverRandom: serverRandom, suite: suite, version: version)
+                decryption.candidates.append(SidePair(
+                    client: try RecordDecryptor(keys: client, suite: suite, version: version, encryptThenMAC: encryptThenMAC),
+                    server: try RecordDecryptor(keys: server, suite: suite, version: version, encryptThenMAC: encryptThenMAC)))
+            }
+        } catch {
+            decryption.candidates = []
+            unsupported(error)
+        }
     }
 
     private func installTLS12Keys(master: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8], suite: UInt16, version: UInt16,

@@ -17,6 +17,9 @@ extension TLSSession {
         if let body, let decryptor = decryptor(for: side), recordIsProtected(header, side: side) {
             if header.contentType == ContentType.handshake { countRenegotiationRecord(header, side: side) }
             if decryptAndDispatch(header, body: body, side: side, with: decryptor) { return }
+        } else if let body, sides[side].encrypted, decryption?.candidates.isEmpty == false, recordIsProtected(header, side: side) {
+            if header.contentType == ContentType.handshake { countRenegotiationRecord(header, side: side) }
+            if decryptWithCandidates(header, body: body, side: side) { return }
         }
         dispatchRecord(header, body: body, side: side)
     }

@@ -137,6 +137,8 @@ final class TLSSession {
     /// Which record bodies a direction's stream should keep.
     func wantedBodies(_ side: Side) -> UInt32 {
         if decryptor(for: side) != nil { return UInt32.max }
+        // Session keys to try: the next protected record is needed whole.
+        if decryption?.candidates.isEmpty == false { return UInt32.max }
         return sides[side].encrypted ? 0 : RecordStream.clearHandshakeBodies
     }
 

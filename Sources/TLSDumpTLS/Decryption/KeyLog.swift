@@ -26,6 +26,16 @@ public enum TLS13SecretLabel: Sendable, Hashable, CaseIterable {
 ///     PMS_CLIENT_RANDOM <client random> <premaster, 48 bytes>
 ///     RSA Session-ID:<session id> Master-Key:<master secret>
 ///
+/// and `openssl s_client`'s own printout pasted as is: each `SSL-Session:`
+/// block (its indented lines) gives the `Session-ID:` and `Master-Key:` it
+/// holds, like an `RSA Session-ID:` line; its other lines are not counted as
+/// skipped. A TLS 1.2 server that issues session tickets sends no session
+/// id, and the id s_client prints is then its own (a hash of the ticket):
+/// every session master secret is therefore also kept as a candidate
+/// (`sessionMasterSecrets`) that decryption tries on a connection no lookup
+/// found a key for. TLS 1.3 blocks carry no master secret (`Resumption PSK:`);
+/// they are counted in `tls13SessionBlocks`.
+///
 /// `#` comments and blank lines are skipped silently; `EXPORTER_SECRET`,
 /// `EARLY_EXPORTER_SECRET` and OpenSSL's `CLIENT/SERVER_TRAFFIC_SECRET_N`
 /// (logged after a KeyUpdate) are known and ignored.
@@ -45,12 +55,36 @@ public struct KeyLog: Sendable {
 
     private var secrets: [Key: [UInt8]] = [:]
 
+    /// Master secrets of sessions (`SSL-Session:` blocks, `RSA Session-ID:`
+    /// lines), in the order read, without repeats: the candidates tried on
+    /// TLS 1.0-1.2 connections whose session id names no key (at most
+    /// `maxSessionMasterSecrets`; later ones are counted in `skippedLines`).
+    public private(set) var sessionMasterSecrets: [[UInt8]] = []
+    public static let maxSessionMasterSecrets = 64
+
+    /// `SSL-Session:` blocks of TLS 1.3 sessions: they hold no key that opens
+    /// the connection (TLS 1.3 needs the key log of SSLKEYLOGFILE or -keylogfile).
+    public private(set) var tls13SessionBlocks = 0
+
+    /// The `SSL-Session:` block being read, between its header line and the
+    /// first line that is not indented.
+    private struct SessionBlock {
+        var sessionID: ArraySlice<UInt8>?
+        var masterKey: ArraySlice<UInt8>?
+        var isTLS13 = false
+        /// The block held a `Resumption PSK:` (TLS 1.3).
+        var resumptionPSK = false
+    }
+
     /// Lines that were neither usable key material, a comment, blank, nor a
     /// known label this layer ignores: malformed hex, wrong lengths, unknown labels.
     public private(set) var skippedLines: Int = 0
 
-    /// Number of distinct secrets stored.
-    public var count: Int { secrets.count }
+    /// Number of distinct secrets stored (a session master secret also stored under its id counts once).
+    public var count: Int {
+        let keyed = Set(secrets.lazy.filter { $0.key.kind == .masterBySessionID }.map(\.value))
+        return secrets.count + sessionMasterSecrets.lazy.filter { !keyed.contains($0) }.count
+    }
 
     public init() {}
 
@@ -62,12 +96,27 @@ public struct KeyLog: Sendable {
     /// Parses a key log given as raw file bytes.
     public mutating func parse(bytes: [UInt8]) {
         var lineStart = 0
+        var block: SessionBlock?
         while lineStart < bytes.count {
             var lineEnd = lineStart
             while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-            parseLine(bytes[lineStart..<lineEnd])
+            let line = bytes[lineStart..<lineEnd]
             lineStart = lineEnd + 1
+            if block != nil {
+                if let first = line.first, Self.isBlank(first) {
+                    readSessionBlockLine(line, into: &block)
+                    continue
+                }
+                finishSessionBlock(block)
+                block = nil
+            }
+            if Self.trimmed(line).elementsEqual("SSL-Session:".utf8) {
+                block = SessionBlock()
+                continue
+            }
+            parseLine(line)
         }
+        finishSessionBlock(block)
     }
 
     // MARK: lookups
@@ -138,6 +187,61 @@ public struct KeyLog: Sendable {
         "SERVER_TRAFFIC_SECRET_N": LineRule(kind: nil, idLengths: 32...32, secretLengths: tls13SecretLengths),
     ]
 
+    // MARK: s_client's SSL-Session blocks
+
+    private static func trimmed(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var start = line.startIndex, end = line.endIndex
+        while start < end && isBlank(line[start]) { start += 1 }
+        while end > start && isBlank(line[end - 1]) { end -= 1 }
+        return line[start..<end]
+    }
+
+    /// `    Name  : value` inside a block: the value after the first colon, trimmed, when the name matches.
+    private static func value(of name: String, in line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        let text = trimmed(line)
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")),
+              trimmed(text[text.startIndex..<colon]).elementsEqual(name.utf8) else { return nil }
+        return trimmed(text[(colon + 1)...])
+    }
+
+    private func readSessionBlockLine(_ line: ArraySlice<UInt8>, into block: inout SessionBlock?) {
+        if let id = Self.value(of: "Session-ID", in: line) {
+            block?.sessionID = id
+        } else if let key = Self.value(of: "Master-Key", in: line) {
+            block?.masterKey = key
+        } else if let version = Self.value(of: "Protocol", in: line) {
+            block?.isTLS13 = version.elementsEqual("TLSv1.3".utf8)
+        } else if Self.value(of: "Resumption PSK", in: line) != nil {
+            block?.resumptionPSK = true
+        }
+    }
+
+    /// A block ends: its Master-Key is stored like an `RSA Session-ID:` line;
+    /// a block without one (a failed handshake's, TLS 1.3's) is counted.
+    private mutating func finishSessionBlock(_ block: SessionBlock?) {
+        guard let block else { return }
+        if block.isTLS13 || block.resumptionPSK {
+            tls13SessionBlocks += 1
+            return
+        }
+        guard let keyHex = block.masterKey, let master = HexDecoding.bytes(keyHex), master.count == 48 else {
+            skippedLines += 1
+            return
+        }
+        let id = block.sessionID.flatMap { HexDecoding.bytes($0) } ?? []
+        storeSessionMasterSecret(master, sessionID: id.count <= 32 ? id : [])
+    }
+
+    private mutating func storeSessionMasterSecret(_ master: [UInt8], sessionID: [UInt8]) {
+        if !sessionID.isEmpty { secrets[Key(kind: .masterBySessionID, id: sessionID)] = master }
+        guard !sessionMasterSecrets.contains(master) else { return }
+        guard sessionMasterSecrets.count < Self.maxSessionMasterSecrets else {
+            if sessionID.isEmpty { skippedLines += 1 }   // kept nowhere
+            return
+        }
+        sessionMasterSecrets.append(master)
+    }
+
     private static func isBlank(_ c: UInt8) -> Bool {
         c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r")
     }
@@ -163,7 +267,7 @@ public struct KeyLog: Sendable {
                 skippedLines += 1
                 return
             }
-            secrets[Key(kind: .masterBySessionID, id: id)] = master
+            storeSessionMasterSecret(master, sessionID: id)
             return
         }
 
