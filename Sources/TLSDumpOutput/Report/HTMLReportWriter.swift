@@ -20,13 +20,16 @@ public final class HTMLReportWriter: EventSink {
     /// What was analysed (the file read or the interface), for the page's heading.
     public var source: String
     private let maxArrowsPerLadder: Int
-    private var pending: [String: PendingConnection] = [:]
+    /// By the connection's identity object, shared by all its events (cheaper
+    /// to hash than its id); the entry holds the object, so its address is not reused meanwhile.
+    private var pending: [ObjectIdentifier: PendingConnection] = [:]
     private var totals = ReportTotals()
     private var selection: ReportSelection
     private var serial = 0
     private var stats: StatsEvent?
 
     private struct PendingConnection {
+        let flow: FlowIdentity
         var ladder: LadderRecorder
         var findings: [Finding] = []
         var findingsLeftOut = 0
@@ -51,34 +54,35 @@ public final class HTMLReportWriter: EventSink {
             if case .stats(let s) = event.body, s.isFinal { stats = s }
             return
         }
+        let key = ObjectIdentifier(flow)
         switch event.body {
         case .trace(let entry):
-            pending[flow.flowID, default: newPending()].ladder.record(entry, at: event.timestamp)
+            pending[key, default: newPending(flow)].ladder.record(entry, at: event.timestamp)
         case .finding(let f):
             totals.count(finding: f)
-            if f.id == .notTLS && pending[flow.flowID].map({ $0.ladder.steps.isEmpty }) ?? true {
+            if f.id == .notTLS && pending[key].map({ $0.ladder.steps.isEmpty }) ?? true {
                 // Not TLS: no connection event will come to release it.
-                pending[flow.flowID] = nil
+                pending[key] = nil
                 return
             }
-            var entry = pending[flow.flowID] ?? newPending()
+            var entry = pending[key] ?? newPending(flow)
             if case .missingBytes(let sender, let bytes) = f.evidence {
                 entry.ladder.gap(sender: sender, bytes: bytes, at: event.timestamp)
             }
             if entry.findings.count < Self.maxFindingsPerConnection { entry.findings.append(f) } else { entry.findingsLeftOut += 1 }
-            pending[flow.flowID] = entry
+            pending[key] = entry
         case .serverHello(let hello):
-            if let group = hello.hello.keyShareGroup { pending[flow.flowID, default: newPending()].keyShareGroup = group }
+            if let group = hello.hello.keyShareGroup { pending[key, default: newPending(flow)].keyShareGroup = group }
         case .connection(let c):
-            let entry = pending.removeValue(forKey: flow.flowID) ?? newPending()
+            let entry = pending.removeValue(forKey: key) ?? newPending(flow)
             finished(flow, c, entry)
         default:
             break
         }
     }
 
-    private func newPending() -> PendingConnection {
-        PendingConnection(ladder: LadderRecorder(maxSteps: maxArrowsPerLadder))
+    private func newPending(_ flow: FlowIdentity) -> PendingConnection {
+        PendingConnection(flow: flow, ladder: LadderRecorder(maxSteps: maxArrowsPerLadder))
     }
 
     private func finished(_ flow: FlowIdentity, _ c: ConnectionSummary, _ entry: PendingConnection) {

@@ -30,7 +30,7 @@ enum LadderDiagram {
             switch row {
             case .section(let title):
                 out += "<g class=\"hs\"><rect x=\"0\" y=\"\(y + 3)\" width=\"\(width)\" height=\"\(rowHeight - 6)\"/>"
-                out += "<text x=\"\(width / 2)\" y=\"\(y + rowHeight / 2 + 4)\">\(title.htmlEscaped)</text></g>\n"
+                out += "<text class=\"band\" x=\"\(width / 2)\" y=\"\(y + rowHeight / 2 + 4)\">\(title.htmlEscaped)</text></g>\n"
             case .arrow(let arrow):
                 out += self.arrow(arrow, y: mid, start: start)
             case .gap(let sender, let bytes, let at):

@@ -18,9 +18,24 @@ struct LadderRecorder: Sendable {
 
     init(maxSteps: Int) {
         self.maxSteps = max(1, maxSteps)
+        // A typical handshake and some data without regrowing (the array grows on past it).
+        steps.reserveCapacity(min(self.maxSteps, 20))
     }
 
     mutating func record(_ entry: TraceEntry, at time: Timestamp) {
+        if entry.contentType == ContentType.applicationData, case .arrow(var last)? = steps.last, last.isApplicationData,
+           last.sender == entry.sender, entry.detail.isEmpty || entry.detail == "decrypted",
+           last.protection == (entry.detail.isEmpty && entry.quicPacket == nil ? .encrypted : .decrypted) {
+            // The common case of a long connection, without reading the entry any further.
+            last.records += 1
+            last.bytes += max(0, entry.length)
+            steps[steps.count - 1] = .arrow(last)
+            return
+        }
+        if steps.count >= maxSteps {
+            omittedRecords += 1
+            return
+        }
         let arrow = Self.arrow(for: entry, at: time)
         let isHandshakeRecord = entry.contentType == ContentType.handshake && entry.quicPacket == nil
         // A HelloRequest only ever opens a handshake; any other handshake record does once the last one is over.
