@@ -9,10 +9,10 @@ import XCTest
 /// without console errors, draws one ladder per shown connection with the
 /// messages in capture order, and shows names from the capture as text.
 final class HTMLReportTests: XCTestCase {
-    private var scratch: URL!
+    /// Each test runs on its own instance, so each has its own directory.
+    private let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tlsdump-report-\(UUID().uuidString)")
 
     override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tlsdump-report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     }
 
