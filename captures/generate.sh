@@ -599,6 +599,26 @@ $CLOSE_C_FIRST"
     finish
 }
 
+# 12. Markup in every name the peers send, for the HTML report's escaping: a
+# self-signed server certificate whose subject CN is <script>alert(1)</script>
+# (made here, not in pki/), SNI <script>alert(2)</script>, ALPN
+# <img src=x onerror=alert(3)>. Plain TLS 1.2 ECDHE, so the certificate is in clear.
+SCENARIOS+=(html-injection-tls12)
+scenario_html-injection-tls12() {
+    EXPECT=$PLAIN12_ECDHE
+    local alpn='<img src=x onerror=alert(3)>'
+    begin html-injection-tls12
+    openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj '/O=tlsdump/CN=<script>alert(1)<\/script>' \
+        -keyout "$OUT/markup.key" -out "$OUT/markup.pem" 2>"$OUT/req.log" || fail "openssl req failed"
+    ossl_server -cert "$OUT/markup.pem" -key "$OUT/markup.key" -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -alpn "$alpn"
+    start_client openssl s_client -connect "127.0.0.1:$PORT" -servername '<script>alert(2)</script>' \
+        -keylogfile "$OUT/$SCENARIO.keys" -msg -state -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -alpn "$alpn"
+    wait_for "$OUT/server.log" '^CIPHER is'
+    send_request
+    send_response
+    finish
+}
+
 # ---------------------------------------------------------------- main
 
 selected=("$@")

@@ -42,7 +42,7 @@ public final class TextEventWriter: EventSink {
             // With --sni, the summary counts only the connections shown.
             guard filter.serverName?.matches(c.sni) ?? true else { return }
             summary.count(connection: c)
-            if !summaryOnly && filter.accepts(event) { output.write(story(flow, c)) }
+            if !summaryOnly && filter.accepts(event) { output.write(Self.story(flow, c, palette: palette, minimumSeverity: filter.minimumSeverity)) }
         case .finding(let f) where f.id == .notTLS:
             notTLS[flow.flowID] = (flow, f)
         default:
@@ -87,7 +87,9 @@ public final class TextEventWriter: EventSink {
         return lines
     }
 
-    private func story(_ flow: FlowIdentity, _ c: ConnectionSummary) -> String {
+    /// One connection's story (also the HTML report's text for it).
+    static func story(_ flow: FlowIdentity, _ c: ConnectionSummary, palette: TextPalette = .plain,
+                      minimumSeverity: Severity? = nil) -> String {
         var lines: [String] = []
         var head = "\(flow.flowID)  \(flow.client) -> \(flow.server)"
         if let sni = c.sni { head += "  \(sni)" }
@@ -127,7 +129,7 @@ public final class TextEventWriter: EventSink {
             }
             lines.append("  alerts: " + alerts.joined(separator: ", "))
         }
-        for f in c.findings where filter.minimumSeverity.map({ f.severity >= $0 }) ?? true {
+        for f in c.findings where minimumSeverity.map({ f.severity >= $0 }) ?? true {
             lines.append("  " + palette.severity("[\(f.severity.name)] \(f.id): \(f.message)", f.severity))
         }
         if let quic = c.quic { lines.append(contentsOf: Self.describe(quic)) }
@@ -139,7 +141,7 @@ public final class TextEventWriter: EventSink {
         return lines.joined(separator: "\n") + "\n\n"
     }
 
-    private func describe(_ cert: CertificateSummary) -> String {
+    private static func describe(_ cert: CertificateSummary) -> String {
         var parts = [cert.subject ?? "(no subject)"]
         if let issuer = cert.issuer, issuer != cert.subject { parts.append("issued by \(issuer)") } else if cert.isSelfIssued { parts.append("self-signed") }
         if let type = cert.keyType { parts.append("\(type) \(cert.keyBits.map(String.init) ?? "?") bits") }
@@ -147,7 +149,7 @@ public final class TextEventWriter: EventSink {
         return parts.joined(separator: ", ")
     }
 
-    private func describe(_ h: HandshakeSummary) -> String {
+    private static func describe(_ h: HandshakeSummary) -> String {
         var text = h.index == 0 ? "handshake 0" : "handshake \(h.index) (renegotiation"
         if h.index > 0 {
             text += ", started by \(h.initiator?.rawValue ?? "unknown")"

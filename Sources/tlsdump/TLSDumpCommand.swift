@@ -139,6 +139,12 @@ struct TLSDumpCommand: ParsableCommand {
     @Option(name: .customLong("min-severity"), help: "Only write findings at or above: info, low, medium, high (trace: finding lines below it are left out).")
     var minSeverity: String?
 
+    @Option(name: .customLong("report"), help: ArgumentHelp("Also write a self-contained HTML report to FILE: summary charts, and for each connection with findings (at most 500) its story, findings with remedies and a ladder diagram.", valueName: "file"))
+    var report: String?
+
+    @Flag(name: .customLong("report-all"), help: "With --report: draw every connection, not only those with findings (still at most 500).")
+    var reportAll = false
+
     @Argument(help: "BPF filter expression, as with tcpdump (quote it, or give it after the options).")
     var filter: [String] = []
 
@@ -197,6 +203,8 @@ struct TLSDumpCommand: ParsableCommand {
             let names = EventKinds.named.map(\.name).filter { $0 != "trace" }.joined(separator: ", ")
             throw ValidationError("--type \(unknown) is not an event type (one of \(names))")
         }
+        if reportAll && report == nil { throw ValidationError("--report-all needs --report FILE") }
+        if let report, report.isEmpty || report == "-" { throw ValidationError("--report needs a file name") }
         if let sni, sni.isEmpty { throw ValidationError("--sni needs a pattern, such as '*.example.com'") }
         if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1") }
         if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be between 1 and 64") }
@@ -286,8 +294,18 @@ struct TLSDumpCommand: ParsableCommand {
             trace.palette = palette
             writer = trace
         }
+        // --report: the HTML report takes the events beside the writer (opened now: fail before the analysis).
+        var htmlReport: (writer: HTMLReportWriter, file: OutputStream)?
+        if let report {
+            guard let file = OutputStream.file(path: report) else {
+                fail("cannot write \(report): \(String(cString: strerror(errno)))")
+            }
+            htmlReport = (HTMLReportWriter(scope: reportAll ? .allConnections : .connectionsWithFindings,
+                                           source: read ?? interface ?? "-"), file)
+        }
+        let shown: EventSink = htmlReport.map { TeeEventSink(primary: writer, secondary: $0.writer) } ?? writer
         // Findings are counted on their way to the writer, before any output filter.
-        let tracker = FindingTracker(forwardingTo: writer)
+        let tracker = FindingTracker(forwardingTo: shown)
         if writeFlagged != nil {
             tracker.flagged = FlaggedConnections(threshold: minSeverity.flatMap(Severity.init(name:)) ?? .info)
         }
@@ -361,6 +379,12 @@ struct TLSDumpCommand: ParsableCommand {
         }
         progress?.finish()
         stream.flush()
+        if let htmlReport {
+            htmlReport.writer.write(to: htmlReport.file)
+            if case .writeError(let code)? = htmlReport.file.failure {
+                fail("writing the report failed: \(String(cString: strerror(code)))")
+            }
+        }
         let threshold = failOn.flatMap(Severity.init(name:))
         let findingsFail = threshold.map(tracker.sawFinding(atOrAbove:)) ?? false
         if stream.failure == .closedByReader { Glibc.exit(findingsFail ? 1 : 0) }

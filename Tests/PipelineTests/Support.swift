@@ -75,8 +75,13 @@ func oracleEndpoint(_ e: Endpoint) -> String { "\(e.ip):\(e.port)" }
 
 /// Runs the tlsdump binary; returns (status, stdout, stderr).
 func runTLSDump(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: Data) {
+    try runProcess(Paths.tlsdump, arguments, stdin: stdin)
+}
+
+/// Runs a program to its end; returns (status, stdout, stderr).
+func runProcess(_ executable: URL, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: Data) {
     let process = Process()
-    process.executableURL = Paths.tlsdump
+    process.executableURL = executable
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

@@ -55,6 +55,47 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         }
     }
 
+    /// What to do about it, in one sentence (the HTML report prints it under the finding).
+    public var remedy: String {
+        switch self {
+        case .weakCipherRC4: "Remove RC4 suites from the server's and clients' cipher lists (RFC 7465 forbids them)."
+        case .weakCipherNull: "Remove NULL suites: the records travel unencrypted."
+        case .weakCipherExport: "Remove export suites (FREAK, Logjam); no current client needs them."
+        case .weakCipherDES: "Remove single-DES suites and prefer AES-GCM or ChaCha20-Poly1305."
+        case .weakCipher3DES: "Remove 3DES suites (Sweet32) and prefer AES-GCM or ChaCha20-Poly1305."
+        case .weakCipherAnonymous: "Remove anonymous (anon) suites: the server is not authenticated, so anyone in the path can impersonate it."
+        case .weakMACMD5: "Prefer AEAD suites (AES-GCM, ChaCha20-Poly1305) over suites that authenticate records with HMAC-MD5."
+        case .oldProtocolSSLv2: "Disable SSL 2.0 on the server and the clients."
+        case .oldProtocolSSLv3: "Disable SSL 3.0 (POODLE); TLS 1.2 is the minimum to allow."
+        case .oldProtocolTLS10: "Enable TLS 1.2 and 1.3 on both ends and disable TLS 1.0 (RFC 8996)."
+        case .oldProtocolTLS11: "Enable TLS 1.2 and 1.3 on both ends and disable TLS 1.1 (RFC 8996)."
+        case .weakKeyRSA: "Reissue the certificate with an RSA key of at least 2048 bits (or an ECDSA key)."
+        case .weakKeyDH: "Configure Diffie-Hellman parameters of at least 2048 bits, or prefer ECDHE."
+        case .weakKeyEC: "Use a curve of at least 256 bits (x25519, secp256r1 or larger)."
+        case .renegotiationServerInitiated: "Check that the client supports renegotiation; request client certificates in the first handshake if it does not."
+        case .renegotiationClientInitiated: "Refuse or rate-limit client-initiated renegotiation on the server unless an application needs it."
+        case .renegotiationInsecure: "Upgrade both ends to support RFC 5746 secure renegotiation, or disable renegotiation."
+        case .renegotiationRefused: "Avoid renegotiation with this peer: request the client certificate in the first handshake, or use TLS 1.3 post-handshake authentication."
+        case .renegotiationFailed: "Read the alert and the renegotiation's messages; request the client certificate in the first handshake to avoid renegotiating."
+        case .clientAuthViaRenegotiation: "Request the client certificate in the first handshake (IIS: clientcertnegotiation=enable on the binding; Apache: SSLVerifyClient per virtual host)."
+        case .clientAuthPostHandshake: "Check that the client supports TLS 1.3 post-handshake authentication, or request the certificate in the handshake."
+        case .clientAuthNoCertificate: "Install a client certificate issued by one of the CAs the server lists, and configure the client to send it."
+        case .certExpired: "Renew the server certificate and install the new one with its chain."
+        case .certNotYetValid: "Check the server's clock and the certificate's validity dates; install a certificate valid now."
+        case .certSelfSigned: "Use a certificate issued by a CA the clients trust, or distribute this one to them deliberately."
+        case .certSNIMismatch: "Serve a certificate whose names cover the requested host name (SNI), or fix the name the client asks for."
+        case .compressionEnabled: "Disable TLS compression on the server (CRIME)."
+        case .handshakeFailed: "Read the alert: compare the versions, suites and certificates each side offered and accepts."
+        case .handshakeUnexpectedMessage: "Compare both peers' TLS stacks and versions; a middlebox rewriting traffic can also cause it."
+        case .streamGap: "Capture closer to an endpoint, with a larger buffer (-B) and snapshot length, so no bytes are lost."
+        case .notTLS: "If this port should carry TLS, check the server's configuration; otherwise narrow the capture filter."
+        case .tlsMalformed: "Check for a broken peer or a middlebox altering the stream; capture at the endpoint to compare."
+        case .decryptionError: "Check that the key log or RSA key belongs to this connection and capture."
+        case .decryptionUnsupported: "Give a key log (SSLKEYLOGFILE) for this connection; an RSA key decrypts only RSA key exchange."
+        case .quicDecryptionFailed: "Check that the key log belongs to this QUIC connection; packets lost from the capture also stay unreadable."
+        }
+    }
+
     /// A bit of its own, for a per-connection set in one word.
     var bit: UInt64 { 1 << UInt64(Self.ordinals[self] ?? 63) }
 
