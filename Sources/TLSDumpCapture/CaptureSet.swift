@@ -109,7 +109,7 @@ public final class CaptureSet: PacketSource {
         for linkType in linkTypes {
             guard let handle = PcapHandle.dead(linkType: linkType, snapshotLength: snapshotLength) else { continue }
             defer { handle.close() }
-            try handle.setFilter(expression)
+            try handle.checkFilter(expression)
         }
         filter = expression
     }

@@ -108,6 +108,18 @@ final class PcapHandle {
     }
 
 
+    /// Compiles a BPF filter without installing it (a dead handle, whose
+    /// link type decides what the expression means, cannot take one).
+    func checkFilter(_ expression: String) throws {
+        guard let pcap else { throw CaptureError.closed }
+        var program = bpf_program()
+        let netmaskUnknown: bpf_u_int32 = 0xffff_ffff  // PCAP_NETMASK_UNKNOWN
+        guard pcap_compile(pcap, &program, expression, 1, netmaskUnknown) == 0 else {
+            throw CaptureError.badFilter(expression: expression, message: lastError)
+        }
+        pcap_freecode(&program)
+    }
+
     /// Compiles and installs a BPF filter. An empty expression installs an
     /// accept-all program, which also clears an earlier filter.
     func setFilter(_ expression: String) throws {
