@@ -24,5 +24,6 @@ public struct InputFileFailure: Sendable, Equatable, CustomStringConvertible {
         self.reason = reason
     }
 
-    public var description: String { "\(file): \(reason)" }
+    /// The reason, with the file's name in front unless it names it already.
+    public var description: String { reason.contains(file) ? reason : "\(file): \(reason)" }
 }
