@@ -12,6 +12,8 @@ public struct CaptureInputList {
     public private(set) var paths: [String] = []
     /// One line per directory whose other files were skipped.
     public private(set) var notes: [String] = []
+    /// Canonical paths taken so far: a file named twice (`-r rot/*.pcap -r rot/`) is read once.
+    private var seen: Set<String> = []
 
     /// Paths read from one `-V` list at most (a list is typed or generated; this caps a runaway one).
     public static let maxListedPaths = 1_000_000
@@ -30,8 +32,18 @@ public struct CaptureInputList {
             if matches.isEmpty { paths.append(argument) }
             for match in matches { add(match) }
         } else {
-            paths.append(argument)
+            take(argument)
         }
+    }
+
+    private mutating func take(_ path: String) {
+        var canonical = path
+        if let resolved = realpath(path, nil) {
+            canonical = String(cString: resolved)
+            free(resolved)
+        }
+        guard seen.insert(canonical).inserted else { return }
+        paths.append(path)
     }
 
     /// `-V FILE`: one path per line; blank lines and lines starting with '#' are ignored.
@@ -66,7 +78,7 @@ public struct CaptureInputList {
         var skipped = 0
         for name in names.sorted() {
             let path = base + name
-            if Self.isCaptureFile(path) { paths.append(path) } else { skipped += 1 }
+            if Self.isCaptureFile(path) { take(path) } else { skipped += 1 }
         }
         if skipped > 0 {
             notes.append("\(directory): skipped \(skipped) \(skipped == 1 ? "file that is" : "files that are") not a capture")
