@@ -1,6 +1,7 @@
 import Foundation
 import TLSDumpBase
 import TLSDumpCapture
+import TLSDumpPipeline
 import XCTest
 
 #if canImport(Glibc)
@@ -118,6 +119,10 @@ final class MultiFileInputTests: XCTestCase {
             let stats = try XCTUnwrap(try events(merged.stdout, type: "stats").last)
             XCTAssertEqual((stats["files"] as? [String: Any])?["read"] as? Int, 2, "\(arguments)")
         }
+        // The default --threads samples the start of the merged input: as of the original.
+        let sampled = try XCTUnwrap(ThreadChoice.sample(paths: [b, a]))
+        XCTAssertGreaterThan(sampled.tcpPackets, 100)
+        XCTAssertEqual(sampled, ThreadChoice.sample(path: original))
         // After the files, the rest of the arguments is the BPF filter.
         let filtered = try runTLSDump(["-r", a, b, "tcp", "port", "1"])
         XCTAssertEqual(filtered.status, 0, String(decoding: filtered.stderr, as: UTF8.self))
