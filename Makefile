@@ -31,9 +31,10 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 # GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server;
 # GNU time measures peak memory in the resource-attack tests; pip installs
 # aioquic, the QUIC peers of QUICLivePeerTests, from PyPI; headless Chromium
-# opens the --report pages in HTMLReportTests).
+# opens the --report pages in HTMLReportTests; tshark reads back the pcapng
+# that -w writes for capture files of different link types, which libpcap cannot).
 BUILD_PACKAGES = libpcap-dev pkg-config
-TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium
+TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark
 PIP_TEST_PACKAGES = aioquic
 
 FUZZ_SECONDS ?= 60

@@ -17,9 +17,20 @@ public protocol PacketSource: AnyObject {
     /// A pcap savefile for copies of the packets read (`-w`), with this source's link type.
     func openDumper(path: String) throws -> PacketDumper
     func close()
+    /// Every link type the packets may carry (`PacketHeader.linkType`): one,
+    /// except for a `CaptureSet` whose files differ.
+    var linkTypes: [Int32] { get }
+    /// The input files read so far; nil for live capture.
+    var fileTotals: InputFileTotals? { get }
+    /// Bytes of the input consumed so far, of how many in all; nil when unknown (live, stdin).
+    var readPosition: (read: Int64, total: Int64)? { get }
 }
 
 extension PacketSource {
+    public var linkTypes: [Int32] { [linkType] }
+    public var fileTotals: InputFileTotals? { nil }
+    public var readPosition: (read: Int64, total: Int64)? { nil }
+
     /// Throws `CaptureError.unsupportedLinkType` unless `isSupported(linkType)`;
     /// lets the caller check against the decoder without Capture depending on Decode.
     public func requireLinkType(supported isSupported: (Int32) -> Bool) throws {

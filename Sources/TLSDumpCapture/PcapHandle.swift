@@ -49,12 +49,23 @@ final class PcapHandle {
 
     deinit { close() }
 
+    /// A handle with no capture behind it, for one link type: compiles
+    /// filters and opens pcap dumpers (`CaptureSet`, whose files are opened later).
+    static func dead(linkType: Int32, snapshotLength: Int) -> PcapHandle? {
+        guard let pcap = pcap_open_dead_with_tstamp_precision(linkType, Int32(clamping: snapshotLength),
+                                                              UInt32(PCAP_TSTAMP_PRECISION_NANO)) else { return nil }
+        return PcapHandle(pcap)
+    }
+
     var isOpen: Bool { pcap != nil }
 
     var linkType: Int32 {
         guard let pcap else { return -1 }
         return pcap_datalink(pcap)
     }
+
+    /// Read once: every packet's header carries it.
+    private lazy var cachedLinkType: Int32 = linkType
 
     var linkTypeName: String { Self.name(ofLinkType: linkType) }
 
@@ -97,6 +108,18 @@ final class PcapHandle {
     }
 
 
+    /// Compiles a BPF filter without installing it (a dead handle, whose
+    /// link type decides what the expression means, cannot take one).
+    func checkFilter(_ expression: String) throws {
+        guard let pcap else { throw CaptureError.closed }
+        var program = bpf_program()
+        let netmaskUnknown: bpf_u_int32 = 0xffff_ffff  // PCAP_NETMASK_UNKNOWN
+        guard pcap_compile(pcap, &program, expression, 1, netmaskUnknown) == 0 else {
+            throw CaptureError.badFilter(expression: expression, message: lastError)
+        }
+        pcap_freecode(&program)
+    }
+
     /// Compiles and installs a BPF filter. An empty expression installs an
     /// accept-all program, which also clears an earlier filter.
     func setFilter(_ expression: String) throws {
@@ -115,7 +138,23 @@ final class PcapHandle {
     /// The `pcap_next_ex` loop. A return of 0 (live read timeout, no packet)
     /// calls `onTimeout`, which returns false to stop; without it the loop just reads again.
     func forEachPacket(onTimeout: () -> Bool = { true }, _ body: (PacketHeader, UnsafeRawBufferPointer) -> Bool) -> ReadEnd {
-        guard let pcap else { return .endOfInput }
+        while true {
+            switch nextPacket() {
+            case .packet(let header, let bytes):
+                if !body(header, bytes) { return .stopped }
+            case .timeout:
+                if !onTimeout() { return .stopped }
+            case .end(let end):
+                return end
+            }
+        }
+    }
+
+    /// Reads one packet (pull style, for merging several files). Its bytes
+    /// are libpcap's buffer: valid until the next read on this handle, so a
+    /// pending packet per open file costs no copy.
+    func nextPacket() -> PulledPacket {
+        guard let pcap else { return .end(.endOfInput) }
         var headerPointer: UnsafeMutablePointer<pcap_pkthdr>?
         var dataPointer: UnsafePointer<UInt8>?
         while true {
@@ -130,21 +169,28 @@ final class PcapHandle {
                         ? Timestamp(seconds: Int64(header.ts.tv_sec), nanoseconds: fraction)
                         : Timestamp(seconds: Int64(header.ts.tv_sec), microseconds: fraction),
                     capturedLength: captured,
-                    wireLength: Int(header.len))
-                let bytes = UnsafeRawBufferPointer(start: dataPointer, count: captured)
-                if !body(packetHeader, bytes) { return .stopped }
+                    wireLength: Int(header.len),
+                    linkType: cachedLinkType)
+                return .packet(packetHeader, UnsafeRawBufferPointer(start: dataPointer, count: captured))
             case 0:
                 // Non-blocking: nothing queued yet. A readable descriptor
                 // (packet, error) reads again; a timeout or signal is a tick.
                 if waitForPacket() { continue }
-                if !onTimeout() { return .stopped }
+                return .timeout
             case PCAP_ERROR_BREAK:  // -2: end of a savefile (or pcap_breakloop on a live handle)
-                return .endOfInput
+                return .end(.endOfInput)
             default:
                 let message = lastError
-                return message.contains("truncated") ? .truncated(message) : .readError(message)
+                return .end(message.contains("truncated") ? .truncated(message) : .readError(message))
             }
         }
+    }
+
+    /// Bytes of the file libpcap has consumed (its stdio position); nil for live handles.
+    var fileOffset: Int64? {
+        guard let pcap, let file = pcap_file(pcap) else { return nil }
+        let offset = ftello(file)
+        return offset >= 0 ? Int64(offset) : nil
     }
 
     func close() {

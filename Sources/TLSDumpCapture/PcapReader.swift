@@ -102,6 +102,16 @@ public final class PcapReader: PacketSource {
 
     public func openDumper(path: String) throws -> PacketDumper { try handle.openDumper(path: path) }
 
+    /// Pull-style read for `CaptureSet`'s merge: see `PcapHandle.nextPacket`.
+    func nextPacket() -> PulledPacket { handle.nextPacket() }
+
+    public var fileTotals: InputFileTotals? { InputFileTotals(read: 1, bytes: fileSize, failed: []) }
+
+    public var readPosition: (read: Int64, total: Int64)? {
+        guard let fileSize, let offset = handle.fileOffset else { return nil }
+        return (min(offset, fileSize), fileSize)
+    }
+
     public func close() {
         handle.close()
         readBuffer?.deallocate()

@@ -32,4 +32,22 @@ public struct DecodeStats: Sendable, Equatable {
     public var ipFragmentOverlaps = 0
 
     public init() {}
+
+    /// Adds another decoder's counters (`LinkTypeDecoders`).
+    mutating func add(_ other: DecodeStats) {
+        packets += other.packets
+        tcp += other.tcp
+        udp += other.udp
+        nonTCP += other.nonTCP
+        malformed += other.malformed
+        truncated += other.truncated
+        unsupportedLink += other.unsupportedLink
+        heldFragments += other.heldFragments
+        payloadTruncated += other.payloadTruncated
+        tunneled += other.tunneled
+        ipFragments += other.ipFragments
+        ipReassembled += other.ipReassembled
+        ipFragmentsDropped += other.ipFragmentsDropped
+        ipFragmentOverlaps += other.ipFragmentOverlaps
+    }
 }

@@ -488,5 +488,19 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("decode"); w.beginObject()
         for (name, count) in s.decode { w.dynamicKey(name); w.int(count) }
         w.endObject()
+        if let files = s.files {
+            w.key("files"); w.beginObject()
+            w.key("read"); w.int(files.read)
+            w.key("bytes"); w.int(files.bytes)
+            w.key("failed"); w.beginArray()
+            for failure in files.failed {
+                w.beginObject()
+                w.key("file"); w.string(failure.file)
+                w.key("reason"); w.string(failure.reason)
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+        }
     }
 }

@@ -222,6 +222,13 @@ public final class TextEventWriter: EventSink {
                 lines.append("    " + palette.severity(pad(entry.severity.name, 6), entry.severity) + " \(entry.count)  \(id)")
             }
         }
+        // Several capture files: how many, and how much of the disk they take.
+        if let files = stats.files, files.read + files.failed.count > 1 {
+            var line = "  input: \(files.read) files"
+            if let bytes = files.bytes { line += ", " + format1(Double(bytes) / 1_000_000) + " MB" }
+            if !files.failed.isEmpty { line += ", \(files.failed.count) could not be read" }
+            lines.append(line)
+        }
         if stats.reassembly.gaps > 0 || stats.reassembly.evicted > 0 {
             lines.append("  reassembly: \(stats.reassembly.gaps) gaps (\(stats.reassembly.gapBytes) bytes), \(stats.reassembly.evicted) connections evicted")
         }

@@ -12,8 +12,14 @@ import Glibc
 /// write events. Each packet is touched once on its way through; with
 /// `threads` > 1 the analysis is sharded over worker threads (ShardedAnalysis).
 public struct PipelineOptions: Sendable {
-    /// Capture file to read ("-" for stdin); unused when `live` is set.
-    public var input: String
+    /// Capture files to read ("-" for stdin, alone); unused when `live` is
+    /// set. Several are read as one input, merged by time (`CaptureSet`).
+    public var inputs: [String]
+    /// The first (usually only) capture file.
+    public var input: String {
+        get { inputs.first ?? "-" }
+        set { inputs = [newValue] }
+    }
     /// Capture on an interface instead of reading `input`.
     public var live: LiveCaptureOptions?
     public var filter: String = ""
@@ -29,17 +35,19 @@ public struct PipelineOptions: Sendable {
     /// (smaller: less memory held, more locking; tests use 1 to stress the hand-over).
     public var shardOutputChunkEvents = 1024
 
-    public init(input: String) { self.input = input }
+    public init(input: String) { self.inputs = [input] }
+
+    public init(inputs: [String]) { self.inputs = inputs }
 
     public init(live: LiveCaptureOptions) {
-        self.input = live.interface
+        self.inputs = [live.interface]
         self.live = live
     }
 }
 
 /// What the caller learns once the capture is open.
 public struct CaptureInfo: Sendable {
-    /// Interface name, or the file path.
+    /// Interface name, the file path, or "N files" for several.
     public var name: String
     public var isLive: Bool
     public var linkTypeName: String
@@ -68,6 +76,8 @@ public struct PipelineHooks {
     public var intervalStats: ((Event) -> Void)?
     /// Kernel drops grew since the last interval: (total so far, new since then).
     public var dropsGrew: (Int, Int) -> Void = { _, _ in }
+    /// Every thousand packets or so, reading files: bytes read of how many in all.
+    public var progress: ((_ read: Int64, _ total: Int64) -> Void)?
 
     public init() {}
 }
@@ -83,6 +93,9 @@ public struct PipelineResult: Sendable {
     public var stopped = false
     /// Writing the `-w` file failed (the analysis went on without it).
     public var writeFailure: String?
+    /// Files of a capture set that could not be read, or not to their end
+    /// (the others were analysed).
+    public var inputFailures: [InputFileFailure] = []
 }
 
 public enum PipelineError: Error, CustomStringConvertible {
@@ -111,6 +124,8 @@ public enum Pipeline {
                 let capture = try LiveCapture.open(live)
                 warnings = capture.warnings
                 source = capture
+            } else if options.inputs.count > 1 {
+                source = try CaptureSet.open(paths: options.inputs, supported: PacketDecoder.isSupported)
             } else {
                 source = try PcapReader.open(path: options.input)
             }
@@ -120,15 +135,16 @@ public enum Pipeline {
             throw .other("\(error)")
         }
         defer { source.close() }
-        let info = CaptureInfo(name: options.input, isLive: options.live != nil, linkTypeName: source.linkTypeName,
+        let name = (source as? CaptureSet).map { "\($0.fileCount) files" } ?? options.input
+        let info = CaptureInfo(name: name, isLive: options.live != nil, linkTypeName: source.linkTypeName,
                                linkTypeDescription: source.linkTypeDescription,
                                snapshotLength: source.snapshotLength, warnings: warnings)
-        var decoder: PacketDecoder
+        var decoder: LinkTypeDecoders
         var dumper: PacketDumper?
         do {
             try source.requireLinkType(supported: PacketDecoder.isSupported)
             if !options.filter.isEmpty { try source.setFilter(options.filter) }
-            decoder = try PacketDecoder(linkType: source.linkType, decodesUDP: options.config.quic)
+            decoder = try LinkTypeDecoders(linkTypes: source.linkTypes, decodesUDP: options.config.quic)
             try hooks.opened(info)
             // Like tcpdump -w with -Z: the file is created after privileges are dropped.
             if let path = options.writePath { dumper = try source.openDumper(path: path) }
@@ -177,13 +193,15 @@ public enum Pipeline {
             result.bytes += header.wireLength
             run.lastTimestamp = header.timestamp
             dumper?.write(header, bytes)
-            if let segment = decoder.decode(bytes, timestamp: header.timestamp, udp: { analysis.process($0) }) {
+            if let segment = decoder.decode(bytes, linkType: header.linkType, timestamp: header.timestamp,
+                                            udp: { analysis.process($0) }) {
                 analysis.process(segment)
             }
             if result.packets & checkMask == 0 {
                 analysis.deliverReady()
                 if !outputOK() { outputBroken = true; return false }
                 if shouldStop() { stopped = true; return false }
+                if let progress = hooks.progress, let position = source.readPosition { progress(position.read, position.total) }
                 run.periodic(result, decoder.stats, timedOut: false)
             }
             if let limit = options.packetLimit, result.packets >= limit { return false }
@@ -191,6 +209,7 @@ public enum Pipeline {
         }
         result.stopped = stopped
         result.captureStatistics = source.statistics()
+        result.inputFailures = source.fileTotals?.failed ?? []
         if let dumper {
             dumper.flush()
             result.writeFailure = dumper.failure
@@ -308,6 +327,10 @@ private struct RunState {
         stats.openConnections = analysis.openConnections
         stats.openConnectionsPeak = analysis.peakOpenConnections
         stats.peakIsUpperBound = sharded
+        if let files = source.fileTotals {
+            stats.files = FileTotals(read: files.read, bytes: files.bytes.map { Int(clamping: $0) },
+                                     failed: files.failed.map { ($0.file, $0.reason) })
+        }
         return stats
     }
 }

@@ -32,18 +32,30 @@ public struct ThreadChoice: Sendable, Equatable {
     /// packets the analysis will see); nil when the file cannot be read as a
     /// capture or the filter is refused (the run itself then reports why).
     public static func sample(path: String, filter: String = "") -> ThreadChoice? {
-        guard let reader = try? PcapReader.open(path: path) else { return nil }
-        defer { reader.close() }
-        if !filter.isEmpty {
-            do { try reader.setFilter(filter) } catch { return nil }
+        sample(paths: [path], filter: filter)
+    }
+
+    /// The same for several files: the start of the merged input, so of the
+    /// first file in time order.
+    public static func sample(paths: [String], filter: String = "") -> ThreadChoice? {
+        let source: PacketSource
+        do {
+            source = paths.count == 1 ? try PcapReader.open(path: paths[0])
+                : try CaptureSet.open(paths: paths, supported: PacketDecoder.isSupported)
+        } catch {
+            return nil
         }
-        guard var decoder = try? PacketDecoder(linkType: reader.linkType) else { return nil }
+        defer { source.close() }
+        if !filter.isEmpty {
+            do { try source.setFilter(filter) } catch { return nil }
+        }
+        guard var decoder = try? LinkTypeDecoders(linkTypes: source.linkTypes) else { return nil }
         var choice = ThreadChoice()
         var packets = 0, bytes = 0
-        _ = reader.forEachPacket { header, data in
+        _ = source.forEachPacket { header, data in
             packets += 1
             bytes += data.count
-            if let segment = decoder.decode(data, timestamp: header.timestamp) {
+            if let segment = decoder.decode(data, linkType: header.linkType, timestamp: header.timestamp) {
                 choice.tcpPackets += 1
                 if segment.flags.contains(.syn) && !segment.flags.contains(.ack) { choice.connectionStarts += 1 }
                 // A TLS record header: handshake (22), major version 3.

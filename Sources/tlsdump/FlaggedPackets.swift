@@ -34,19 +34,21 @@ struct FlaggedConnections {
         flagged.insert(key)
     }
 
-    /// Reads `input` again and writes the flagged connections' packets to `path`.
-    /// An empty pcap when nothing was flagged. Returns the packets written.
-    func write(from input: String, narrowedBy captureFilter: String, to path: String) throws -> Int {
-        let reader = try PcapReader.open(path: input)
-        defer { reader.close() }
-        let dumper = try reader.openDumper(path: path)
+    /// Reads the input files again and writes the flagged connections' packets
+    /// to `path` (one file for several inputs: pcapng when their link types
+    /// differ). An empty capture when nothing was flagged. Returns the packets written.
+    func write(from inputs: [String], narrowedBy captureFilter: String, to path: String) throws -> Int {
+        let source: PacketSource = inputs.count == 1 ? try PcapReader.open(path: inputs[0])
+            : try CaptureSet.open(paths: inputs, supported: PacketDecoder.isSupported)
+        defer { source.close() }
+        let dumper = try source.openDumper(path: path)
         defer { dumper.close() }
         guard !flagged.isEmpty else { return 0 }
-        if !captureFilter.isEmpty { try reader.setFilter(captureFilter) }
-        var decoder = try PacketDecoder(linkType: reader.linkType)
+        if !captureFilter.isEmpty { try source.setFilter(captureFilter) }
+        var decoder = try LinkTypeDecoders(linkTypes: source.linkTypes)
         var written = 0
-        _ = reader.forEachPacket { header, bytes in
-            guard let segment = decoder.decode(bytes, timestamp: header.timestamp) else { return true }
+        _ = source.forEachPacket { header, bytes in
+            guard let segment = decoder.decode(bytes, linkType: header.linkType, timestamp: header.timestamp) else { return true }
             let key = FlowKey.make(source: Endpoint(ip: segment.source, port: segment.sourcePort),
                                    destination: Endpoint(ip: segment.destination, port: segment.destinationPort)).key
             if flagged.contains(key) {

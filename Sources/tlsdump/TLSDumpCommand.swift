@@ -32,6 +32,8 @@ struct TLSDumpCommand: ParsableCommand {
           tlsdump -r capture.pcap --fail-on medium     exit 1 on a medium/high finding
           tlsdump -r capture.pcap --format ecs         ECS NDJSON (docs/ecs.md)
           tlsdump -r capture.pcap tcp port 443         BPF filter, as with tcpdump
+          tlsdump -r rot/*.pcap tcp port 443           several files (a rotated set), merged by time
+          tlsdump -r captures/ -V more.txt             a directory's captures, and a list of files
           tlsdump -i eth0 --format json                live, port 443, events at once
           tlsdump -i eth0 --port 443 --port 8443 -w out.pcap
           tlsdump -D                                   list the capture interfaces
@@ -41,13 +43,21 @@ struct TLSDumpCommand: ParsableCommand {
         capture: open connections are reported with close "end_of_input", then the
         final stats event (with libpcap's dropped count).
 
+        Several files (-r repeated, a directory, a quoted glob, -V LIST) are read as
+        one capture, merged by packet time. After -r, the leading arguments that name
+        existing files or directories are more input files (as a shell glob expands
+        them); the arguments from the first one that does not are the BPF filter.
+
         Exit status: 0 success; 1 a finding at or above --fail-on was seen; 2 usage
         or input error (missing file, not a capture, unsupported link type,
         truncated capture, interface that cannot be opened), which wins over 1.
         """)
 
-    @Option(name: [.customShort("r"), .customLong("read")], help: "Read packets from a pcap/pcapng file ('-' for stdin).")
-    var read: String?
+    @Option(name: [.customShort("r"), .customLong("read")], help: ArgumentHelp("Read packets from a pcap/pcapng file ('-' for stdin), a directory's capture files or a quoted glob; repeatable, several are merged by time.", valueName: "file"), completion: .file())
+    var read: [String] = []
+
+    @Option(name: [.customShort("V"), .customLong("read-list")], help: ArgumentHelp("Read the capture files named in FILE, one per line (blank lines and # comments ignored), as with -r.", valueName: "file"), completion: .file())
+    var readList: String?
 
     @Option(name: [.customShort("i"), .customLong("interface")], help: "Capture live on this interface (see -D).")
     var interface: String?
@@ -167,15 +177,18 @@ struct TLSDumpCommand: ParsableCommand {
 
     func validate() throws {
         if listInterfaces {
-            if read != nil || interface != nil { throw ValidationError("-D lists the interfaces; it takes no -r or -i") }
+            if readsFiles || interface != nil { throw ValidationError("-D lists the interfaces; it takes no -r or -i") }
             return
         }
-        switch (read, interface) {
-        case (nil, nil): throw ValidationError("give -r FILE to read a capture or -i INTERFACE to capture live (-D lists interfaces)")
-        case (_?, _?): throw ValidationError("-r and -i cannot be used together")
+        switch (readsFiles, interface) {
+        case (false, nil): throw ValidationError("give -r FILE to read a capture or -i INTERFACE to capture live (-D lists interfaces)")
+        case (true, _?): throw ValidationError("-r and -i cannot be used together")
         default: break
         }
-        if read != nil {
+        if read.contains("-") && (read.count > 1 || readList != nil || !positionalInputs.isEmpty) {
+            throw ValidationError("-r - (stdin) cannot be read with other capture files")
+        }
+        if readsFiles {
             if snapshotLength != nil { throw ValidationError("-s only applies to live capture (-i)") }
             if noPromiscuous { throw ValidationError("-p only applies to live capture (-i)") }
             if immediateMode { throw ValidationError("--immediate-mode only applies to live capture (-i)") }
@@ -193,7 +206,7 @@ struct TLSDumpCommand: ParsableCommand {
         if summaryOnly && format != .text {
             throw ValidationError("--summary is a view of the text format; --format \(format.rawValue) writes every event")
         }
-        if writeFlagged != nil && (read == nil || read == "-") {
+        if writeFlagged != nil && (!readsFiles || read == ["-"]) {
             throw ValidationError("--write-flagged reads the capture file a second time: it needs -r FILE (not stdin or -i)")
         }
         if format == .trace && !types.isEmpty {
@@ -227,7 +240,7 @@ struct TLSDumpCommand: ParsableCommand {
     /// The BPF program: the expression, narrowed to --port; live capture
     /// without either watches port 443.
     var captureFilter: String {
-        let expression = filter.joined(separator: " ")
+        let expression = filter.dropFirst(positionalInputs.count).joined(separator: " ")
         let port = noQUIC ? "tcp port" : "port"
         let portFilter = ports.map { "\(port) \($0)" }.joined(separator: " or ")
         switch (expression.isEmpty, portFilter.isEmpty) {
@@ -238,16 +251,27 @@ struct TLSDumpCommand: ParsableCommand {
         }
     }
 
-    /// One analysis thread per core, but one for a small file (starting
+    /// One analysis thread per core, but one for a small input (starting
     /// workers costs more than it saves there, and a single thread keeps
-    /// events in capture order across connections) and one for a file whose
-    /// start is not handshake-dense (bulk transfers: see `ThreadChoice`).
-    var defaultThreads: Int {
+    /// events in capture order across connections) and one for an input whose
+    /// start (of the first file in time) is not handshake-dense (bulk
+    /// transfers: see `ThreadChoice`). Several files count by their total size.
+    /// The input as a report names it: the file, or "the first file and N more".
+    static func inputName(_ inputs: [String]) -> String {
+        guard let first = inputs.first else { return "-" }
+        return inputs.count == 1 ? first : "\(first) and \(inputs.count - 1) more file\(inputs.count == 2 ? "" : "s")"
+    }
+
+    func defaultThreads(inputs: [String]) -> Int {
         let cores = Pipeline.processorCount
-        guard interface == nil, let read, read != "-" else { return cores }
-        var info = stat()
-        guard stat(read, &info) == 0, info.st_size >= Self.smallFileBytes, cores > 1 else { return 1 }
-        return ThreadChoice.sample(path: read, filter: captureFilter)?.threads(cores: cores) ?? cores
+        guard interface == nil, inputs != ["-"] else { return cores }
+        var total: Int64 = 0
+        for path in inputs {
+            var info = stat()
+            if stat(path, &info) == 0 { total += Int64(info.st_size) }
+        }
+        guard total >= Self.smallFileBytes, cores > 1 else { return 1 }
+        return ThreadChoice.sample(paths: inputs, filter: captureFilter)?.threads(cores: cores) ?? cores
     }
 
     static let smallFileBytes = 32 << 20
@@ -276,7 +300,8 @@ struct TLSDumpCommand: ParsableCommand {
         // -o FILE: a file is not a terminal, whatever stdout is.
         case .auto: palette = output == nil ? .automatic(fd: 1) : .plain
         }
-        let analysisThreads = threads ?? defaultThreads
+        let inputs = interface == nil ? captureInputs() : []
+        let analysisThreads = threads ?? defaultThreads(inputs: inputs)
         let writer: EventSink
         switch format {
         case .json:
@@ -301,7 +326,7 @@ struct TLSDumpCommand: ParsableCommand {
                 fail("cannot write \(report): \(String(cString: strerror(errno)))")
             }
             htmlReport = (HTMLReportWriter(scope: reportAll ? .allConnections : .connectionsWithFindings,
-                                           source: read ?? interface ?? "-"), file)
+                                           source: interface ?? Self.inputName(inputs)), file)
         }
         let shown: EventSink = htmlReport.map { TeeEventSink(primary: writer, secondary: $0.writer) } ?? writer
         // Findings are counted on their way to the writer, before any output filter.
@@ -321,14 +346,14 @@ struct TLSDumpCommand: ParsableCommand {
             // Each event reaches a reader (jq, a log shipper) as it happens.
             stream.lineBuffered = true
         } else {
-            options = PipelineOptions(input: read ?? "-")
+            options = PipelineOptions(inputs: inputs)
         }
         options.filter = captureFilter
         options.packetLimit = count
         options.writePath = write
         options.statsIntervalSeconds = statsInterval
         options.threads = analysisThreads
-        if var keys = loadKeys() {
+        if var keys = loadKeys(inputs: inputs) {
             // Live: key logs grow while the capture runs; read them again on a miss.
             if interface != nil { keys.reloadableKeyLogPaths = keylogPaths }
             options.config.keys = keys
@@ -346,18 +371,14 @@ struct TLSDumpCommand: ParsableCommand {
         }
         // Not when the events scroll past on the same terminal: they would tear the line.
         let eventsOnTerminal = output == nil && !summaryOnly && isatty(1) == 1
-        let progress = interface == nil && !eventsOnTerminal
-            ? read.flatMap { ProgressLine(path: $0, connections: { tracker.connections }) } : nil
+        let progress = interface == nil && !eventsOnTerminal ? ProgressLine(connections: { tracker.connections }) : nil
         hooks.ready = { info in
             for line in info.warnings { warn("warning: \(line)") }
             if info.isLive { warn(info.listeningLine) }
-            progress?.captureOpened()
         }
+        if let progress { hooks.progress = { progress.update(read: $0, total: $1) } }
         StopSignal.install()
-        hooks.stopRequested = {
-            progress?.tick()
-            return StopSignal.requested
-        }
+        hooks.stopRequested = { StopSignal.requested }
         if format == .text || format == .trace {
             // The text and trace writers treat `stats` as the end of the run;
             // interim counts go to stderr instead.
@@ -399,9 +420,9 @@ struct TLSDumpCommand: ParsableCommand {
             fail(failure)
         }
         // Before the truncation check: a truncated file's flagged packets are still worth having.
-        if let writeFlagged, let flagged = tracker.flagged, let read {
+        if let writeFlagged, let flagged = tracker.flagged, !inputs.isEmpty {
             do {
-                _ = try flagged.write(from: read, narrowedBy: captureFilter, to: writeFlagged)
+                _ = try flagged.write(from: inputs, narrowedBy: captureFilter, to: writeFlagged)
             } catch {
                 fail("--write-flagged: \(error)")
             }
@@ -409,7 +430,11 @@ struct TLSDumpCommand: ParsableCommand {
                 warn("warning: --write-flagged kept the first \(FlaggedConnections.maxConnections) flagged connections; \(flagged.overflow) more were left out")
             }
         }
-        let source = read ?? interface ?? "-"
+        // A file of several that could not be read (or not to its end): the others were analysed.
+        for failure in result.inputFailures {
+            warn("warning: \(failure); the other files were analysed")
+        }
+        let source = interface ?? inputs.first ?? "-"
         switch result.end {
         case .truncated(let message):
             warn("warning: \(source) is truncated (\(message)); everything before the cut was analysed")
@@ -420,7 +445,33 @@ struct TLSDumpCommand: ParsableCommand {
         default:
             break
         }
+        if !result.inputFailures.isEmpty { Glibc.exit(2) }
         if findingsFail { Glibc.exit(1) }
+    }
+
+    var readsFiles: Bool { !read.isEmpty || readList != nil }
+
+    /// After -r, the leading arguments that name existing files or
+    /// directories are more inputs (`-r rot/*.pcap` as the shell expands it);
+    /// the first that does not starts the BPF filter.
+    var positionalInputs: [String] {
+        guard readsFiles else { return [] }
+        var info = stat()
+        return Array(filter.prefix { stat($0, &info) == 0 })
+    }
+
+    /// The capture files to read, in the order given: -r (files, directories,
+    /// quoted globs), the file arguments after it, then -V's list.
+    func captureInputs() -> [String] {
+        if read == ["-"] { return ["-"] }
+        var list = CaptureInputList()
+        for argument in read + positionalInputs { list.add(argument) }
+        if let readList {
+            do { try list.addList(file: readList) } catch { fail(error.description) }
+        }
+        for note in list.notes { warn(note) }
+        if list.paths.isEmpty { fail("no capture files to read in \((read + positionalInputs + (readList.map { [$0] } ?? [])).joined(separator: ", "))") }
+        return list.paths
     }
 
     static let dropAdvice = "a larger -B, a narrower filter or a faster reader of the output helps"
@@ -460,9 +511,9 @@ extension TLSDumpCommand {
         return paths
     }
 
-    func loadKeys() -> KeyMaterial? {
+    func loadKeys(inputs: [String]) -> KeyMaterial? {
         let paths = keylogPaths
-        let embedded = embeddedKeyLog()
+        let embedded = embeddedKeyLog(inputs: inputs)
         guard !paths.isEmpty || !rsaKeys.isEmpty || embedded != nil else { return nil }
         var material = KeyMaterial()
         for path in paths {
@@ -490,19 +541,26 @@ extension TLSDumpCommand {
         return material
     }
 
-    /// The key logs in the -r file's Decryption Secrets Blocks (pcapng), which
-    /// libpcap skips; nil when there are none, for stdin (it cannot be read
-    /// twice), live capture and --no-embedded-keys. Quiet when keys are found,
-    /// like -k; a warning only for secrets left out.
-    func embeddedKeyLog() -> [UInt8]? {
-        guard !noEmbeddedKeys, interface == nil, let read, read != "-" else { return nil }
-        // Open and read errors are the capture reader's to report, once.
-        guard let found = try? PcapngSecrets.keyLogs(atPath: read) else { return nil }
-        for problem in found.warnings where !problem.stoppedWalk {
-            // A cut or broken file is reported by the capture reader; these only here.
-            warn("warning: \(read): \(problem)")
+    /// The key logs in the input files' Decryption Secrets Blocks (pcapng),
+    /// which libpcap skips; nil when there are none, for stdin (it cannot be
+    /// read twice), live capture and --no-embedded-keys. Quiet when keys are
+    /// found, like -k; a warning only for secrets left out.
+    func embeddedKeyLog(inputs: [String]) -> [UInt8]? {
+        guard !noEmbeddedKeys, interface == nil, inputs != ["-"] else { return nil }
+        var keyLog: [UInt8] = []
+        for path in inputs {
+            // Open and read errors are the capture reader's to report, once.
+            guard let found = try? PcapngSecrets.keyLogs(atPath: path) else { continue }
+            for problem in found.warnings where !problem.stoppedWalk {
+                // A cut or broken file is reported by the capture reader; these only here.
+                warn("warning: \(path): \(problem)")
+            }
+            if !found.keyLog.isEmpty {
+                keyLog.append(contentsOf: found.keyLog)
+                keyLog.append(UInt8(ascii: "\n"))
+            }
         }
-        return found.keyLog.isEmpty ? nil : found.keyLog
+        return keyLog.isEmpty ? nil : keyLog
     }
 }
 

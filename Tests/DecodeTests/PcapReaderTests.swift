@@ -26,7 +26,7 @@ final class PcapReaderTests: XCTestCase {
         XCTAssertEqual(end, .endOfInput)
         XCTAssertEqual(all.count, 22)
         // tshark: 1357328848.512314000 78 78 / 1357328848.548977000
-        XCTAssertEqual(all[0], PacketHeader(timestamp: Timestamp(nanoseconds: 1_357_328_848_512_314_000), capturedLength: 78, wireLength: 78))
+        XCTAssertEqual(all[0], PacketHeader(timestamp: Timestamp(nanoseconds: 1_357_328_848_512_314_000), capturedLength: 78, wireLength: 78, linkType: 1))
         XCTAssertEqual(all[1].timestamp, Timestamp(nanoseconds: 1_357_328_848_548_977_000))
     }
 
@@ -65,7 +65,7 @@ final class PcapReaderTests: XCTestCase {
         let micro = try dir.write("micro.pcap", PcapFile.header(nanosecond: false, linkType: 1)
             + PcapFile.record(seconds: 1_700_000_000, fraction: 654_321, data: packet))
         let (n, _) = headers(try PcapReader.open(path: nano))
-        XCTAssertEqual(n, [PacketHeader(timestamp: Timestamp(nanoseconds: 1_700_000_000_123_456_789), capturedLength: 4, wireLength: 1500)])
+        XCTAssertEqual(n, [PacketHeader(timestamp: Timestamp(nanoseconds: 1_700_000_000_123_456_789), capturedLength: 4, wireLength: 1500, linkType: 1)])
         let (m, _) = headers(try PcapReader.open(path: micro))
         XCTAssertEqual(m.first?.timestamp, Timestamp(nanoseconds: 1_700_000_000_654_321_000))
     }

@@ -393,7 +393,7 @@ private func waitUntil(_ what: String, seconds: Double, detail: () -> String = {
     throw TestFailure(description: "timed out after \(seconds) s waiting for \(what). \(detail())")
 }
 
-private struct TestFailure: Error, CustomStringConvertible {
+struct TestFailure: Error, CustomStringConvertible {
     let description: String
 }
 

@@ -14,6 +14,21 @@ public struct ReassemblyTotals: Sendable {
     public init() {}
 }
 
+/// `stats.files`: the capture files a run read, their size on disk, and
+/// those that could not be read (or not to their end), with why.
+public struct FileTotals: Sendable {
+    public var read: Int
+    /// Size on disk of the files read; nil for stdin.
+    public var bytes: Int?
+    public var failed: [(file: String, reason: String)]
+
+    public init(read: Int, bytes: Int?, failed: [(file: String, reason: String)]) {
+        self.read = read
+        self.bytes = bytes
+        self.failed = failed
+    }
+}
+
 public struct StatsEvent: Sendable {
     public var packets: Int
     public var bytes: Int
@@ -36,6 +51,8 @@ public struct StatsEvent: Sendable {
     /// peaks (an upper bound), see `peakIsUpperBound`.
     public var openConnectionsPeak: Int?
     public var peakIsUpperBound = false
+    /// The input files read (nil for live capture).
+    public var files: FileTotals?
 
     public init(packets: Int, bytes: Int, tcpConnections: Int, tlsConnections: Int, dropped: Int?, seconds: Double,
                 reassembly: ReassemblyTotals, events: Int, decode: [(String, Int)]) {

@@ -12,6 +12,9 @@
 #       hold-tls12    like plain-tls12, but the connection stays open after the
 #                     request until the file WORKDIR/release exists (or the time
 #                     limit passes): a connection still open when capture stops
+#       bulk-tls12    like plain-tls12, but the client first sends PEERS_BULK_CHUNKS
+#                     (default 30) lines of 100,000 bytes, 20 ms apart: a connection
+#                     of some MB (MultiFileInputTests spans a capture rotation with it)
 # Exit status: 0 ok, 1 the conversation failed, 2 usage, 3 openssl missing.
 set -euo pipefail
 
@@ -127,6 +130,17 @@ hold-tls12)
     ossl_client -tls1_2 -cipher "AES128-SHA:$LEGACY"
     send_request
     for ((i = 0; i < TIME_LIMIT * 20; i++)); do [[ -e $OUT/release ]] && break; sleep 0.05; done
+    send_response
+    finish
+    ;;
+bulk-tls12)
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -tls1_2 -cipher "AES128-SHA:$LEGACY"
+    ossl_client -tls1_2 -cipher "AES128-SHA:$LEGACY"
+    for ((i = 0; i < ${PEERS_BULK_CHUNKS:-30}; i++)); do
+        { head -c 99999 /dev/zero | tr '\0' x; echo; } >&"$CLI"
+        sleep 0.02
+    done
+    send_request
     send_response
     finish
     ;;
