@@ -27,12 +27,16 @@ export RELEASE_FLAGS
 DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 
 # Debian packages the build and the tests use: libpcap for reading captures,
+# zlib, zstd, xz (lzma) and lz4 for reading them compressed (the tools of the
+# same names compress captures in the tests),
 # OpenSSL/GnuTLS/tcpdump as real peers in the integration tests (gcc and the
 # GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server;
 # GNU time measures peak memory in the resource-attack tests; pip installs
 # aioquic, the QUIC peers of QUICLivePeerTests, from PyPI).
-BUILD_PACKAGES = libpcap-dev pkg-config
-TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip
+BUILD_PACKAGES = libpcap-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev pkg-config
+# pkg-config names of the libraries in BUILD_PACKAGES: `deps` installs when any is missing.
+BUILD_LIBRARIES = libpcap zlib libzstd liblzma liblz4
+TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip gzip zstd xz-utils lz4
 PIP_TEST_PACKAGES = aioquic
 
 FUZZ_SECONDS ?= 60
@@ -47,7 +51,7 @@ TSAN_FILTER ?= PipelineTests.(CLITests|CorpusTests|DecryptionTests|FindingsTests
 all: build
 
 deps:
-	@pkg-config --exists libpcap 2>/dev/null || { \
+	@pkg-config --exists $(BUILD_LIBRARIES) 2>/dev/null || { \
 	  echo "installing $(BUILD_PACKAGES) with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BUILD_PACKAGES) >/dev/null; }
 
