@@ -27,7 +27,7 @@ public enum CompressionFormat: String, Sendable, CaseIterable {
     /// little-endian frame magics 0xFD2FB528 and 0x184D2204; xz: FD '7zXZ' 00.
     /// (Files that start with a skippable frame are not recognised: zstd and
     /// lz4 share those magics.)
-    var magic: [UInt8] {
+    public var magic: [UInt8] {
         switch self {
         case .gzip: [0x1F, 0x8B, 0x08]
         case .zstd: [0x28, 0xB5, 0x2F, 0xFD]

@@ -46,7 +46,7 @@ struct TLSDumpCommand: ParsableCommand {
         truncated capture, interface that cannot be opened), which wins over 1.
         """)
 
-    @Option(name: [.customShort("r"), .customLong("read")], help: "Read packets from a pcap/pcapng file ('-' for stdin).")
+    @Option(name: [.customShort("r"), .customLong("read")], help: "Read packets from a pcap/pcapng file ('-' for stdin), also gzip, zstd, xz or lz4 compressed.")
     var read: String?
 
     @Option(name: [.customShort("i"), .customLong("interface")], help: "Capture live on this interface (see -D).")
