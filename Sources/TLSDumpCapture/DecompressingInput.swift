@@ -21,8 +21,6 @@ final class DecompressingInput {
     private var end = 0
     private var inputEnded = false
     private(set) var failure: DecompressionError?
-    /// Decompressed bytes returned so far.
-    private(set) var produced: UInt64 = 0
 
     /// Bytes read from the compressed file at once.
     static let inputBufferBytes = 256 << 10
@@ -54,16 +52,8 @@ final class DecompressingInput {
     /// input. Throws a failure only once nothing decoded before it is left.
     func read(into output: UnsafeMutableRawBufferPointer) throws(DecompressionError) -> Int {
         var count = 0
-        while count < output.count && failure == nil {
-            if start == end {
-                if count > 0 { break }   // hand over what there is before blocking on a read
-                if inputEnded {
-                    if decompressor.isInsideStream { fail(.endsEarly(format ?? .gzip)) }
-                    break
-                }
-                refill()
-                continue
-            }
+        decoding: while count < output.count && failure == nil {
+            // Also with no input left: the decoder may hold output it could not hand over yet.
             let step = decompressor.decompress(UnsafeRawBufferPointer(rebasing: buffer[start..<end]),
                                                into: UnsafeMutableRawBufferPointer(rebasing: output[count...]))
             // The codecs never report more than they were given; clamp all the same.
@@ -71,27 +61,27 @@ final class DecompressingInput {
             count += min(max(step.produced, 0), output.count - count)
             switch step.outcome {
             case .progressing:
-                if step.consumed == 0 && step.produced == 0 { needMoreInput() }
+                guard step.consumed == 0 && step.produced == 0 else { continue }
+                // The decoder needs the input after what it has.
+                if count > 0 { break decoding }   // hand over what there is before blocking on a read
+                if inputEnded {
+                    // Input left that no decoder took, or a stream not ended: cut.
+                    if decompressor.isInsideStream || start < end { fail(.endsEarly(format ?? .gzip)) }
+                    break decoding
+                }
+                if start == 0 && end == buffer.count {
+                    fail(.corrupt(format ?? .gzip, "the decoder makes no progress"))   // never with these codecs
+                } else {
+                    refill()
+                }
             case .streamEnd:
                 do { try decompressor.reset() } catch { fail(error) }
             case .corrupt(let message):
                 fail(.corrupt(format ?? .gzip, message))
             }
         }
-        produced += UInt64(count)
         if count == 0, let failure { throw failure }
         return count
-    }
-
-    /// The decoder took nothing from the input it has: it needs the bytes after it.
-    private func needMoreInput() {
-        if inputEnded {
-            fail(.endsEarly(format ?? .gzip))
-        } else if start == 0 && end == buffer.count {
-            fail(.corrupt(format ?? .gzip, "the decoder makes no progress"))   // never with these codecs
-        } else {
-            refill()
-        }
     }
 
     private func fail(_ error: DecompressionError) {
