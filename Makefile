@@ -1,5 +1,5 @@
 # tlsdump: passive TLS dissector.
-#   make            build the release binary (installs libpcap-dev when missing)
+#   make            build the release binary (installs libpcap-dev and the codec libraries when missing)
 #   make demo       build, then tell the story of the bundled IIS renegotiation capture
 #   make test       unit, corpus and real-peer tests (what CI runs)
 #   make bench      three files (handshake-dense, bulk, QUIC): throughput and memory beside a raw libpcap loop, ndpiReader, ssldump, tshark
