@@ -66,23 +66,27 @@ final class DecompressingInput {
                 if count > 0 { break decoding }   // hand over what there is before blocking on a read
                 if inputEnded {
                     // Input left that no decoder took, or a stream not ended: cut.
-                    if decompressor.isInsideStream || start < end { fail(.endsEarly(format ?? .gzip)) }
+                    if decompressor.isInsideStream || start < end { fail(.endsEarly(codec)) }
                     break decoding
                 }
                 if start == 0 && end == buffer.count {
-                    fail(.corrupt(format ?? .gzip, "the decoder makes no progress"))   // never with these codecs
+                    fail(.corrupt(codec, "the decoder makes no progress"))   // never with these codecs
                 } else {
                     refill()
                 }
             case .streamEnd:
                 do { try decompressor.reset() } catch { fail(error) }
             case .corrupt(let message):
-                fail(.corrupt(format ?? .gzip, message))
+                fail(.corrupt(codec, message))
             }
         }
         if count == 0, let failure { throw failure }
         return count
     }
+
+    /// The format errors are named after. Only a codec fails on content, and
+    /// the passthrough (format nil) has none: its fallback is never shown.
+    private var codec: CompressionFormat { format ?? .gzip }
 
     private func fail(_ error: DecompressionError) {
         if failure == nil { failure = error }

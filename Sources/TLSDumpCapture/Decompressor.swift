@@ -35,7 +35,7 @@ public enum DecompressionError: Error, Sendable, Equatable, CustomStringConverti
     case corrupt(CompressionFormat, String)
     /// The codec library could not set up its state (memory).
     case setupFailed(CompressionFormat, String)
-    /// Reading the compressed file failed (strerror).
+    /// Reading the file failed (strerror; the caller says which file).
     case readFailed(String)
 
     public var description: String {
@@ -43,7 +43,7 @@ public enum DecompressionError: Error, Sendable, Equatable, CustomStringConverti
         case .endsEarly(let format): "\(format.rawValue) stream ends early"
         case .corrupt(let format, let message): "\(format.rawValue): \(message)"
         case .setupFailed(let format, let message): "\(format.rawValue): \(message)"
-        case .readFailed(let message): "reading the compressed file failed: \(message)"
+        case .readFailed(let message): message
         }
     }
 

@@ -26,20 +26,18 @@ public func fuzzCompressedCapture(_ data: UnsafePointer<UInt8>?, _ count: Int) -
     let file = format.magic + Array(input.dropFirst())
     guard let path = file.withUnsafeBytes({ scratch.replace(with: $0) }) else { return 0 }
 
-    var packets = 0, bytes = 0
+    var packets = 0
     do {
         let reader = try PcapReader.open(path: path)
         fuzzCheck(reader.compression == format, "read as \(String(describing: reader.compression)), not \(format)")
         let end = reader.forEachPacket { header, data in
             packets += 1
-            bytes &+= data.count
             fuzzCheck(data.count == header.capturedLength, "packet bytes and header disagree")
             return packets < maxPackets
         }
         switch end {
         case .endOfInput, .stopped: break
         case .truncated(let message), .readError(let message):
-            // A codec failure carries the codec's name; libpcap's own ("truncated dump file") does not.
             fuzzCheck(!message.isEmpty, "an empty reason")
         }
         reader.close()
@@ -47,7 +45,7 @@ public func fuzzCompressedCapture(_ data: UnsafePointer<UInt8>?, _ count: Int) -
         switch error {
         case .compressedNotACapture(_, let named): fuzzCheck(named == format, "not-a-capture names \(named), not \(format)")
         case .decompressionFailed(_, let message):
-            fuzzCheck(message.hasPrefix(format.rawValue) || message.hasPrefix("reading"), "failure not named: \(message)")
+            fuzzCheck(message.hasPrefix(format.rawValue), "failure not named after \(format): \(message)")
         default: break
         }
     } catch {
@@ -62,7 +60,7 @@ public func fuzzCompressedCapture(_ data: UnsafePointer<UInt8>?, _ count: Int) -
     } catch {
         fuzzCheck(false, "reading the scratch file failed: \(error)")
     }
-    return bytes < 0 ? 1 : 0
+    return 0
 }
 
 exit(runLibFuzzer(fuzzCompressedCapture))
