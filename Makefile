@@ -1,5 +1,5 @@
 # tlsdump: passive TLS dissector.
-#   make            build the release binary (installs libpcap-dev when missing)
+#   make            build the release binary (installs libpcap-dev and the codec libraries when missing)
 #   make demo       build, then tell the story of the bundled IIS renegotiation capture
 #   make test       unit, corpus and real-peer tests (what CI runs)
 #   make bench      three files (handshake-dense, bulk, QUIC): throughput and memory beside a raw libpcap loop, ndpiReader, ssldump, tshark
@@ -27,14 +27,19 @@ export RELEASE_FLAGS
 DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 
 # Debian packages the build and the tests use: libpcap for reading captures,
+# zlib, zstd, xz (lzma) and lz4 for reading them compressed (the tools of the
+# same names compress captures in the tests),
 # OpenSSL/GnuTLS/tcpdump as real peers in the integration tests (gcc and the
 # GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server;
 # GNU time measures peak memory in the resource-attack tests; pip installs
 # aioquic, the QUIC peers of QUICLivePeerTests, from PyPI; headless Chromium
 # opens the --report pages in HTMLReportTests; tshark reads back the pcapng
-# that -w writes for capture files of different link types, which libpcap cannot).
-BUILD_PACKAGES = libpcap-dev pkg-config
-TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark
+# that -w writes for capture files of different link types, which libpcap cannot;
+# gzip, zstd, xz and lz4 compress captures for CompressedInputTests).
+BUILD_PACKAGES = libpcap-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev pkg-config
+# pkg-config names of the libraries in BUILD_PACKAGES: `deps` installs when any is missing.
+BUILD_LIBRARIES = libpcap zlib libzstd liblzma liblz4
+TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark gzip zstd xz-utils lz4
 PIP_TEST_PACKAGES = aioquic
 
 FUZZ_SECONDS ?= 60
@@ -49,7 +54,7 @@ TSAN_FILTER ?= PipelineTests.(CLITests|CorpusTests|DecryptionTests|FindingsTests
 all: build
 
 deps:
-	@pkg-config --exists libpcap 2>/dev/null || { \
+	@pkg-config --exists $(BUILD_LIBRARIES) 2>/dev/null || { \
 	  echo "installing $(BUILD_PACKAGES) with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BUILD_PACKAGES) >/dev/null; }
 

@@ -27,8 +27,18 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
+        // Compressed captures (`-r x.pcap.gz`): Debian's codec libraries, streamed.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CLz4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // glibc's fopencookie (needs _GNU_SOURCE, which Swift's Glibc module lacks):
+        // the FILE libpcap reads a decompressed capture from.
+        .target(name: "CStdioCookie"),
         .target(name: "TLSDumpBase"),
-        .target(name: "TLSDumpCapture", dependencies: ["CPcap", "TLSDumpBase"]),
+        .target(name: "TLSDumpCapture", dependencies: [
+            "CPcap", "CZlib", "CZstd", "CLzma", "CLz4", "CStdioCookie", "TLSDumpBase",
+        ]),
         .target(name: "TLSDumpDecode", dependencies: ["TLSDumpBase"]),
         .target(name: "TLSDumpFlow", dependencies: ["TLSDumpBase"]),
         // X.509 is read by a bounds-checked DER walker of our own (Sources/TLSDumpTLS/X509):

@@ -21,6 +21,7 @@ let targetNames = [
     "FuzzPcapngSecrets",   // pcapng block walk for Decryption Secrets Blocks, file vs memory
     "FuzzQUICPacket",      // QUIC datagram splitting, Initial keys and opening, frames, transport parameters
     "FuzzQUICCrypto",      // QUICCryptoStream fed a script of CRYPTO frames, against a reference stream
+    "FuzzCompressedCapture", // gzip/zstd/xz/lz4 files through PcapReader (codec, stdio stream, libpcap) and the secrets walk
 ]
 
 let package = Package(

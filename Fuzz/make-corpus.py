@@ -26,7 +26,7 @@ HANDSHAKE_TYPES = [1, 2, 11, 13, 12, 4]
 counts = {}
 
 
-MAX_SEED = {"FuzzPipeline": 65560, "FuzzRecordStream": 16400, "FuzzHandshake": 16400, "FuzzSSLv2": 4096}
+MAX_SEED = {"FuzzPipeline": 65560, "FuzzCompressedCapture": 65560, "FuzzRecordStream": 16400, "FuzzHandshake": 16400, "FuzzSSLv2": 4096}
 
 
 def write(target, data, limit=None):
@@ -183,6 +183,23 @@ def reassembler_script(segments):
     return bytes(out)
 
 
+# FuzzCompressedCapture: selector byte (index here, mod 4), then the tool's file without its magic.
+COMPRESSORS = [("gzip", 3), ("zstd", 4), ("xz", 6), ("lz4", 4)]
+
+
+def compressed_seeds():
+    """Small captures (up to 16 KB) compressed by each real tool, 120 at most; a missing tool is skipped."""
+    for path in captures():
+        if os.path.getsize(path) > 16 << 10:
+            continue
+        for index, (tool, magic_length) in enumerate(COMPRESSORS):
+            try:
+                out = subprocess.run([tool, "-q", "-c", path], check=True, capture_output=True).stdout
+            except (OSError, subprocess.CalledProcessError):
+                continue
+            write("FuzzCompressedCapture", bytes([index]) + out[magic_length:], limit=120)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         for path in captures():
@@ -238,6 +255,7 @@ def main():
                         text = f.read()
                     for block in re.findall(rb"SSL-Session:\n(?:[ \t].*\n)*", text):
                         write("FuzzKeyLog", b"---\n" + block + b"---\n")
+    compressed_seeds()
     for target in sorted(counts):
         print(f"{target}: {counts[target]} seeds")
 

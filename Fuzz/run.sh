@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SECONDS_PER_TARGET=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
-ALL_TARGETS=(FuzzPacketDecoder FuzzReassembler FuzzRecordStream FuzzHandshake FuzzSSLv2 FuzzX509 FuzzKeyLog FuzzPipeline FuzzPcapngSecrets FuzzQUICPacket FuzzQUICCrypto)
+ALL_TARGETS=(FuzzPacketDecoder FuzzReassembler FuzzRecordStream FuzzHandshake FuzzSSLv2 FuzzX509 FuzzKeyLog FuzzPipeline FuzzPcapngSecrets FuzzQUICPacket FuzzQUICCrypto FuzzCompressedCapture)
 TARGETS=("${@:-${ALL_TARGETS[@]}}")
 JOBS=${FUZZ_JOBS:-1}
 SCRATCH=${FUZZ_SCRATCH:-$ROOT/.build-fuzz}
@@ -31,7 +31,7 @@ fi
 # Longest input per target: big enough for its seeds' structure, small enough to keep runs fast.
 max_len() {
     case $1 in
-        FuzzPipeline) echo 65560 ;;
+        FuzzPipeline|FuzzCompressedCapture) echo 65560 ;;
         FuzzRecordStream|FuzzHandshake) echo 16400 ;;
         FuzzSSLv2) echo 4096 ;;
         *) echo 8192 ;;

@@ -12,6 +12,10 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
     case badFilter(expression: String, message: String)
     /// Any other libpcap open failure, with libpcap's message.
     case openFailed(path: String, message: String)
+    /// A compressed file whose content, decompressed, is no capture.
+    case compressedNotACapture(path: String, format: CompressionFormat)
+    /// A compressed file that could not be decompressed far enough to open (the codec's reason).
+    case decompressionFailed(path: String, message: String)
     case closed
     // Live capture (`LiveCapture.open`) and writing packets (`-w`).
     case noSuchInterface(name: String)
@@ -35,6 +39,8 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupportedLinkType(let name, let dlt): "unsupported link type \(name) (DLT \(dlt))"
         case .badFilter(let expression, let message): "bad capture filter \"\(expression)\": \(message)"
         case .openFailed(let path, let message): "cannot open \(path): \(message)"
+        case .compressedNotACapture(let path, let format): "\(path): \(format.rawValue)-compressed, but not a pcap or pcapng capture"
+        case .decompressionFailed(let path, let message): "cannot read \(path): \(message)"
         case .closed: "the capture has been closed"
         case .noSuchInterface(let name): "no such interface: \(name) (tlsdump -D lists the interfaces)"
         case .capturePermissionDenied(let name):

@@ -6,10 +6,15 @@ import Darwin
 
 /// Bytes of a capture read at offsets, for the pcapng block walker
 /// (`PcapngSecrets`): a buffer in memory, or a file read a small window at a
-/// time, so walking a file of many GB reads block headers, not packet data.
+/// time, so walking a file of many GB reads block headers, not packet data,
+/// or a compressed file decompressed forward (`PcapngDecompressingSource`).
+/// The walker asks for offsets that never go back before the block it is in.
 protocol PcapngByteSource {
-    /// Total bytes.
-    var size: UInt64 { get }
+    /// Whether there is at least one byte at `offset` (false: the capture ends there).
+    mutating func hasBytes(at offset: UInt64) throws -> Bool
+    /// Whether a block may end at `offset` (false: past the end of a capture
+    /// of known size; a stream of unknown size says true and lets the reads tell).
+    func mayEnd(at offset: UInt64) -> Bool
     /// Calls `body` with the `count` bytes at `offset` (`count` at most
     /// `PcapngFileSource.minimumWindow`); nil when the source ends first.
     mutating func peek<R>(at offset: UInt64, count: Int, _ body: (UnsafeRawBufferPointer) -> R) throws -> R?
@@ -24,6 +29,9 @@ struct PcapngMemorySource: PcapngByteSource {
     let bytes: UnsafeRawBufferPointer
 
     var size: UInt64 { UInt64(bytes.count) }
+
+    func hasBytes(at offset: UInt64) -> Bool { offset < size }
+    func mayEnd(at offset: UInt64) -> Bool { offset <= size }
 
     /// The index range of `count` bytes at `offset`, nil when not all inside.
     private func range(_ offset: UInt64, _ count: Int) -> Range<Int>? {
@@ -96,6 +104,9 @@ struct PcapngFileSource: PcapngByteSource {
         self.window = window
     }
 
+    func hasBytes(at offset: UInt64) -> Bool { offset < size }
+    func mayEnd(at offset: UInt64) -> Bool { offset <= size }
+
     /// The caller closes: the source is a value, copies must not close twice.
     func close() { closeDescriptor(descriptor) }
 
@@ -152,9 +163,9 @@ struct PcapngFileSource: PcapngByteSource {
 }
 
 // At file scope: inside the source, `open` and `close` name its own members.
-private func openReadOnly(_ path: String) -> Int32 {
+func openReadOnly(_ path: String) -> Int32 {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore it.
     open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
 }
 
-private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
+func closeDescriptor(_ fd: Int32) { _ = close(fd) }

@@ -22,7 +22,8 @@ public enum PcapngSecrets {
     static let minimumSecretsBlock: UInt64 = 20
 
     /// The key logs of the file at `path`, read a window at a time (constant
-    /// memory besides the secrets themselves). Throws only when the file
+    /// memory besides the secrets themselves); a compressed file (gzip, zstd,
+    /// xz, lz4) is decompressed forward, the bytes between blocks dropped. Throws only when the file
     /// cannot be opened or read; a path that is not a regular file (a FIFO,
     /// stdin) gives an empty result, since reading it would consume it.
     public static func keyLogs(atPath path: String, limits: PcapngSecretsLimits = PcapngSecretsLimits()) throws -> PcapngSecretsResult {
@@ -30,6 +31,17 @@ public enum PcapngSecrets {
             return PcapngSecretsResult()
         }
         defer { source.close() }
+        if let format = PcapReader.sniffFile(source.descriptor) {
+            // Compressed: decoded forward from the start (the file source used pread, the offset is 0).
+            let input: DecompressingInput
+            do {
+                input = try DecompressingInput(descriptor: source.descriptor, ownsDescriptor: false, format: format)
+            } catch {
+                throw PcapngSecretsError.readFailed(path: path, message: error.description)
+            }
+            var decompressed = PcapngDecompressingSource(input: input, path: path, windowBytes: limits.readWindowBytes)
+            return try walk(&decompressed, limits: limits)
+        }
         return try walk(&source, limits: limits)
     }
 
@@ -70,15 +82,12 @@ public enum PcapngSecrets {
 
     static func walk<Source: PcapngByteSource>(_ source: inout Source, limits: PcapngSecretsLimits) throws -> PcapngSecretsResult {
         var result = PcapngSecretsResult()
-        let size = source.size
         var offset: UInt64 = 0
         var bigEndian = false
         let maxSecrets = UInt64(max(0, limits.maxSecretsBytes))
-        while offset < size {
-            guard size - offset >= minimumBlock else {
-                if result.isPcapng { result.note(.truncated(offset: offset)) }
-                break
-            }
+        // Offsets only move forward (a decompressed stream cannot go back):
+        // a block's header, then a DSB's secrets, then its trailer.
+        while try source.hasBytes(at: offset) {
             let order = bigEndian
             guard let header = try source.peek(at: offset, count: 12, { b -> Header in
                 // The section header type reads the same in both orders.
@@ -115,62 +124,73 @@ public enum PcapngSecrets {
                 result.note(.badBlockLength(offset: offset, length: header.length))
                 break
             }
-            // offset < size and length < 2^32: the sum cannot overflow a UInt64.
+            // length < 2^32: the sum overflows only for offsets no file reaches.
             let (end, overflow) = offset.addingReportingOverflow(length)
-            guard !overflow, end <= size else {
+            guard !overflow, source.mayEnd(at: end) else {
                 result.note(.truncated(offset: offset))
                 break
             }
+            // A DSB's secrets are read before its trailer (forward order) and
+            // kept only once the trailer agrees.
+            let keyLogBefore = result.keyLog.count
+            let secrets = header.type == secretsBlockType
+                ? try readSecrets(&source, block: offset, length: length, bigEndian: bigEndian, maxSecrets: maxSecrets,
+                                  limitReachedBefore: result.secretsLimitReached, into: &result.keyLog)
+                : nil
             // The trailing copy of the length must agree: a length that lies
             // would send the walk into packet data.
             let trailer = try source.peek(at: end - 4, count: 4) { u32($0, bigEndian: bigEndian) }
-            guard let trailer else {
-                result.note(.truncated(offset: offset))
-                break
-            }
-            guard trailer == header.length else {
-                result.note(.lengthMismatch(offset: offset, leading: header.length, trailing: trailer))
+            guard let trailer, trailer == header.length else {
+                result.keyLog.removeSubrange(keyLogBefore...)
+                result.note(trailer.map { .lengthMismatch(offset: offset, leading: header.length, trailing: $0) } ?? .truncated(offset: offset))
                 break
             }
             result.blocks += 1
             if header.type == sectionHeaderType { result.sections += 1 }
-            if header.type == secretsBlockType {
-                try readSecrets(&source, block: offset, length: length, bigEndian: bigEndian, maxSecrets: maxSecrets, into: &result)
-            }
+            if let secrets { result.count(secrets) }
             offset = end
         }
         return result
     }
 
-    /// One DSB: counts its secrets type; appends a TLS key log within the limit.
+    /// What one DSB gave: its secrets type (nil when its header could not be
+    /// read), a problem, whether its key log was appended.
+    struct SecretsBlockRead {
+        var type: UInt32?
+        var warning: PcapngSecretsWarning?
+        var keyLogAppended = false
+        var limitReached = false
+    }
+
+    /// One DSB: its secrets type; a TLS key log appended within the limit.
     private static func readSecrets<Source: PcapngByteSource>(_ source: inout Source, block offset: UInt64, length: UInt64, bigEndian: Bool,
-                                                                maxSecrets: UInt64, into result: inout PcapngSecretsResult) throws {
+                                                                maxSecrets: UInt64, limitReachedBefore: Bool,
+                                                                into keyLog: inout [UInt8]) throws -> SecretsBlockRead {
         guard let (type, secretsLength) = try source.peek(at: offset + 8, count: 8, { b in
             (u32(UnsafeRawBufferPointer(rebasing: b[0..<4]), bigEndian: bigEndian),
              u32(UnsafeRawBufferPointer(rebasing: b[4..<8]), bigEndian: bigEndian))
-        }) else { return }   // inside a block already checked to be in the file: only a shrinking file
-        result.secretsBlocks[type, default: 0] += 1
+        }) else { return SecretsBlockRead() }   // the capture ends inside the block: the trailer check says so
+        var read = SecretsBlockRead(type: type)
         // Header (8), type and length (8), data padded to 32 bits, trailer (4):
         // all below 2^34, no overflow in UInt64.
         let dataLength = UInt64(secretsLength)
         let padded = (dataLength + 3) & ~3
         guard 8 + 8 + padded + 4 <= length else {
-            result.note(.badSecretsLength(offset: offset, length: secretsLength))
-            return
+            read.warning = .badSecretsLength(offset: offset, length: secretsLength)
+            return read
         }
-        guard type == tlsKeyLogType, dataLength > 0 else { return }
-        let current = UInt64(result.keyLog.count)
+        guard type == tlsKeyLogType, dataLength > 0 else { return read }
+        let current = UInt64(keyLog.count)
         // One byte more for the newline that keeps two blocks' lines apart.
         guard current <= maxSecrets, dataLength + 1 <= maxSecrets - current, let count = Int(exactly: dataLength) else {
-            if !result.secretsLimitReached {
-                result.secretsLimitReached = true
-                result.note(.secretsLimitReached(offset: offset, limit: maxSecrets))
-            }
-            return
+            read.limitReached = true
+            if !limitReachedBefore { read.warning = .secretsLimitReached(offset: offset, limit: maxSecrets) }
+            return read
         }
-        guard try source.append(at: offset + 16, count: count, to: &result.keyLog) else { return }
-        if result.keyLog.last != UInt8(ascii: "\n") { result.keyLog.append(UInt8(ascii: "\n")) }
-        result.tlsKeyLogBlocksUsed += 1
+        guard try source.append(at: offset + 16, count: count, to: &keyLog) else { return read }
+        if keyLog.last != UInt8(ascii: "\n") { keyLog.append(UInt8(ascii: "\n")) }
+        read.keyLogAppended = true
+        return read
     }
 }
 
@@ -214,6 +234,15 @@ public struct PcapngSecretsResult: Sendable, Equatable {
     /// DSBs of a type other than TLS key log (WireGuard, ...): skipped.
     public var otherSecretsBlocks: Int {
         secretsBlocks.reduce(0) { $0 + ($1.key == PcapngSecrets.tlsKeyLogType ? 0 : $1.value) }
+    }
+
+    /// A DSB whose block was whole: its type, problem and key log counted.
+    mutating func count(_ read: PcapngSecrets.SecretsBlockRead) {
+        guard let type = read.type else { return }
+        secretsBlocks[type, default: 0] += 1
+        if let warning = read.warning { note(warning) }
+        if read.limitReached { secretsLimitReached = true }
+        if read.keyLogAppended { tlsKeyLogBlocksUsed += 1 }
     }
 
     mutating func note(_ warning: PcapngSecretsWarning) {

@@ -197,6 +197,51 @@ final class PcapngSecretsTests: XCTestCase {
         XCTAssertEqual(whole.warnings, [])
     }
 
+    /// A compressed pcapng is walked forward through the decoder (bytes
+    /// between blocks decompressed and dropped): the same result as the memory
+    /// walk of its content, for every format, cut and window.
+    func testCompressedWalkMatchesMemoryWalkForEveryCutAndWindow() throws {
+        let directory = try TemporaryDirectory()
+        let file = be.sectionHeader() + be.interface() + be.packet([UInt8](repeating: 1, count: 70)) + be.secrets(tlsk, line2)
+            + le.sectionHeader() + le.secrets(PcapngSecrets.wireGuardType, "k") + le.packet([UInt8](repeating: 9, count: 300))
+            + le.secrets(tlsk, line1)
+        var checked = 0
+        for tool in CompressionTool.allCases {
+            for cut in stride(from: 1, through: file.count, by: 29) + [file.count] {
+                let bytes = Array(file.prefix(cut))
+                let path = try directory.write("cut.pcapng.\(tool)", try tool.compress(bytes, in: directory))
+                let memory = PcapngSecrets.keyLogs(in: bytes)
+                for window in [1, 16, 17, 50, 64 << 10] {
+                    let fromFile = try PcapngSecrets.keyLogs(atPath: path, limits: PcapngSecretsLimits(readWindowBytes: window))
+                    XCTAssertEqual(fromFile, memory, "\(tool) cut \(cut), window \(window)")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 100)
+        // A cut compressed file (gzip decodes as it goes): the blocks before the cut, then a truncation.
+        let compressed = try CompressionTool.gzip.compress(file, in: directory)
+        let cutPath = try directory.write("cut.pcapng.gz", Array(compressed.prefix(compressed.count / 2)))
+        let cut = try PcapngSecrets.keyLogs(atPath: cutPath)
+        XCTAssertTrue(cut.isPcapng)
+        XCTAssertEqual(cut.warnings.count, 1)
+        XCTAssertEqual(cut.warnings.first?.stoppedWalk, true, "\(cut.warnings)")
+        XCTAssertLessThan(cut.blocks, PcapngSecrets.keyLogs(in: file).blocks)
+    }
+
+    /// The Chrome capture's DSB, compressed with each real tool.
+    func testCompressedRealCaptureCarriesTheSameSecrets() throws {
+        let path = try Corpus.path("quic/chrome-cloudflare-quic-with-secrets.pcapng")
+        let plain = try PcapngSecrets.keyLogs(atPath: path)
+        let bytes = Array(try XCTUnwrap(FileManager.default.contents(atPath: path)))
+        let directory = try TemporaryDirectory()
+        for tool in CompressionTool.allCases {
+            let compressed = try directory.write("chrome.pcapng.\(tool)", try tool.compress(bytes, in: directory))
+            XCTAssertEqual(try PcapngSecrets.keyLogs(atPath: compressed), plain, "\(tool)")
+        }
+        XCTAssertEqual(plain.keyLog.count, 1556)
+    }
+
     func testMissingFileThrowsAndAFIFOIsNotRead() throws {
         XCTAssertThrowsError(try PcapngSecrets.keyLogs(atPath: "/nonexistent/capture.pcapng"))
         let directory = try TemporaryDirectory()

@@ -111,8 +111,12 @@ final class MultiFileInputTests: XCTestCase {
         let list = scratch.appendingPathComponent("list.txt")
         try "# both halves\n\n\(b)\n   \n\(a)\n".write(to: list, atomically: true, encoding: .utf8)
         let directory = URL(fileURLWithPath: a).deletingLastPathComponent().path
+        // A rotated set compressed member by member (tcpdump -z gzip, or zstd afterwards), in a folder of its own.
+        let packed = scratch.appendingPathComponent("packed")
+        try FileManager.default.createDirectory(at: packed, withIntermediateDirectories: true)
+        let aGzip = try compressCopy(a, with: "gzip", into: packed), bZstd = try compressCopy(b, with: "zstd", into: packed)
         for arguments in [["-r", a, "-r", b], ["-r", b, a], ["-r", directory], ["-V", list.path],
-                          ["-r", directory + "/half-*.pcap"]] {
+                          ["-r", directory + "/half-*.pcap"], ["-r", aGzip, bZstd], ["-r", packed.path]] {
             let merged = try runTLSDump(arguments + ["--format", "json"])
             XCTAssertEqual(merged.status, 0, "\(arguments): " + String(decoding: merged.stderr, as: UTF8.self))
             XCTAssertEqual(ThreadedPipelineTests.dropStats(merged.stdout), ThreadedPipelineTests.dropStats(expected.stdout), "\(arguments)")
@@ -282,6 +286,22 @@ final class MultiFileInputTests: XCTestCase {
         XCTAssertGreaterThan(index, 100)
         guard rising else { throw TestFailure(description: "\(capture): timestamps do not rise strictly; pick another capture") }
         return (a, b)
+    }
+
+    /// `tool -c path > folder/name.ext`, with the real compressor.
+    private func compressCopy(_ path: String, with tool: String, into folder: URL) throws -> String {
+        let output = folder.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent + (tool == "gzip" ? ".gz" : ".zst"))
+        XCTAssertTrue(FileManager.default.createFile(atPath: output.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: output)
+        defer { try? handle.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool, "-q", "-c", path]
+        process.standardOutput = handle
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "\(tool) failed (make test-deps installs it)")
+        return output.path
     }
 
     private func events(_ output: Data, type: String) throws -> [[String: Any]] {
