@@ -25,6 +25,20 @@ struct DecompressionStep: Equatable {
         /// The input is not valid in this format: the library's reason.
         case corrupt(String)
     }
+
+    /// A step of a frame decoder that returns a size hint (zstd, lz4): an
+    /// error code gives `.corrupt` with the library's name for it; a hint of 0
+    /// after input was taken means the frame is decoded whole (`.streamEnd`).
+    static func framed(hint: Int, isError: Bool, errorName: @autoclosure () -> String, consumed: Int, produced: Int,
+                       insideStream: inout Bool) -> DecompressionStep {
+        if isError { return DecompressionStep(consumed: consumed, produced: produced, outcome: .corrupt(errorName())) }
+        if consumed > 0 { insideStream = true }
+        if hint == 0 && insideStream {
+            insideStream = false
+            return DecompressionStep(consumed: consumed, produced: produced, outcome: .streamEnd)
+        }
+        return DecompressionStep(consumed: consumed, produced: produced, outcome: .progressing)
+    }
 }
 
 /// Why decompressing failed, named after the format ("gzip stream ends early").

@@ -18,17 +18,10 @@ final class Lz4Decompressor: Decompressor {
     func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> DecompressionStep {
         var consumed = input.count, produced = output.count
         let hint = LZ4F_decompress(context, output.baseAddress, &produced, input.baseAddress, &consumed, nil)
-        if LZ4F_isError(hint) != 0 {
-            let message = LZ4F_getErrorName(hint).map { String(cString: $0) } ?? "error \(hint)"
-            return DecompressionStep(consumed: consumed, produced: produced, outcome: .corrupt(message))
-        }
-        if consumed > 0 { isInsideStream = true }
-        // 0: the frame is decoded whole; the context is ready for the next one.
-        if hint == 0 && isInsideStream {
-            isInsideStream = false
-            return DecompressionStep(consumed: consumed, produced: produced, outcome: .streamEnd)
-        }
-        return DecompressionStep(consumed: consumed, produced: produced, outcome: .progressing)
+        // A hint of 0: the frame is decoded whole; the context is ready for the next one.
+        return .framed(hint: hint, isError: LZ4F_isError(hint) != 0,
+                       errorName: LZ4F_getErrorName(hint).map { String(cString: $0) } ?? "error \(hint)",
+                       consumed: consumed, produced: produced, insideStream: &isInsideStream)
     }
 
     func reset() throws(DecompressionError) {

@@ -23,17 +23,10 @@ final class ZstdDecompressor: Decompressor {
         var outBuffer = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: 0)
         let hint = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
         let consumed = inBuffer.pos, produced = outBuffer.pos
-        if ZSTD_isError(hint) != 0 {
-            let message = ZSTD_getErrorName(hint).map { String(cString: $0) } ?? "error \(hint)"
-            return DecompressionStep(consumed: consumed, produced: produced, outcome: .corrupt(message))
-        }
-        if consumed > 0 { isInsideStream = true }
-        // 0: the frame (or a skippable frame) is decoded and flushed whole.
-        if hint == 0 && isInsideStream {
-            isInsideStream = false
-            return DecompressionStep(consumed: consumed, produced: produced, outcome: .streamEnd)
-        }
-        return DecompressionStep(consumed: consumed, produced: produced, outcome: .progressing)
+        // A hint of 0: the frame (or a skippable frame) is decoded and flushed whole.
+        return .framed(hint: hint, isError: ZSTD_isError(hint) != 0,
+                       errorName: ZSTD_getErrorName(hint).map { String(cString: $0) } ?? "error \(hint)",
+                       consumed: consumed, produced: produced, insideStream: &isInsideStream)
     }
 
     func reset() throws(DecompressionError) {

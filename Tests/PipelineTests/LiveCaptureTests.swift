@@ -340,22 +340,7 @@ final class LiveCaptureTests: XCTestCase {
 
     private func startPeers(_ name: String, port: Int, keylog: URL? = nil) throws -> Peers {
         let workdir = scratch.appendingPathComponent("\(name)-\(port)-\(processes.count)")
-        try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
-        let err = workdir.appendingPathComponent("peers.err")
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Paths.packageRoot.appendingPathComponent("Tests/PipelineTests/Live/peers.sh").path,
-                             name, "\(port)", workdir.path]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: err)
-        if let keylog {
-            var environment = ProcessInfo.processInfo.environment
-            environment["PEERS_KEYLOG"] = keylog.path
-            process.environment = environment
-        }
-        try process.run()
+        let (process, err) = try launchPeers(name, port: port, workdir: workdir, keylog: keylog)
         processes.append(process)
         return Peers(process: process, workdir: workdir, stderr: err)
     }

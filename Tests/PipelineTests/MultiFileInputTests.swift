@@ -312,18 +312,7 @@ final class MultiFileInputTests: XCTestCase {
     }
 
     private func runPeers(_ name: String, port: Int) throws {
-        let workdir = scratch.appendingPathComponent("\(name)-\(port)")
-        try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
-        let err = workdir.appendingPathComponent("peers.err")
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Paths.packageRoot.appendingPathComponent("Tests/PipelineTests/Live/peers.sh").path,
-                             name, "\(port)", workdir.path]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
+        let (process, err) = try launchPeers(name, port: port, workdir: scratch.appendingPathComponent("\(name)-\(port)"))
         processes.append(process)
         try waitFor("peers.sh \(name)", seconds: 40) { !process.isRunning }
         process.waitUntilExit()

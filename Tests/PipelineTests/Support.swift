@@ -122,3 +122,26 @@ func freeLoopbackPort(_ kind: __socket_type) throws -> Int {
     }
     throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "no free loopback port found"])
 }
+
+/// Starts one conversation of Tests/PipelineTests/Live/peers.sh (real OpenSSL
+/// peers on loopback) in `workdir`; its stderr goes to workdir/peers.err.
+/// `keylog`: where the client writes its key log (PEERS_KEYLOG).
+func launchPeers(_ name: String, port: Int, workdir: URL, keylog: URL? = nil) throws -> (process: Process, stderr: URL) {
+    try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
+    let err = workdir.appendingPathComponent("peers.err")
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [Paths.packageRoot.appendingPathComponent("Tests/PipelineTests/Live/peers.sh").path,
+                         name, "\(port)", workdir.path]
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = try FileHandle(forWritingTo: err)
+    if let keylog {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PEERS_KEYLOG"] = keylog.path
+        process.environment = environment
+    }
+    try process.run()
+    return (process, err)
+}
