@@ -91,6 +91,12 @@ public final class CaptureSet: PacketSource {
         return CaptureSet(members: members, empty: empty, failures: failures, totalBytes: totalBytes)
     }
 
+    /// The source for a run's input files: the file itself when there is one
+    /// (stdin included), a capture set of them when there are several.
+    public static func source(paths: [String], supported: (Int32) -> Bool = { _ in true }) throws -> PacketSource {
+        paths.count > 1 ? try open(paths: paths, supported: supported) : try PcapReader.open(path: paths.first ?? "-")
+    }
+
     /// How many files the set reads (those left out at the pre-scan not counted).
     public var fileCount: Int { members.count + emptyMembers.count }
 
@@ -134,7 +140,7 @@ public final class CaptureSet: PacketSource {
             guard var next = open.popFirst() else { return .endOfInput }
             if !body(next.header, next.bytes) {
                 // Not resumed: the rest of this file is left unread.
-                finish(next, .stopped)
+                close(next.reader, of: next.member, .stopped)
                 return .stopped
             }
             switch next.reader.nextPacket() {
@@ -143,9 +149,9 @@ public final class CaptureSet: PacketSource {
                 next.bytes = bytes
                 open.push(next)
             case .end(let end):
-                finish(next, end)
+                close(next.reader, of: next.member, end)
             case .timeout:
-                finish(next, .endOfInput)
+                close(next.reader, of: next.member, .endOfInput)
             }
         }
     }
@@ -171,10 +177,6 @@ public final class CaptureSet: PacketSource {
         case .timeout:
             close(reader, of: member, .endOfInput)
         }
-    }
-
-    private func finish(_ entry: OpenMember, _ end: ReadEnd) {
-        close(entry.reader, of: entry.member, end)
     }
 
     private func close(_ reader: PcapReader, of member: CaptureSetMember, _ end: ReadEnd) {

@@ -21,6 +21,10 @@ final class DecompressingInput {
     private var end = 0
     private var inputEnded = false
     private(set) var failure: DecompressionError?
+    /// Bytes read from the file so far (for the progress line).
+    private var readFromFile: Int64 = 0
+    /// Of those, what the decoder has taken.
+    var consumedInputBytes: Int64 { max(0, readFromFile - Int64(end - start)) }
 
     /// Bytes read from the compressed file at once.
     static let inputBufferBytes = 256 << 10
@@ -106,6 +110,7 @@ final class DecompressingInput {
             let n = Glibc.read(descriptor, base + end, buffer.count - end)
             if n > 0 {
                 end += n
+                readFromFile += Int64(n)
             } else if n == 0 {
                 inputEnded = true
             } else if errno == EINTR {

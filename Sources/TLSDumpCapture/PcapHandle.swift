@@ -111,18 +111,11 @@ final class PcapHandle {
     /// Compiles a BPF filter without installing it (a dead handle, whose
     /// link type decides what the expression means, cannot take one).
     func checkFilter(_ expression: String) throws {
-        guard let pcap else { throw CaptureError.closed }
-        var program = bpf_program()
-        let netmaskUnknown: bpf_u_int32 = 0xffff_ffff  // PCAP_NETMASK_UNKNOWN
-        guard pcap_compile(pcap, &program, expression, 1, netmaskUnknown) == 0 else {
-            throw CaptureError.badFilter(expression: expression, message: lastError)
-        }
-        pcap_freecode(&program)
+        try compileFilter(expression) { _, _ in }
     }
 
-    /// Compiles and installs a BPF filter. An empty expression installs an
-    /// accept-all program, which also clears an earlier filter.
-    func setFilter(_ expression: String) throws {
+    /// Compiles `expression` and hands the program to `use` before freeing it.
+    private func compileFilter(_ expression: String, _ use: (OpaquePointer, inout bpf_program) throws -> Void) throws {
         guard let pcap else { throw CaptureError.closed }
         var program = bpf_program()
         let netmaskUnknown: bpf_u_int32 = 0xffff_ffff  // PCAP_NETMASK_UNKNOWN
@@ -130,8 +123,16 @@ final class PcapHandle {
             throw CaptureError.badFilter(expression: expression, message: lastError)
         }
         defer { pcap_freecode(&program) }
-        guard pcap_setfilter(pcap, &program) == 0 else {
-            throw CaptureError.badFilter(expression: expression, message: lastError)
+        try use(pcap, &program)
+    }
+
+    /// Compiles and installs a BPF filter. An empty expression installs an
+    /// accept-all program, which also clears an earlier filter.
+    func setFilter(_ expression: String) throws {
+        try compileFilter(expression) { pcap, program in
+            guard pcap_setfilter(pcap, &program) == 0 else {
+                throw CaptureError.badFilter(expression: expression, message: lastError)
+            }
         }
     }
 

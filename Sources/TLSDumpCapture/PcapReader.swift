@@ -189,12 +189,18 @@ public final class PcapReader: PacketSource {
     public func openDumper(path: String) throws -> PacketDumper { try handle.openDumper(path: path) }
 
     /// Pull-style read for `CaptureSet`'s merge: see `PcapHandle.nextPacket`.
-    func nextPacket() -> PulledPacket { handle.nextPacket() }
+    func nextPacket() -> PulledPacket {
+        let pulled = handle.nextPacket()
+        guard case .end(let end) = pulled else { return pulled }
+        return .end(naming(end))
+    }
 
     public var fileTotals: InputFileTotals? { InputFileTotals(read: 1, bytes: fileSize, failed: []) }
 
     public var readPosition: (read: Int64, total: Int64)? {
-        guard let fileSize, let offset = handle.fileOffset else { return nil }
+        guard let fileSize else { return nil }
+        // A compressed file: what its decoder took from it (libpcap's offset counts decompressed bytes).
+        guard let offset = decompressing.map({ $0.consumedInputBytes }) ?? handle.fileOffset else { return nil }
         return (min(offset, fileSize), fileSize)
     }
 

@@ -124,10 +124,8 @@ public enum Pipeline {
                 let capture = try LiveCapture.open(live)
                 warnings = capture.warnings
                 source = capture
-            } else if options.inputs.count > 1 {
-                source = try CaptureSet.open(paths: options.inputs, supported: PacketDecoder.isSupported)
             } else {
-                source = try PcapReader.open(path: options.input)
+                source = try CaptureSet.source(paths: options.inputs, supported: PacketDecoder.isSupported)
             }
         } catch let error as CaptureError {
             throw .capture(error)

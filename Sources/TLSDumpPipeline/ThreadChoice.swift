@@ -40,8 +40,7 @@ public struct ThreadChoice: Sendable, Equatable {
     public static func sample(paths: [String], filter: String = "") -> ThreadChoice? {
         let source: PacketSource
         do {
-            source = paths.count == 1 ? try PcapReader.open(path: paths[0])
-                : try CaptureSet.open(paths: paths, supported: PacketDecoder.isSupported)
+            source = try CaptureSet.source(paths: paths, supported: PacketDecoder.isSupported)
         } catch {
             return nil
         }

@@ -38,8 +38,7 @@ struct FlaggedConnections {
     /// to `path` (one file for several inputs: pcapng when their link types
     /// differ). An empty capture when nothing was flagged. Returns the packets written.
     func write(from inputs: [String], narrowedBy captureFilter: String, to path: String) throws -> Int {
-        let source: PacketSource = inputs.count == 1 ? try PcapReader.open(path: inputs[0])
-            : try CaptureSet.open(paths: inputs, supported: PacketDecoder.isSupported)
+        let source = try CaptureSet.source(paths: inputs, supported: PacketDecoder.isSupported)
         defer { source.close() }
         let dumper = try source.openDumper(path: path)
         defer { dumper.close() }

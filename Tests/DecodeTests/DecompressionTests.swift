@@ -147,6 +147,43 @@ final class DecompressionTests: XCTestCase {
         }
     }
 
+    /// The read position of a compressed file is in the compressed file (the
+    /// progress line's "of its size"), not libpcap's offset in the decompressed
+    /// bytes: half way through the packets it is well short of the end.
+    func testReadPositionOfACompressedFileCountsCompressedBytes() throws {
+        let directory = try TemporaryDirectory()
+        // A pcap of 12,000 packets of 1,000 bytes, 300 of them random: about 3 to 1 under gzip.
+        var generator = SystemRandomNumberGenerator()
+        var plain: [UInt8] = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0] + [UInt8](repeating: 0, count: 8)
+        plain += [0xff, 0xff, 0, 0, 1, 0, 0, 0]                     // snaplen 65535, Ethernet
+        let packets = 12_000
+        for index in 0..<packets {
+            let seconds = UInt32(index)
+            plain += withUnsafeBytes(of: seconds.littleEndian, Array.init) + [0, 0, 0, 0]
+            plain += [0xe8, 3, 0, 0, 0xe8, 3, 0, 0]                 // 1,000 bytes captured and on the wire
+            plain += (0..<300).map { _ in UInt8.random(in: 0...255, using: &generator) } + [UInt8](repeating: 0, count: 700)
+        }
+        let path = try directory.write("big.pcap.gz", try CompressionTool.gzip.compress(plain, in: directory))
+        let reader = try PcapReader.open(path: path)
+        defer { reader.close() }
+        let size = try XCTUnwrap(reader.fileSize)
+        XCTAssertGreaterThan(size, 2 * Int64(DecompressingInput.inputBufferBytes), "several input buffers")
+        XCTAssertLessThan(size, Int64(plain.count) / 2, "compressed well enough to tell the two offsets apart")
+        var seen = 0
+        var halfWay: (read: Int64, total: Int64)?
+        _ = reader.forEachPacket { _, _ in
+            seen += 1
+            if seen == packets / 2 { halfWay = reader.readPosition }
+            return true
+        }
+        XCTAssertEqual(seen, packets)
+        let middle = try XCTUnwrap(halfWay)
+        XCTAssertEqual(middle.total, size)
+        XCTAssertGreaterThan(middle.read, size / 4, "\(middle)")
+        XCTAssertLessThan(middle.read, size * 3 / 4, "\(middle)")
+        XCTAssertEqual(reader.readPosition?.read, size, "all of it at the end")
+    }
+
     /// PcapReader on the compressed file: the same packets, the codec named.
     func testPcapReaderReadsCompressedFilesAndNamesTheirFailures() throws {
         let plain = try capture()
