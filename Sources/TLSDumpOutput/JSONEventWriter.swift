@@ -374,6 +374,8 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("close"); w.string(c.close.rawValue)
         if c.evicted { w.key("evicted"); w.bool(true) }
         w.key("transport"); w.string(c.transport)
+        w.key("starttls"); w.string(c.starttls)
+        if let plaintext = c.plaintextBytes { w.key("plaintext_bytes"); sidePair(plaintext, &w) }
         if let quic = c.quic { w.key("quic"); quicSummary(quic, &w) }
         if !c.unknownReasons.isEmpty {
             w.key("unknown"); w.beginObject()

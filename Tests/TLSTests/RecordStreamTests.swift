@@ -311,21 +311,104 @@ final class RecordStreamTests: XCTestCase {
         XCTAssertEqual(stream.mode, .tls)
     }
 
-    func testHelloOnlyCountsAtASegmentStart() {
+    func testHelloInsideAChunkAfterPlaintextIsFound() {
         let segments = Captured.zeekSMTPStartTLSClientSegments
-        // The hello inside a chunk that started with plaintext is not looked at.
+        let hello = StreamEvent.record(type: 22, version: 0x0301, length: 512, body: Array(segments[2][5...]))
+        // Plaintext and the hello coalesced in one chunk.
         var stream = RecordStream()
-        XCTAssertEqual(stream.feed(segments[0] + segments[2]), [.notTLS])
-        // Nor a chunk that continues a segment.
+        XCTAssertEqual(stream.feed(segments[0] + segments[2]), [.notTLS, .startedAfterPlaintext(skipped: 25), hello])
+        // A chunk that continues a segment.
         var other = RecordStream()
         XCTAssertEqual(other.feed(segments[0]), [.notTLS])
-        XCTAssertEqual(other.feed(segments[2], startsSegment: false), [])
-        XCTAssertEqual(other.mode, .awaitingTLS)
+        XCTAssertEqual(other.feed(segments[2], startsSegment: false), [.startedAfterPlaintext(skipped: 25), hello])
         // First bytes split: the classification waits for 5 bytes.
         var slow = RecordStream()
         XCTAssertEqual(slow.feed(Array(segments[0][0..<3])), [])
         XCTAssertEqual(slow.feed(Array(segments[0][3...])), [.notTLS])
         XCTAssertEqual(slow.feed(segments[2]).first, .startedAfterPlaintext(skipped: 25))
+    }
+
+    /// PostgreSQL answers an SSLRequest with one byte, 'S', then starts TLS: in its own
+    /// segment, coalesced with the ServerHello, and with the stream cut at every byte.
+    func testOneBytePreambleBeforeTheServerHello() {
+        let serverHello = Captured.zeekSMTPStartTLSServerSegments[3]
+        let first = StreamEvent.record(type: 22, version: 0x0303, length: 61, body: Array(serverHello[5..<66]))
+        var split = RecordStream()
+        XCTAssertEqual(split.feed([0x53]), [])
+        XCTAssertEqual(Array(split.feed(serverHello).prefix(3)), [.notTLS, .startedAfterPlaintext(skipped: 1), first])
+        var coalesced = RecordStream()
+        XCTAssertEqual(Array(coalesced.feed([0x53] + serverHello).prefix(3)), [.notTLS, .startedAfterPlaintext(skipped: 1), first])
+        let stream = Array("220 ready\r\n".utf8) + [0x53] + serverHello
+        let reference = { () -> [StreamEvent] in var s = RecordStream(); return s.feed(stream) }()
+        XCTAssertEqual(Array(reference.prefix(3)), [.notTLS, .startedAfterPlaintext(skipped: 12), first])
+        for cut in 1..<80 {
+            var s = RecordStream()
+            XCTAssertEqual(s.feed(stream, cutAt: [cut]), reference, "cut at \(cut)")
+        }
+        for (a, b) in [(1, 2), (3, 12), (11, 13), (12, 14), (13, 20), (5, 17)] {
+            var s = RecordStream()
+            XCTAssertEqual(s.feed(stream, cutAt: [a, b]), reference, "cuts at \(a), \(b)")
+        }
+        var bytewise = RecordStream()
+        XCTAssertEqual(bytewise.feed(Array(stream.prefix(200)), cutAt: Array(1..<200)), Array(reference.prefix(3)))
+    }
+
+    /// What was skipped is counted and sampled, also when the hello began in the previous chunk.
+    func testPreambleIsSampledAndCounted() {
+        let serverHello = Captured.zeekSMTPStartTLSServerSegments[3]
+        let text = Array(String(repeating: "250-EXTENSION\r\n", count: 20).utf8) + Array("220 go ahead\r\n".utf8)
+        var stream = RecordStream()
+        var preamble: PlaintextPreamble?
+        let bytes = text + serverHello
+        bytes.withUnsafeBytes { raw in
+            // Cut 4 bytes into the hello: its first bytes come from the carry.
+            let cut = text.count + 4
+            for range in [0..<cut, cut..<raw.count] {
+                var input = StreamInput(UnsafeRawBufferPointer(rebasing: raw[range]))
+                while let item = stream.next(&input) {
+                    if case .startedAfterPlaintext(let skipped, let p) = item {
+                        XCTAssertEqual(skipped, text.count)
+                        preamble = p
+                    }
+                }
+            }
+        }
+        let p = try? XCTUnwrap(preamble)
+        XCTAssertEqual(p?.count, text.count)
+        XCTAssertEqual(p?.head, Array(text.prefix(PlaintextPreamble.headLimit)))
+        // The hello's 4 bytes were taken back from the tail.
+        XCTAssertEqual(p?.tail, Array(text.suffix(PlaintextPreamble.tailLimit - 4)))
+        XCTAssertEqual(stream.bytesSkippedWhileScanning, text.count)
+        XCTAssertEqual(stream.mode, .tls)
+    }
+
+    /// Plaintext that only resembles a hello stays plaintext; past the search limit only
+    /// a hello at a segment start counts.
+    func testSearchIsStrictAndCapped() {
+        let hello = Captured.zeekSMTPStartTLSClientSegments[2]
+        var near = RecordStream()
+        // Handshake records that are no hello, or too short, or of another version.
+        let lookalikes: [[UInt8]] = [
+            [0x16, 0x03, 0x01, 0x02, 0x00, 0x0b, 0x00, 0x01, 0xfc, 0x03, 0x03],   // Certificate
+            [0x16, 0x03, 0x01, 0x00, 0x10, 0x01, 0x00, 0x00, 0x0c, 0x03, 0x03],   // too short
+            [0x16, 0x03, 0x05, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03],   // record version 3.5
+            [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x01, 0x01, 0xfc, 0x03, 0x03],   // hello of 64 KiB
+            [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x41, 0x41],   // version "AA"
+        ]
+        var plaintext = Array("GET / HTTP/1.1\r\n".utf8)
+        for l in lookalikes { plaintext += l + Array(repeating: 0x41, count: 40) }
+        XCTAssertEqual(near.feed(plaintext), [.notTLS])
+        XCTAssertEqual(near.mode, .awaitingTLS)
+        // Random bytes (a seeded generator): no hello is found in 64 KiB, then the search stops.
+        var rng = SeededGenerator(seed: 17)
+        let noise = (0..<(RecordStream.plaintextSearchLimit + 100)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        var capped = RecordStream()
+        let events = capped.feed(Array("x\r\n\r\n".utf8)) + capped.feed(noise)
+        XCTAssertEqual(events, [.notTLS, .plaintextOnly(skipped: RecordStream.plaintextSearchLimit)])
+        XCTAssertEqual(capped.mode, .plaintext)
+        // Past the limit, a hello inside a chunk is not looked for; one at a segment start is.
+        XCTAssertEqual(capped.feed(Array("abc".utf8) + hello), [])
+        XCTAssertEqual(capped.feed(hello).first, .startedAfterPlaintext(skipped: 5 + noise.count + 3 + hello.count))
     }
 
     // MARK: - SSLv2
@@ -468,7 +551,7 @@ final class RecordStreamTests: XCTestCase {
         switch event {
         case .record(_, _, let length, let body?), .sslv2(let length, let body?):
             XCTAssertEqual(body.count, length)
-        case .startedAfterPlaintext(let skipped), .resynchronized(let skipped):
+        case .startedAfterPlaintext(let skipped), .resynchronized(let skipped), .plaintextOnly(let skipped):
             XCTAssertGreaterThanOrEqual(skipped, 0)
         default:
             break

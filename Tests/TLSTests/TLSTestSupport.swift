@@ -123,6 +123,7 @@ enum StreamEvent: Equatable, CustomStringConvertible {
     case sslv2(length: Int, body: [UInt8]?)
     case notTLS
     case startedAfterPlaintext(skipped: Int)
+    case plaintextOnly(skipped: Int)
     case lostSync(RecordHeader)
     case resynchronized(skipped: Int)
     case recordCut(RecordHeader)
@@ -132,7 +133,8 @@ enum StreamEvent: Equatable, CustomStringConvertible {
         case .record(let h, let body): self = .record(type: h.contentType, version: h.version, length: h.length, body: body.map { Array($0) })
         case .sslv2Record(let length, let body): self = .sslv2(length: length, body: body.map { Array($0) })
         case .notTLS: self = .notTLS
-        case .startedAfterPlaintext(let skipped): self = .startedAfterPlaintext(skipped: skipped)
+        case .startedAfterPlaintext(let skipped, _): self = .startedAfterPlaintext(skipped: skipped)
+        case .plaintextOnly(let skipped): self = .plaintextOnly(skipped: skipped)
         case .lostSync(let h): self = .lostSync(h)
         case .resynchronized(let skipped): self = .resynchronized(skipped: skipped)
         case .recordCut(let h): self = .recordCut(h)
@@ -145,6 +147,7 @@ enum StreamEvent: Equatable, CustomStringConvertible {
         case .sslv2(let l, let b): return "sslv2(\(l), body: \(b.map { "\($0.count) bytes" } ?? "nil"))"
         case .notTLS: return "notTLS"
         case .startedAfterPlaintext(let s): return "startedAfterPlaintext(\(s))"
+        case .plaintextOnly(let s): return "plaintextOnly(\(s))"
         case .lostSync(let h): return "lostSync(\(h))"
         case .resynchronized(let s): return "resynchronized(\(s))"
         case .recordCut(let h): return "recordCut(\(h))"

@@ -79,7 +79,7 @@ public func exerciseRecordStream(_ stream: UnsafeRawBufferPointer, script: Recor
             guard let body else { return }
             fuzzCheck(body.count == length, "SSLv2 body \(body.count) for length \(length)")
             used &+= exerciseSSLv2Record(body)
-        case .recordCut, .lostSync, .resynchronized, .notTLS, .startedAfterPlaintext:
+        case .recordCut, .lostSync, .resynchronized, .notTLS, .startedAfterPlaintext, .plaintextOnly:
             defragmenter.reset()
         }
     }

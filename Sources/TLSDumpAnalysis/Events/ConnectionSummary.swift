@@ -153,6 +153,19 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.quic = newValue } }
     }
 
+    /// The protocol that ran in plaintext before TLS started ("postgresql", "smtp", ...,
+    /// "unknown"); nil when TLS started with the connection.
+    public var starttls: String? {
+        get { rare?.value.starttls }
+        set { updateRare { $0.starttls = newValue } }
+    }
+
+    /// Plaintext bytes each side sent before its TLS (nil when TLS started with the connection).
+    public var plaintextBytes: SidePair<Int>? {
+        get { rare?.value.plaintextBytes }
+        set { updateRare { $0.plaintextBytes = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -167,6 +180,8 @@ public struct ConnectionSummary: Sendable {
 struct RareConnectionFacts: Sendable {
     var decryptionNote: String?
     var quic: QUICSummary?
+    var starttls: String?
+    var plaintextBytes: SidePair<Int>?
 
-    var isEmpty: Bool { decryptionNote == nil && quic == nil }
+    var isEmpty: Bool { decryptionNote == nil && quic == nil && starttls == nil && plaintextBytes == nil }
 }

@@ -210,13 +210,20 @@ extension TLSSession {
 
     // MARK: not TLS
 
+    /// The pending `not_tls` of a server that answered a ClientHello in plaintext.
+    func raiseNotTLSAfterClientHello() {
+        guard !notTLSReported, sides.server.plaintextAfterClientHello, !sides.server.sawTLS else { return }
+        notTLSReported = true
+        observe(.notTLS(port: connection.serverEndpoint.port, firstSender: .server, afterClientHello: true, handshake: currentIndex))
+    }
+
     func notTLS(from side: Side) {
         guard !notTLSReported else { return }
         let server = connection.serverEndpoint
         if isTLS && side == .server && sides.client.sawTLS && !sides.server.sawTLS {
-            // A TLS client talking to something else (an HTTP server on the TLS port, say).
-            notTLSReported = true
-            observe(.notTLS(port: server.port, firstSender: .server, afterClientHello: true, handshake: currentIndex))
+            // A TLS client talking to something else (an HTTP server on the TLS port, say),
+            // unless TLS follows the plaintext: told once the search gives up or the connection ends.
+            sides.server.plaintextAfterClientHello = true
             return
         }
         guard !isTLS else { return }

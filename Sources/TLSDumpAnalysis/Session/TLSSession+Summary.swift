@@ -57,6 +57,10 @@ extension TLSSession {
             sslv2CipherKind: sslv2CipherKind,
             rare: nil)
         summary.decryptionNote = decryptionNote
+        if sides.client.preamble != nil || sides.server.preamble != nil {
+            summary.starttls = StartTLSProtocol.recognise(client: sides.client.preamble, server: sides.server.preamble)?.rawValue
+            summary.plaintextBytes = SidePair(client: sides.client.preamble?.count ?? 0, server: sides.server.preamble?.count ?? 0)
+        }
         return summary
     }
 

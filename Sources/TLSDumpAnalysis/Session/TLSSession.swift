@@ -125,7 +125,13 @@ final class TLSSession {
             handleSSLv2Record(length: length, body: body, side: side)
         case .notTLS:
             notTLS(from: side)
-        case .startedAfterPlaintext, .resynchronized, .recordCut:
+        case .startedAfterPlaintext(let skipped, var preamble):
+            // The sample is capped; the count is the whole preamble.
+            preamble.count = skipped
+            sides[side].preamble = preamble
+        case .plaintextOnly:
+            if side == .server { raiseNotTLSAfterClientHello() }
+        case .resynchronized, .recordCut:
             break
         case .lostSync(let header):
             context.malformedRecords += 1
@@ -163,6 +169,8 @@ final class TLSSession {
 
     /// The end of the connection: a handshake still open ends, and the summary is built.
     func finish(close: CloseReason, evicted: Bool, tcp: SidePair<TCPSideState>, start: Timestamp, end: Timestamp) -> ConnectionSummary {
+        // The server answered a ClientHello in plaintext, and its TLS never followed.
+        raiseNotTLSAfterClientHello()
         closeOpenRenegotiation()
         if inHandshake { _ = live.apply(.ended) }
         return summary(close: close, evicted: evicted, tcp: tcp, start: start, end: end)
@@ -317,6 +325,11 @@ struct TLSSideState {
     var records = RecordCounts()
     var applicationDataBytes = 0
     var sawTLS = false
+    /// Answered the peer's ClientHello with plaintext (pending `not_tls`: its TLS may still
+    /// follow, as PostgreSQL's after its one-byte 'S').
+    var plaintextAfterClientHello = false
+    /// The plaintext this side sent before its TLS started (STARTTLS and the like).
+    var preamble: PlaintextPreamble?
 }
 
 /// An immutable box: keeps a large, usually absent value out of line.

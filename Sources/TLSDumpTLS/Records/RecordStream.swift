@@ -23,10 +23,15 @@ public enum RecordStreamItem {
     /// An SSLv2-format record (`body` nil when not wanted).
     case sslv2Record(length: Int, body: UnsafeRawBufferPointer?)
     /// The first bytes of this direction are not TLS. Emitted once; the
-    /// stream then watches segment starts for a TLS hello (STARTTLS, proxies).
+    /// stream then searches the plaintext for a TLS hello (STARTTLS, proxies):
+    /// anywhere in its first `RecordStream.plaintextSearchLimit` bytes, then at segment starts.
     case notTLS
-    /// A TLS hello appeared after non-TLS bytes (STARTTLS, HTTP CONNECT, SOCKS).
-    case startedAfterPlaintext(skipped: Int)
+    /// A TLS hello appeared after `skipped` non-TLS bytes (STARTTLS, PostgreSQL,
+    /// HTTP CONNECT, SOCKS); `preamble` samples them.
+    case startedAfterPlaintext(skipped: Int, preamble: PlaintextPreamble)
+    /// No TLS hello in the first `skipped` (= `RecordStream.plaintextSearchLimit`) bytes
+    /// of plaintext: from here on only a hello at a segment start is looked for. Emitted once.
+    case plaintextOnly(skipped: Int)
     /// An implausible record header inside a TLS stream: sync is lost.
     case lostSync(RecordHeader)
     /// Sync found again after `skipped` bytes (after a gap, a bad header, or a mid-stream pickup).
@@ -49,12 +54,13 @@ public struct RecordStream {
         case detecting      // first bytes not classified yet
         case tls
         case sslv2
-        case awaitingTLS    // not TLS so far: look for a hello at segment starts
+        case awaitingTLS    // not TLS so far: search the plaintext for a hello, byte by byte
+        case plaintext      // no hello within the search limit: look only at segment starts
         case resync         // scanning for a plausible record header
     }
 
     // Stored properties are declared widest first, so the struct packs
-    // without padding (72 bytes; a connection holds two).
+    // without padding (80 bytes; a connection holds two).
     public private(set) var bytesSkippedWhileScanning = 0
     private var bodyRemaining = 0
     private var scanSkipped = 0
@@ -62,6 +68,8 @@ public struct RecordStream {
     /// and dropped once it is delivered: most records arrive whole, and an idle
     /// stream then holds no buffer object at all.
     private var bodyBuffer: GrowableBuffer?
+    /// The byte-wise search for a hello after plaintext (allocated once a stream turns out not to start with TLS).
+    private var scan = OutOfLine<PlaintextScan>()
     // Current record body in progress.
     private var current: RecordHeader?
     /// Bit `1 << contentType` set: deliver that record type's body. Bit 0: SSLv2 record bodies.
@@ -76,6 +84,10 @@ public struct RecordStream {
     private var bodyWanted = false
     private var bodyCut = false                 // a gap hit the wanted body: `.recordCut` was its report
     private var releaseBufferOnNext = false
+
+    /// How far into a direction's plaintext a hello is searched for at every byte
+    /// (64 KiB: STARTTLS and proxy preambles are far shorter); past it, only at segment starts.
+    public static let plaintextSearchLimit = 64 * 1024
 
     public static let clearHandshakeBodies: UInt32 =
         1 << 0 | 1 << UInt32(ContentType.changeCipherSpec) | 1 << UInt32(ContentType.alert) | 1 << UInt32(ContentType.handshake)
@@ -108,6 +120,8 @@ public struct RecordStream {
         while input.remaining > 0 {
             switch mode {
             case .awaitingTLS:
+                if let item = searchPlaintext(&input) { return item }
+            case .plaintext:
                 if let item = scanForHello(&input) { return item }
             case .resync:
                 if let item = scanForHeader(&input) { return item }
@@ -127,7 +141,11 @@ public struct RecordStream {
     /// skipped record whose last bytes fell inside the gap.
     public mutating func gap(_ count: Int) -> RecordStreamItem? {
         switch mode {
-        case .awaitingTLS, .resync:
+        case .awaitingTLS:
+            // The bytes carried over are no longer followed by their own stream.
+            if scan.isAllocated { scan.value.carry.removeAll() }
+            return nil
+        case .plaintext, .resync:
             return nil
         case .detecting:
             mode = .resync
@@ -256,7 +274,16 @@ public struct RecordStream {
                 return beginBody(RecordHeader(contentType: 0, version: 0x0002, length: length), sslv2: true)
             }
             mode = .awaitingTLS
-            scanSkipped = alreadyConsumed ? available : 0
+            scanSkipped = 0
+            if alreadyConsumed {
+                // Gathered across chunks: these bytes are plaintext, but a hello may start
+                // among them (PostgreSQL's one-byte 'S' before a ServerHello in the next segment).
+                let gathered = Array([b0, b1, b2, b3, b4].prefix(Swift.max(0, Swift.min(available, RecordHeader.size))))
+                gathered.withUnsafeBytes { scan.value.preamble.append($0) }
+                scan.value.carry = gathered
+                scanSkipped = gathered.count
+                bytesSkippedWhileScanning += gathered.count
+            }
             return .notTLS
         }
         // An implausible header in the middle of a TLS stream.
@@ -338,7 +365,82 @@ public struct RecordStream {
 
     // MARK: - scanning
 
-    /// Non-TLS so far: a TLS ClientHello/ServerHello record at a segment start switches to TLS.
+    /// Non-TLS so far: a hello record anywhere (`HelloStart`) switches to TLS, also one that
+    /// starts in the last bytes of the previous chunk. Past `plaintextSearchLimit` bytes, gives up
+    /// to the segment-start check.
+    private mutating func searchPlaintext(_ input: inout StreamInput) -> RecordStreamItem? {
+        let b = input.bytes
+        let start = input.offset
+        let end = b.count
+        let window = HelloStart.windowSize
+        if scan.isAllocated && !scan.value.carry.isEmpty {
+            let carry = scan.value.carry
+            let joined = carry + Array(b[start..<Swift.min(end, start + window - 1)])
+            let match: Int? = joined.withUnsafeBytes { j in
+                (0..<carry.count).first { $0 + window <= j.count && HelloStart.matches(j, at: $0) }
+            }
+            if let p = match {
+                // The hello's first bytes were counted as plaintext: take them back.
+                let back = carry.count - p
+                scan.value.preamble.dropLast(back)
+                scanSkipped -= back
+                bytesSkippedWhileScanning -= back
+                return startAfterPlaintext(replaying: Array(carry[p...]))
+            }
+        }
+        let budget = Swift.max(0, RecordStream.plaintextSearchLimit - scanSkipped)
+        let scanEnd = Swift.min(end, start + budget)
+        var i = start
+        while i < scanEnd && i + window <= end {
+            if b[i] == ContentType.handshake && HelloStart.matches(b, at: i) {
+                skipPlaintext(UnsafeRawBufferPointer(rebasing: b[start..<i]))
+                input.offset = i
+                return startAfterPlaintext(replaying: [])
+            }
+            i += 1
+        }
+        skipPlaintext(UnsafeRawBufferPointer(rebasing: b[start..<scanEnd]))
+        input.offset = scanEnd
+        if scanSkipped >= RecordStream.plaintextSearchLimit {
+            mode = .plaintext
+            scan.value.carry = []
+            return .plaintextOnly(skipped: scanSkipped)
+        }
+        // Keep the tail: a hello may start in it and end in the next chunk.
+        let carry = scan.value.carry
+        let tail = scanEnd - start >= window - 1
+            ? Array(b[(scanEnd - (window - 1))..<scanEnd])
+            : Array((carry + Array(b[start..<scanEnd])).suffix(window - 1))
+        scan.value.carry = tail
+        return nil
+    }
+
+    private mutating func skipPlaintext(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        scan.value.preamble.append(bytes)
+        scanSkipped += bytes.count
+        bytesSkippedWhileScanning += bytes.count
+    }
+
+    /// TLS starts here: `replay` holds its first bytes, carried from the previous chunk.
+    private mutating func startAfterPlaintext(replaying replay: [UInt8]) -> RecordStreamItem {
+        let preamble = scan.value.preamble
+        let skipped = scanSkipped
+        scan = OutOfLine()
+        scanSkipped = 0
+        mode = .tls
+        headerCount = 0
+        replay.withUnsafeBytes { raw in
+            var r = StreamInput(raw, startsSegment: false)
+            // A hello record is at least 42 bytes and the replay at most 10: no item can complete here.
+            while r.remaining > 0 {
+                if current != nil { _ = continueBody(&r) } else { _ = readHeader(&r) }
+            }
+        }
+        return .startedAfterPlaintext(skipped: skipped, preamble: preamble)
+    }
+
+    /// Past the search limit: a TLS ClientHello/ServerHello record at a segment start still switches to TLS.
     private mutating func scanForHello(_ input: inout StreamInput) -> RecordStreamItem? {
         let b = input.bytes
         let o = input.offset
@@ -349,7 +451,9 @@ public struct RecordStream {
                 mode = .tls
                 let skipped = scanSkipped
                 scanSkipped = 0
-                return .startedAfterPlaintext(skipped: skipped)
+                let preamble = scan.value.preamble
+                scan = OutOfLine()
+                return .startedAfterPlaintext(skipped: skipped, preamble: preamble)
             }
         }
         scanSkipped += input.remaining
