@@ -39,7 +39,7 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 BUILD_PACKAGES = libpcap-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev pkg-config
 # pkg-config names of the libraries in BUILD_PACKAGES: `deps` installs when any is missing.
 BUILD_LIBRARIES = libpcap zlib libzstd liblzma liblz4
-TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark gzip zstd xz-utils lz4
+TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark gzip zstd xz-utils lz4 postgresql
 PIP_TEST_PACKAGES = aioquic
 
 FUZZ_SECONDS ?= 60
