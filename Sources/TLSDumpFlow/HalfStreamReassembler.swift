@@ -13,7 +13,14 @@ import TLSDumpBase
 ///   pickup); earlier bytes arriving later count as retransmissions. A pure
 ///   ACK (no data, no FIN) never synchronises: keep-alives carry seq-1.
 /// - SYN and FIN each consume one sequence number. SYN payload (TFO) starts
-///   at ISN+1. A FIN fixes the end of the stream: the first FIN wins, later
+///   at ISN+1 and is delivered.
+/// - Two SYNs with different ISNs (a server that answered a retransmitted SYN
+///   with a new SYN-ACK, a SYN retried with a new ISN): before any byte is
+///   delivered, the latest one sets the start, and the other is kept as the
+///   alternative. The stream is the one the peer acknowledges: an ack of the
+///   alternative's ISN+1, or data starting exactly there, switches to it (what
+///   was queued for the other one is dropped and counted). Once a byte is
+///   delivered the choice is final. A FIN fixes the end of the stream: the first FIN wins, later
 ///   bytes (and queued bytes) past it are dropped and counted.
 /// - In-order data is delivered straight from the packet (zero copy).
 ///   Out-of-order data is copied into a sorted, non-overlapping queue and
@@ -44,6 +51,8 @@ public struct HalfStreamReassembler {
     /// Sequence number of the FIN, once seen (it may still be ahead of a hole).
     public private(set) var finSequence: SequenceNumber?
     public private(set) var sawSYN = false
+    /// The other SYN's ISN+1 while two SYNs compete (see the policy).
+    public private(set) var alternativeStart: SequenceNumber?
     public private(set) var sawReset = false
     /// The stream reached its FIN: everything before it has been delivered or gapped.
     public private(set) var isFinished = false
@@ -98,11 +107,21 @@ public struct HalfStreamReassembler {
         }
         var start = SequenceNumber(sequence)
         if syn {
+            let first = start.advanced(by: 1)
             if nextSequence == nil {
-                nextSequence = start.advanced(by: 1)
+                nextSequence = first
                 sawSYN = true
+            } else if let next = nextSequence, next != first, sawSYN, deliveredBytes == 0 {
+                // A second SYN with another ISN before any data: the latest starts the stream
+                // until the peer's ack (or the data) says the other one is live.
+                alternativeStart = next
+                switchStart(to: first)
             }
-            start = start.advanced(by: 1)
+            start = first
+        } else if let alternative = alternativeStart, start == alternative, start != nextSequence, deliveredBytes == 0, !payload.isEmpty {
+            // Data right after the other SYN: that one is live.
+            alternativeStart = nextSequence
+            switchStart(to: alternative)
         }
         if nextSequence == nil {
             guard !payload.isEmpty || fin else { return }
@@ -125,6 +144,18 @@ public struct HalfStreamReassembler {
     /// that never showed up were lost in the capture. Emits gaps for them and
     /// delivers the queued data past each hole.
     public mutating func acknowledged(_ ack: UInt32, deliver: (StreamChunk) -> Void) {
+        if let alternative = alternativeStart {
+            if deliveredBytes > 0 {
+                alternativeStart = nil
+            } else if SequenceNumber(ack) == alternative {
+                // The peer acknowledged the other SYN: its stream is the live one.
+                alternativeStart = nextSequence
+                switchStart(to: alternative)
+                return
+            } else if SequenceNumber(ack) == nextSequence {
+                alternativeStart = nil
+            }
+        }
         guard let next = nextSequence, !isFinished else { return }
         var target = SequenceNumber(ack)
         // The FIN's own sequence number is not stream data.
@@ -158,6 +189,17 @@ public struct HalfStreamReassembler {
         }
         consumeFINIfReached()
         if unusualStats.isAllocated { unusualStats.value.bufferedBytes = 0 }
+    }
+
+    /// Restarts the (still empty) stream at another SYN's ISN+1. Queued bytes were placed
+    /// against the other start: they are dropped and counted as garbage.
+    private mutating func switchStart(to start: SequenceNumber) {
+        if !queue.isEmpty {
+            unusualStats.value.garbageSegments += queue.count
+            discard()
+        }
+        nextSequence = start
+        unusualStats.value.synRestarts += 1
     }
 
     /// Drops queued data without delivering it (returns it to the budget).

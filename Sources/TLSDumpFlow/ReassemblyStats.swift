@@ -33,6 +33,8 @@ public struct ReassemblyStats: Sendable, Equatable {
     public var bufferedSegmentsPeak = 0
     /// Synchronised on data rather than on a SYN (capture started mid-stream).
     public var midstreamPickups = 0
+    /// Times a second SYN with another ISN (or the peer's ack of it) restarted the empty stream.
+    public var synRestarts = 0
 
     public init() {}
 
@@ -54,6 +56,7 @@ public struct ReassemblyStats: Sendable, Equatable {
         bufferedBytesPeak = max(bufferedBytesPeak, other.bufferedBytesPeak)
         bufferedSegmentsPeak = max(bufferedSegmentsPeak, other.bufferedSegmentsPeak)
         midstreamPickups += other.midstreamPickups
+        synRestarts += other.synRestarts
     }
 }
 extension ReassemblyStats: DefaultInitializable {}

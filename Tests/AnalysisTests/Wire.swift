@@ -12,17 +12,23 @@ final class Wire {
     private var sequence = SidePair<UInt32>(client: 1000, server: 5000)
     private var clock: Int64 = 1_700_000_000_000_000_000
 
-    init(config: AnalyzerConfig = AnalyzerConfig()) {
+    /// `open`: starts with a SYN and a SYN-ACK (else the test sends its own).
+    init(config: AnalyzerConfig = AnalyzerConfig(), open: Bool = true) {
         analyzer = TLSAnalyzer(config: config, sink: sink)
+        guard open else { return }
         send(.client, flags: [.syn], payload: [])
         send(.server, flags: [.syn, .ack], payload: [])
     }
 
-    func send(_ side: Side, flags: TCPFlags = [.ack, .psh], payload: [UInt8]) {
+    /// Moves a side's next sequence number (a new ISN, as a second SYN-ACK has).
+    func setSequence(_ side: Side, _ value: UInt32) { sequence[side] = value }
+
+    /// `ack`: the acknowledgment to send instead of the peer's next sequence number.
+    func send(_ side: Side, flags: TCPFlags = [.ack, .psh], payload: [UInt8], ack explicitAck: UInt32? = nil) {
         clock += 1_000_000
         let client = IPAddress(ipv4: 0xc000_0201), server = IPAddress(ipv4: 0xc633_6407)
         var seq = sequence[side]
-        let ack = sequence[side.other]
+        let ack = explicitAck ?? sequence[side.other]
         payload.withUnsafeBytes { bytes in
             let segment = TCPSegment(timestamp: Timestamp(nanoseconds: clock),
                                      source: side == .client ? client : server, destination: side == .client ? server : client,

@@ -384,3 +384,55 @@ final class HalfStreamReassemblerTests: XCTestCase {
         XCTAssertEqual(a.bufferedBytesPeak, 10)
     }
 }
+
+/// Two SYNs with different ISNs: the one the peer acknowledges (or whose data comes) starts the stream.
+final class SYNRestartTests: XCTestCase {
+    func testLatestSYNStartsUntilTheAckSaysOtherwise() {
+        var h = Harness()
+        h.send(5000, syn: true)
+        h.send(3_000_000_000, syn: true)
+        XCTAssertEqual(h.reassembler.nextSequence, SequenceNumber(3_000_000_001))
+        XCTAssertEqual(h.reassembler.alternativeStart, SequenceNumber(5001))
+        h.ack(5001)
+        XCTAssertEqual(h.reassembler.nextSequence, SequenceNumber(5001))
+        h.send(5001, [1, 2, 3])
+        XCTAssertEqual(h.events, [.data([1, 2, 3])])
+        XCTAssertEqual(h.reassembler.stats.synRestarts, 2)
+        // Delivered: the choice is final.
+        h.send(7000, syn: true)
+        h.ack(3_000_000_001)
+        h.send(5004, [4])
+        XCTAssertEqual(h.events, [.data([1, 2, 3, 4])])
+        XCTAssertEqual(h.reassembler.stats.gaps, 0)
+    }
+
+    func testDataAtTheOtherSYNSwitches() {
+        var h = Harness()
+        h.send(100, syn: true)
+        h.send(900, syn: true)
+        h.send(101, [9, 9])
+        XCTAssertEqual(h.events, [.data([9, 9])])
+        XCTAssertEqual(h.reassembler.stats.gaps, 0)
+    }
+
+    func testAckOfTheCurrentSYNSettlesIt() {
+        var h = Harness()
+        h.send(100, syn: true)
+        h.send(900, syn: true)
+        h.ack(901)
+        XCTAssertNil(h.reassembler.alternativeStart)
+        h.send(101, [1])    // stale: 800 bytes behind the live start
+        h.send(901, [2])
+        XCTAssertEqual(h.events, [.data([2])])
+    }
+
+    func testSameISNRetransmittedChangesNothing() {
+        var h = Harness()
+        h.send(100, [1, 2], syn: true)
+        h.send(100, [1, 2], syn: true)
+        h.send(103, [3])
+        XCTAssertEqual(h.events, [.data([1, 2, 3])])
+        XCTAssertNil(h.reassembler.alternativeStart)
+        XCTAssertEqual(h.reassembler.stats.synRestarts, 0)
+    }
+}
