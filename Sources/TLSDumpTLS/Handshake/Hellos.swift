@@ -150,28 +150,54 @@ public struct ServerHello: Sendable, Equatable {
     /// The version in force: supported_versions when present, else legacy_version.
     public var negotiatedVersion: UInt16 { selectedVersion ?? legacyVersion }
 
+    /// key_share's codepoint in TLS 1.3 drafts before 23 ("key_share_old").
+    static let draftKeyShare: UInt16 = 40
+
     /// SHA-256("HelloRetryRequest"), the fixed random of an HRR (RFC 8446 4.1.3).
     public static let helloRetryRandom: [UInt8] = [
         0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
         0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
     ]
 
+    /// Two layouts: TLS 1.3 drafts before 22 (draft-ietf-tls-tls13-14 4.1.3 and on to -21)
+    /// have no session id and no compression method; every other version has both.
+    /// A draft version (0x7f00-0x7f15) reads the draft layout; 0x0304 in the version field
+    /// (what drafts before 16 specified there, before supported_versions) reads whichever
+    /// layout parses exactly, the standard one first.
     public static func parse(_ body: UnsafeRawBufferPointer) throws(ParseError) -> ServerHello {
+        var probe = ByteReader(body)
+        let version = try probe.u16()
+        let draft = version >> 8 == 0x7f && version & 0xff < 22
+        guard version == ProtocolVersion.tls13 else { return try parse(body, draftLayout: draft, exact: false) }
+        do {
+            return try parse(body, draftLayout: false, exact: true)
+        } catch {
+            return try parse(body, draftLayout: true, exact: false)
+        }
+    }
+
+    private static func parse(_ body: UnsafeRawBufferPointer, draftLayout: Bool, exact: Bool) throws(ParseError) -> ServerHello {
         var r = ByteReader(body)
         var hello = ServerHello()
         hello.legacyVersion = try r.u16()
         hello.random = try r.array(32)
-        // TLS 1.3 draft versions before 22 have no session id and no compression.
-        let draftWithoutLegacyFields = hello.legacyVersion >> 8 == 0x7f && hello.legacyVersion & 0xff < 22
-        if !draftWithoutLegacyFields {
+        if !draftLayout {
             hello.sessionID = Array(try r.vector(lengthBytes: 1).bytes)
         }
         hello.cipherSuite = try r.u16()
-        if !draftWithoutLegacyFields {
+        if !draftLayout {
             hello.compressionMethod = try r.u8()
         }
         hello.isHelloRetryRequest = hello.random == ServerHello.helloRetryRandom
-        if draftWithoutLegacyFields { hello.selectedVersion = hello.legacyVersion }
+        if draftLayout { hello.selectedVersion = hello.legacyVersion }
+        // key_share was extension 40 until draft 23 moved it to 51.
+        let draftKeyShareCodepoint = draftLayout || (hello.legacyVersion >> 8 == 0x7f && hello.legacyVersion & 0xff < 23)
+        if exact {
+            // Only a layout that accounts for every byte counts as read.
+            var check = r
+            _ = try check.extensions()
+            guard check.isAtEnd else { throw .malformed("bytes after the ServerHello's extensions") }
+        }
         var seen = Set<UInt16>()
         for ext in try r.extensions() {
             let repeated = !seen.insert(ext.type).inserted
@@ -188,6 +214,8 @@ public struct ServerHello: Sendable, Equatable {
                 case ExtensionType.renegotiationInfo:
                     hello.hasRenegotiationInfo = true
                 case ExtensionType.keyShare:
+                    hello.keyShareGroup = try e.u16()
+                case ServerHello.draftKeyShare where draftKeyShareCodepoint:
                     hello.keyShareGroup = try e.u16()
                 case ExtensionType.preSharedKey:
                     hello.hasPreSharedKey = true

@@ -137,12 +137,16 @@ public enum TLSRegistry {
     }
 
     /// Protocol version as the event contract spells it: "SSLv2", "SSLv3",
-    /// "TLSv1.0" ... "TLSv1.3"; 0x7fNN is "TLSv1.3-draftNN" (NN decimal); any
-    /// other value its code, "0x7e01" style.
+    /// "TLSv1.0" ... "TLSv1.3"; 0x7fNN is "TLSv1.3-draftNN" (NN decimal), Facebook's
+    /// 0xfbNN "TLSv1.3-draftNN-fb"; any other value its code, "0x7e01" style.
     public static func versionName(_ version: UInt16) -> String {
         if let name = versionNames.registryName(version) { return name }
         if version >> 8 == 0x7f {
             return "TLSv1.3-draft" + String(version & 0x00ff)
+        }
+        if version >> 8 == 0xfb {
+            // Facebook's Fizz: 0xfb17 is its draft 23, 0xfb1a its draft 26 ("tls_1_3_23_fb").
+            return "TLSv1.3-draft" + String(version & 0x00ff) + "-fb"
         }
         return hexCode(version)
     }
