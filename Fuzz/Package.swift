@@ -13,6 +13,7 @@ let targetNames = [
     "FuzzPacketDecoder",   // link / IP / TCP decoding, fragments
     "FuzzReassembler",     // HalfStreamReassembler fed a script of segments
     "FuzzRecordStream",    // RecordStream in random chunkings and gaps, then handshake parsing
+    "FuzzPreamble",        // TLS after plaintext (STARTTLS, PostgreSQL): whole vs chunked runs agree
     "FuzzHandshake",       // every handshake parser and the fingerprints
     "FuzzSSLv2",           // SSLv2 framing and hellos
     "FuzzX509",            // X509Summarizer.summarize / distinguishedName
