@@ -51,8 +51,11 @@ public struct HalfStreamReassembler {
     /// Sequence number of the FIN, once seen (it may still be ahead of a hole).
     public private(set) var finSequence: SequenceNumber?
     public private(set) var sawSYN = false
-    /// The other SYN's ISN+1 while two SYNs compete (see the policy).
-    public private(set) var alternativeStart: SequenceNumber?
+    /// The other SYN's ISN+1 while two SYNs compete (see the policy); out of line, as it is rare.
+    public private(set) var alternativeStart: SequenceNumber? {
+        get { unusual.isAllocated ? unusual.value.alternativeStart : nil }
+        set { if newValue != nil || unusual.isAllocated { unusual.value.alternativeStart = newValue } }
+    }
     public private(set) var sawReset = false
     /// The stream reached its FIN: everything before it has been delivered or gapped.
     public private(set) var isFinished = false
@@ -62,13 +65,13 @@ public struct HalfStreamReassembler {
     /// the first time one of them changes: an idle connection holds 8 bytes of
     /// statistics per direction instead of 128.
     private var deliveredBytes = 0
-    private var unusualStats = OutOfLine<ReassemblyStats>()
+    private var unusual = OutOfLine<UnusualReassemblyState>()
 
     private var queue = SegmentQueue()
 
     /// The counters of this direction.
     public var stats: ReassemblyStats {
-        var stats = unusualStats.value
+        var stats = unusual.value.stats
         stats.deliveredBytes = deliveredBytes
         // Synchronised without a SYN: a mid-stream pickup (it happens at most once).
         stats.midstreamPickups = nextSequence != nil && !sawSYN ? 1 : 0
@@ -97,7 +100,7 @@ public struct HalfStreamReassembler {
                                 payload: UnsafeRawBufferPointer,
                                 deliver: (StreamChunk) -> Void) {
         if isClosed {
-            if !payload.isEmpty { unusualStats.value.ignoredAfterClose += 1 }
+            if !payload.isEmpty { unusual.value.stats.ignoredAfterClose += 1 }
             return
         }
         if rst {
@@ -118,7 +121,7 @@ public struct HalfStreamReassembler {
                 switchStart(to: first)
             }
             start = first
-        } else if let alternative = alternativeStart, start == alternative, start != nextSequence, deliveredBytes == 0, !payload.isEmpty {
+        } else if deliveredBytes == 0, !payload.isEmpty, let alternative = alternativeStart, start == alternative, start != nextSequence {
             // Data right after the other SYN: that one is live.
             alternativeStart = nextSequence
             switchStart(to: alternative)
@@ -132,7 +135,7 @@ public struct HalfStreamReassembler {
         if let end = finSequence {
             let allowed = max(0, Int(start.distance(to: end)))
             if allowed < data.count {
-                unusualStats.value.ignoredAfterClose += 1
+                unusual.value.stats.ignoredAfterClose += 1
                 data = UnsafeRawBufferPointer(rebasing: data[0..<allowed])
             }
         }
@@ -144,10 +147,10 @@ public struct HalfStreamReassembler {
     /// that never showed up were lost in the capture. Emits gaps for them and
     /// delivers the queued data past each hole.
     public mutating func acknowledged(_ ack: UInt32, deliver: (StreamChunk) -> Void) {
-        if let alternative = alternativeStart {
-            if deliveredBytes > 0 {
-                alternativeStart = nil
-            } else if SequenceNumber(ack) == alternative {
+        // (The alternative only counts while nothing was delivered: checked first, so that
+        // the common ack does not read the out-of-line state.)
+        if deliveredBytes == 0, let alternative = alternativeStart {
+            if SequenceNumber(ack) == alternative {
                 // The peer acknowledged the other SYN: its stream is the live one.
                 alternativeStart = nextSequence
                 switchStart(to: alternative)
@@ -188,25 +191,25 @@ public struct HalfStreamReassembler {
             if missing > 0 { declareGap(missing, deliver: deliver) }
         }
         consumeFINIfReached()
-        if unusualStats.isAllocated { unusualStats.value.bufferedBytes = 0 }
+        if unusual.isAllocated { unusual.value.stats.bufferedBytes = 0 }
     }
 
     /// Restarts the (still empty) stream at another SYN's ISN+1. Queued bytes were placed
     /// against the other start: they are dropped and counted as garbage.
     private mutating func switchStart(to start: SequenceNumber) {
         if !queue.isEmpty {
-            unusualStats.value.garbageSegments += queue.count
+            unusual.value.stats.garbageSegments += queue.count
             discard()
         }
         nextSequence = start
-        unusualStats.value.synRestarts += 1
+        unusual.value.stats.synRestarts += 1
     }
 
     /// Drops queued data without delivering it (returns it to the budget).
     public mutating func discard() {
         budget?.release(queue.byteCount)
         queue.removeAll()
-        if unusualStats.isAllocated { unusualStats.value.bufferedBytes = 0 }
+        if unusual.isAllocated { unusual.value.stats.bufferedBytes = 0 }
     }
 
     // MARK: - Placement
@@ -217,20 +220,20 @@ public struct HalfStreamReassembler {
         let offset = Int(next.distance(to: start))
         let end = offset + data.count
         if end <= 0 {
-            unusualStats.value.retransmittedSegments += 1
-            unusualStats.value.retransmittedBytes += data.count
+            unusual.value.stats.retransmittedSegments += 1
+            unusual.value.stats.retransmittedBytes += data.count
         } else if offset > limits.maxSequenceLead {
-            unusualStats.value.garbageSegments += 1
+            unusual.value.stats.garbageSegments += 1
         } else if offset <= 0 {
             // The common case is offset 0: no write then, so no counters box.
-            if offset < 0 { unusualStats.value.overlapBytes += -offset }
+            if offset < 0 { unusual.value.stats.overlapBytes += -offset }
             deliverInOrder(UnsafeRawBufferPointer(rebasing: data[(-offset)...]), deliver: deliver)
         } else {
             let inserted = queue.insert(data, at: start, base: next)
-            unusualStats.value.outOfOrderSegments += 1
-            unusualStats.value.outOfOrderBytes += inserted.newBytes
-            unusualStats.value.overlapBytes += inserted.overlapBytes
-            unusualStats.value.overlapConflicts += inserted.conflictBytes
+            unusual.value.stats.outOfOrderSegments += 1
+            unusual.value.stats.outOfOrderBytes += inserted.newBytes
+            unusual.value.stats.overlapBytes += inserted.overlapBytes
+            unusual.value.stats.overlapConflicts += inserted.conflictBytes
             budget?.charge(inserted.newBytes)
             enforceLimits(deliver: deliver)
         }
@@ -258,8 +261,8 @@ public struct HalfStreamReassembler {
             } else {
                 // Queue invariant: headOffset == 0 here.
                 let overlap = min(head.bytes.count, data.count - cursor)
-                unusualStats.value.overlapBytes += overlap
-                unusualStats.value.overlapConflicts += differingBytes(data, from: cursor, head.bytes, from: 0, count: overlap)
+                unusual.value.stats.overlapBytes += overlap
+                unusual.value.stats.overlapConflicts += differingBytes(data, from: cursor, head.bytes, from: 0, count: overlap)
                 releaseHead(deliver: deliver)
                 cursor += head.bytes.count
             }
@@ -271,7 +274,7 @@ public struct HalfStreamReassembler {
         while !queue.isEmpty && (queue.byteCount > limits.maxBufferedBytesPerDirection
                                  || queue.count > limits.maxSegmentsPerDirection
                                  || budget?.isExhausted == true) {
-            unusualStats.value.limitReleases += 1
+            unusual.value.stats.limitReleases += 1
             releaseHead(deliver: deliver)
             drainContiguous(deliver: deliver)
         }
@@ -311,8 +314,8 @@ public struct HalfStreamReassembler {
     private mutating func declareGap(_ count: Int, deliver: (StreamChunk) -> Void) {
         guard count > 0, let next = nextSequence else { return }
         nextSequence = next.advanced(by: count)
-        unusualStats.value.gaps += 1
-        unusualStats.value.gapBytes += count
+        unusual.value.stats.gaps += 1
+        unusual.value.stats.gapBytes += count
         deliver(.gap(count))
     }
 
@@ -326,7 +329,7 @@ public struct HalfStreamReassembler {
         let dropped = queue.truncate(at: position, base: next)
         if dropped > 0 {
             budget?.release(dropped)
-            unusualStats.value.ignoredAfterClose += 1
+            unusual.value.stats.ignoredAfterClose += 1
         }
     }
 
@@ -338,14 +341,14 @@ public struct HalfStreamReassembler {
 
     private mutating func updatePeaks() {
         // Nothing queued now or ever: every buffer counter is still zero.
-        guard !queue.isEmpty || unusualStats.isAllocated else { return }
+        guard !queue.isEmpty || unusual.isAllocated else { return }
         // Read first: most segments change nothing here, and a write costs a uniqueness check.
-        let current = unusualStats.value
+        let current = unusual.value.stats
         guard current.bufferedBytes != queue.byteCount || current.bufferedBytesPeak < queue.byteCount
                 || current.bufferedSegmentsPeak < queue.count else { return }
-        unusualStats.value.bufferedBytes = queue.byteCount
-        unusualStats.value.bufferedBytesPeak = max(current.bufferedBytesPeak, queue.byteCount)
-        unusualStats.value.bufferedSegmentsPeak = max(current.bufferedSegmentsPeak, queue.count)
+        unusual.value.stats.bufferedBytes = queue.byteCount
+        unusual.value.stats.bufferedBytesPeak = max(current.bufferedBytesPeak, queue.byteCount)
+        unusual.value.stats.bufferedSegmentsPeak = max(current.bufferedSegmentsPeak, queue.count)
     }
 }
 
@@ -359,4 +362,11 @@ public final class ReassemblySettings {
         self.limits = limits
         self.budget = budget
     }
+}
+
+/// A reassembler's rarely used state, allocated on the first write: the
+/// counters of loss and reordering, and a competing SYN's start.
+struct UnusualReassemblyState: DefaultInitializable {
+    var stats = ReassemblyStats()
+    var alternativeStart: SequenceNumber?
 }

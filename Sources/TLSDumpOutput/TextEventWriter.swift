@@ -106,6 +106,10 @@ public final class TextEventWriter: EventSink {
         negotiated += c.established ? "  established" : "  not established"
         if c.resumed == true { negotiated += " (resumed)" }
         lines.append(negotiated)
+        if let starttls = c.starttls {
+            let plaintext = c.plaintextBytes.map { " (\($0.client) plaintext bytes from client, \($0.server) from server)" } ?? ""
+            lines.append("  TLS after plaintext: " + (starttls == "unknown" ? "protocol not recognised" : starttls) + plaintext)
+        }
         if let cert = c.serverCertificate {
             lines.append("  server certificate: \(describe(cert))")
         }

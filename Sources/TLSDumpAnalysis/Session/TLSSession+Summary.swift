@@ -58,8 +58,9 @@ extension TLSSession {
             rare: nil)
         summary.decryptionNote = decryptionNote
         if sides.client.preamble != nil || sides.server.preamble != nil {
-            summary.starttls = StartTLSProtocol.recognise(client: sides.client.preamble, server: sides.server.preamble)?.rawValue
-            summary.plaintextBytes = SidePair(client: sides.client.preamble?.count ?? 0, server: sides.server.preamble?.count ?? 0)
+            let client = sides.client.preamble?.value, server = sides.server.preamble?.value
+            summary.starttls = StartTLSProtocol.recognise(client: client, server: server)?.rawValue
+            summary.plaintextBytes = SidePair(client: client?.count ?? 0, server: server?.count ?? 0)
         }
         return summary
     }

@@ -128,7 +128,7 @@ final class TLSSession {
         case .startedAfterPlaintext(let skipped, var preamble):
             // The sample is capped; the count is the whole preamble.
             preamble.count = skipped
-            sides[side].preamble = preamble
+            sides[side].preamble = Box(preamble)
         case .plaintextOnly:
             if side == .server { raiseNotTLSAfterClientHello() }
         case .resynchronized, .recordCut:
@@ -328,8 +328,9 @@ struct TLSSideState {
     /// Answered the peer's ClientHello with plaintext (pending `not_tls`: its TLS may still
     /// follow, as PostgreSQL's after its one-byte 'S').
     var plaintextAfterClientHello = false
-    /// The plaintext this side sent before its TLS started (STARTTLS and the like).
-    var preamble: PlaintextPreamble?
+    /// The plaintext this side sent before its TLS started (STARTTLS and the like); boxed,
+    /// as most connections have none.
+    var preamble: Box<PlaintextPreamble>?
 }
 
 /// An immutable box: keeps a large, usually absent value out of line.
