@@ -20,7 +20,8 @@ prints the capture's path (OUTDIR/MODE.pcap) on stdout. Modes:
                    with sslmode=require.
   tfo              TCP Fast Open: a Python client sends its ClientHello on the SYN
                    (MSG_FASTOPEN, after getting a cookie on a first connection) to a
-                   Python TLS server with TCP_FASTOPEN; net.ipv4.tcp_fastopen=3.
+                   Python TLS server with TCP_FASTOPEN; net.ipv4.tcp_fastopen=3 while
+                   it runs (the old value is put back).
 
 Captured by tcpdump on lo for the mode's port only. Each peer has a time limit;
 exit status 0 ok, 1 failed, 3 a tool is missing.
@@ -353,11 +354,22 @@ def run_postgresql(out):
 
 
 def run_tfo(out):
+    knob = "/proc/sys/net/ipv4/tcp_fastopen"
     try:
-        with open("/proc/sys/net/ipv4/tcp_fastopen", "w") as f:
+        with open(knob) as f:
+            before = f.read()
+        with open(knob, "w") as f:
             f.write("3\n")
     except OSError as e:
         fail(f"cannot enable TCP Fast Open: {e}", 3)
+    try:
+        return tfo_capture(out)
+    finally:
+        with open(knob, "w") as f:
+            f.write(before)
+
+
+def tfo_capture(out):
     port = free_port()
     pcap = os.path.join(out, "tfo.pcap")
     listener = socket.socket()
