@@ -19,8 +19,8 @@ import TLSDumpBase
 ///   delivered, the latest one sets the start, and the other is kept as the
 ///   alternative. The stream is the one the peer acknowledges: an ack of the
 ///   alternative's ISN+1, or data starting exactly there, switches to it (what
-///   was queued for the other one is dropped and counted). Once a byte is
-///   delivered the choice is final. A FIN fixes the end of the stream: the first FIN wins, later
+///   was queued for the other one is dropped and counted). Once a byte or a
+///   gap is delivered the choice is final. A FIN fixes the end of the stream: the first FIN wins, later
 ///   bytes (and queued bytes) past it are dropped and counted.
 /// - In-order data is delivered straight from the packet (zero copy).
 ///   Out-of-order data is copied into a sorted, non-overlapping queue and
@@ -114,14 +114,14 @@ public struct HalfStreamReassembler {
             if nextSequence == nil {
                 nextSequence = first
                 sawSYN = true
-            } else if let next = nextSequence, next != first, sawSYN, deliveredBytes == 0 {
+            } else if let next = nextSequence, next != first, sawSYN, nothingEmitted {
                 // A second SYN with another ISN before any data: the latest starts the stream
                 // until the peer's ack (or the data) says the other one is live.
                 alternativeStart = next
                 switchStart(to: first)
             }
             start = first
-        } else if deliveredBytes == 0, !payload.isEmpty, let alternative = alternativeStart, start == alternative, start != nextSequence {
+        } else if !payload.isEmpty, nothingEmitted, let alternative = alternativeStart, start == alternative, start != nextSequence {
             // Data right after the other SYN: that one is live.
             alternativeStart = nextSequence
             switchStart(to: alternative)
@@ -149,7 +149,7 @@ public struct HalfStreamReassembler {
     public mutating func acknowledged(_ ack: UInt32, deliver: (StreamChunk) -> Void) {
         // (The alternative only counts while nothing was delivered: checked first, so that
         // the common ack does not read the out-of-line state.)
-        if deliveredBytes == 0, let alternative = alternativeStart {
+        if nothingEmitted, let alternative = alternativeStart {
             if SequenceNumber(ack) == alternative {
                 // The peer acknowledged the other SYN: its stream is the live one.
                 alternativeStart = nextSequence
@@ -192,6 +192,13 @@ public struct HalfStreamReassembler {
         }
         consumeFINIfReached()
         if unusual.isAllocated { unusual.value.stats.bufferedBytes = 0 }
+    }
+
+    /// Neither data nor a gap went to the consumer yet, and no FIN fixed the end:
+    /// the start may still move. (`deliveredBytes` first: the common case does not
+    /// read the out-of-line state.)
+    private var nothingEmitted: Bool {
+        deliveredBytes == 0 && finSequence == nil && !isClosed && (!unusual.isAllocated || unusual.value.stats.gaps == 0)
     }
 
     /// Restarts the (still empty) stream at another SYN's ISN+1. Queued bytes were placed

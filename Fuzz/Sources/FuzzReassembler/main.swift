@@ -41,6 +41,8 @@ public func fuzzReassembler(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
         let op = input.u8()
         let wasSynchronized = reassembler.isSynchronized
         let wasClosed = reassembler.isClosed
+        let restartsBefore = reassembler.stats.synRestarts
+        let accountedBefore = accounted
         switch op & 7 {
         case 0...4:
             let syn = op & 0x08 != 0, fin = op & 0x10 != 0, rst = op & 0x20 != 0 && op & 0xc0 == 0xc0
@@ -69,6 +71,12 @@ public func fuzzReassembler(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
             reassembler.flush(deliver: deliver)
         default:
             if op & 0x08 != 0 { reassembler.discard() }
+        }
+        if reassembler.stats.synRestarts != restartsBefore {
+            // A second SYN (or the ack of one, or data after one) moved the start: only allowed
+            // before anything was emitted. The new start is where this op's bytes began.
+            fuzzCheck(accountedBefore == 0, "the start moved after \(accountedBefore) bytes were delivered or gapped")
+            syncPoint = reassembler.nextSequence.map { $0.advanced(by: -(accounted + (reassembler.isFinished ? 1 : 0))) }
         }
         fuzzCheck(reassembler.bufferedBytes <= limits.maxBufferedBytesPerDirection,
                   "buffered \(reassembler.bufferedBytes) bytes")
