@@ -162,7 +162,7 @@ public final class ECSEventWriter: EventSink {
         }
     }
 
-    /// `x509.*` of the leaf certificate, and `hash.sha256` beside it as ECS puts it.
+    /// `x509.*` of the leaf certificate, and `hash.sha256`/`hash.sha1` beside it as ECS puts it.
     private static func x509(_ c: CertificateSummary, _ w: inout JSONWriter) {
         w.key("x509"); w.beginObject()
         w.key("subject"); w.beginObject(); w.field("distinguished_name", c.subject); w.endObject()
@@ -177,6 +177,8 @@ public final class ECSEventWriter: EventSink {
             w.key("alternative_names"); JSONEventWriter.stringArray(c.subjectAlternativeNames, &w)
         }
         w.endObject()
-        w.key("hash"); w.beginObject(); w.key("sha256"); w.string(c.sha256); w.endObject()
+        w.key("hash"); w.beginObject(); w.key("sha256"); w.string(c.sha256)
+        if !c.sha1.isEmpty { w.key("sha1"); w.string(c.sha1) }
+        w.endObject()
     }
 }

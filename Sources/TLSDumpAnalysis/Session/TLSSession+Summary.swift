@@ -57,6 +57,8 @@ extension TLSSession {
             sslv2CipherKind: sslv2CipherKind,
             rare: nil)
         summary.decryptionNote = decryptionNote
+        if let told = lastDone ?? first { summary.keyExchange = told.keyExchangeReport }
+        summary.ech = ech
         return summary
     }
 
@@ -75,6 +77,6 @@ extension TLSSession {
             messages: hs.messages, messagesDropped: hs.messagesDropped, start: record.start,
             certificateRequest: certificateRequests.first { $0.handshake == hs.index },
             clientCertificate: answer, clientAuthenticated: hs.clientAuthenticated,
-            inference: record.inference, inferenceCheck: inferenceCheck(hs))
+            inference: record.inference, inferenceCheck: inferenceCheck(hs), keyExchange: hs.keyExchangeReport)
     }
 }
