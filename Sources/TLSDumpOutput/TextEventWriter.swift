@@ -147,7 +147,9 @@ public final class TextEventWriter: EventSink {
     static func describeKeyExchange(_ c: ConnectionSummary) -> String? {
         guard let k = c.keyExchange, k.method != nil || k.clientHelloSeen else { return nil }
         var text = k.method == nil ? "not seen" : KeyExchangeLabel.of(c)
-        if k.group == nil, k.dhPrimeBits == nil, let reason = k.unknownReason, k.method != nil { text += " (\(reason))" }
+        // Why a group that should be there is missing (the label already says RSA or PSK have none).
+        if k.group == nil, k.dhPrimeBits == nil, let reason = k.unknownReason,
+           [.keyShare, .ecdhe, .ecdhePSK, .dhe, .dhePSK].contains(k.method) { text += " (\(reason))" }
         if let forced = k.helloRetryGroup { text += "; HelloRetryRequest forced \(Naming.groupName(forced))" }
         if !k.offeredKeyShares.isEmpty { text += "; client key shares " + k.offeredKeyShares.map(Naming.groupName).joined(separator: ", ") }
         if !k.offeredPostQuantumGroups.isEmpty {

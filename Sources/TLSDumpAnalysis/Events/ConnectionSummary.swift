@@ -155,7 +155,7 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.quic = newValue } }
     }
 
-    /// The key exchange of the last completed handshake (else the first): null group with a reason.
+    /// The key exchange of the last completed handshake that showed one (else the first): null group with a reason.
     public var keyExchange: KeyExchangeSummary? {
         get { rare?.value.keyExchange }
         set { updateRare { $0.keyExchange = newValue } }

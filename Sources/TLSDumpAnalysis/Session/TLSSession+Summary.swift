@@ -57,7 +57,11 @@ extension TLSSession {
             sslv2CipherKind: sslv2CipherKind,
             rare: nil)
         summary.decryptionNote = decryptionNote
-        if let told = lastDone ?? first { summary.keyExchange = told.keyExchangeReport }
+        // The last completed handshake whose key exchange was seen (an encrypted renegotiation
+        // without keys hides its own), else the first.
+        if let told = handshakes.last(where: { $0.isCompleted && $0.keyExchange.method != nil }) ?? first {
+            summary.keyExchange = told.keyExchangeReport
+        }
         summary.ech = ech
         return summary
     }
