@@ -1,5 +1,6 @@
 import Foundation
 import TLSDumpAnalysis
+import TLSDumpBase
 import TLSDumpTLS
 import XCTest
 
@@ -138,6 +139,64 @@ final class KeyExchangeTests: XCTestCase {
         let text = try runTLSDump(["-r", zeek("hrr.pcap").path, "--summary"])
         XCTAssertTrue(String(decoding: text.stdout, as: UTF8.self).contains("key exchange:\n    1  TLS 1.3 secp256r1"),
                       String(decoding: text.stdout, as: UTF8.self))
+    }
+
+    /// Every QUIC connection whose tshark oracle lists key shares: the client's
+    /// key_share groups and the server's choice agree with tshark's.
+    func testQUICKeySharesAgreeWithTheOracle() throws {
+        struct OracleConnection: Decodable {
+            var client: String
+            var server: String
+            var key_share_groups: [String]?
+            var key_share_selected: String?
+            var hello_retry: Bool?
+        }
+        let folder = Paths.sharedCaptures.appendingPathComponent("quic")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".oracle.json") }.sorted()
+        var compared = 0, selected = 0
+        var differences: [String] = []
+        for name in names {
+            let oracle = try JSONDecoder().decode([OracleConnection].self, from: Data(contentsOf: folder.appendingPathComponent(name)))
+            let expected = oracle.filter { $0.key_share_groups.map { !$0.isEmpty } ?? false }
+            guard !expected.isEmpty else { continue }
+            let sink = try analyse(folder.appendingPathComponent(String(name.dropLast(".oracle.json".count))))
+            for e in expected {
+                guard let c = sink.connections.first(where: { oracleEndpoint($0.flow.client) == e.client && oracleEndpoint($0.flow.server) == e.server })?.summary,
+                      let kex = c.keyExchange else {
+                    differences.append("\(name) \(e.client): no connection with a key exchange")
+                    continue
+                }
+                compared += 1
+                let offered = kex.offeredKeyShares.map { hexNumber($0, digits: 4) }
+                if offered != e.key_share_groups { differences.append("\(name) \(e.client): offered \(offered), tshark \(e.key_share_groups ?? [])") }
+                if let chosen = e.key_share_selected {
+                    selected += 1
+                    if kex.group.map({ hexNumber($0, digits: 4) }) != chosen { differences.append("\(name) \(e.client): group \(kex.group.map { hexNumber($0, digits: 4) } ?? "nil"), tshark \(chosen)") }
+                }
+                if (kex.helloRetryGroup != nil) != (e.hello_retry ?? false) { differences.append("\(name) \(e.client): hello retry differs") }
+            }
+        }
+        XCTAssertEqual(differences, [])
+        XCTAssertGreaterThanOrEqual(compared, 17)
+        XCTAssertGreaterThanOrEqual(selected, 13)
+    }
+
+    /// quic-39264-rand.pcap: the client offers X25519MLKEM768, x25519 and secp256r1 key shares;
+    /// tr6.snapchat.com chooses x25519: the corpus case of kex.post_quantum_not_selected.
+    /// (quic-decrypt-fail-google-de-51833.pcap: Google chose X25519MLKEM768, no finding.)
+    func testQUICServerDeclinesMLKEM() throws {
+        let sink = try analyse(Paths.sharedCaptures.appendingPathComponent("quic/quic-39264-rand.pcap"))
+        let c = try XCTUnwrap(sink.connections.first?.summary)
+        XCTAssertEqual(c.keyExchange?.offeredKeyShares, [0x11ec, 0x001d, 0x0017])
+        XCTAssertEqual(c.keyExchange?.group, 0x001d)
+        XCTAssertEqual(c.keyExchange?.postQuantum, false)
+        let finding = try XCTUnwrap(sink.findings.first { $0.id == .kexPostQuantumNotSelected }, "\(c.findingIDs)")
+        XCTAssertEqual(finding.evidence, .postQuantumDeclined(offered: ["X25519MLKEM768"], selected: "x25519", helloRetry: nil))
+        let google = try analyse(Paths.sharedCaptures.appendingPathComponent("quic/quic-decrypt-fail-google-de-51833.pcap"))
+        let accepted = try XCTUnwrap(google.connections.first?.summary.keyExchange)
+        XCTAssertEqual(accepted.group, 0x11ec)
+        XCTAssertEqual(accepted.postQuantum, true)
+        XCTAssertFalse(google.findings.contains { $0.id == .kexPostQuantumNotSelected })
     }
 
     // MARK: parity: certificate SHA-1, JA3S text
