@@ -260,6 +260,7 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("group"); w.string(k.group.map(Naming.groupName))
         w.key("post_quantum"); w.bool(k.postQuantum)
         if let bits = k.dhPrimeBits { w.key("dh_bits"); w.int(bits) }
+        if let prime = k.dhPrime { w.key("dh_prime"); w.string(prime) }
         w.key("hello_retry_forced"); w.string(k.helloRetryGroup.map(Naming.groupName))
         w.key("offered_post_quantum"); w.bool(k.offeredPostQuantum)
         w.key("offered_key_shares")

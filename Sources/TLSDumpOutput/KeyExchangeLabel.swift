@@ -12,7 +12,9 @@ enum KeyExchangeLabel {
         case .keyShare: return "TLS 1.3 " + (group ?? "(group not seen)")
         case .pskOnly: return "TLS 1.3 PSK only (no key agreement)"
         case .ecdhe: return "ECDHE " + (group ?? "(curve not seen)")
-        case .dhe: return "DHE" + (k.dhPrimeBits.map { " \($0)-bit" } ?? "")
+        case .dhe:
+            if let group { return "DHE " + group }
+            return "DHE" + (k.dhPrimeBits.map { " \($0)-bit" } ?? "") + (k.dhPrime.map { " " + $0 } ?? "")
         case .rsa: return "RSA (no forward secrecy)"
         case .psk: return "PSK"
         case .ecdhePSK: return "ECDHE-PSK" + (group.map { " " + $0 } ?? "")

@@ -270,4 +270,36 @@ final class KeyExchangeTests: XCTestCase {
         XCTAssertEqual(c.ech?.outcome, .notDeterminable, "OpenSSL 3.0 ignores the ECH extension; nothing in the clear says so")
         run.keepFilesIfFailed()
     }
+
+    /// OpenSSL 3.0's automatic DHE parameters: the ServerKeyExchange's prime is RFC 3526's
+    /// 2048-bit MODP group (no TLS group name), told by the exact prime.
+    func testRealPeersDHEPrimeIsNamedWhenKnown() throws {
+        let run = try Scenario.run("dhe-tls12", test: self)
+        let kex = try XCTUnwrap(try run.connection().keyExchange)
+        XCTAssertEqual(kex.method, .dhe)
+        XCTAssertEqual(kex.dhPrimeBits, 2048)
+        XCTAssertEqual(kex.dhPrime, "rfc3526_modp2048")
+        XCTAssertNil(kex.group, "RFC 3526 primes have no TLS named group")
+        XCTAssertNotNil(kex.unknownReason)
+        XCTAssertFalse(run.findingIDs.contains("weak_key.dh"))
+        run.keepFilesIfFailed()
+    }
+
+    /// GnuTLS negotiates DHE by group (RFC 7919): the prime is ffdhe2048, and `group` names it.
+    func testRealPeersFFDHEGroupFromThePrime() throws {
+        let run = try Scenario.run("dhe-ffdhe-gnutls", test: self)
+        let kex = try XCTUnwrap(try run.connection().keyExchange)
+        XCTAssertEqual(kex.method, .dhe)
+        XCTAssertEqual(kex.dhPrime, "ffdhe2048")
+        XCTAssertEqual(kex.group, 0x0100)
+        XCTAssertEqual(kex.postQuantum, false)
+        XCTAssertNil(kex.unknownReason)
+        run.keepFilesIfFailed()
+    }
+
+    /// dhe.pcap's 1024-bit prime is the server's own.
+    func testCorpusDHEPrimeIsExplicit() throws {
+        let kex = try XCTUnwrap(try analyse(zeek("dhe.pcap")).connections.first?.summary.keyExchange)
+        XCTAssertEqual(kex.dhPrime, "explicit")
+    }
 }

@@ -27,6 +27,8 @@ public struct KeyExchangeSummary: Sendable, Equatable {
     public var group: UInt16?
     /// Finite-field DHE (TLS 1.2 and older): the prime's size.
     public var dhPrimeBits: Int?
+    /// Finite-field DHE: "ffdhe2048" ... (RFC 7919, then `group` is set too), "rfc3526_modp2048" ..., or "explicit" (a prime of the server's own).
+    public var dhPrime: String?
     /// The group a HelloRetryRequest demanded (the client's first key shares did not suit the server).
     public var helloRetryGroup: UInt16?
     /// The client's key_share groups in wire order, GREASE included: the first ClientHello's (a
@@ -105,7 +107,7 @@ public struct KeyExchangeSummary: Sendable, Equatable {
         case .sslv2?: unknownReason = "SSL 2.0 uses RSA key transport: no group"
         case .dhe?, .dhePSK?, .dhStatic?:
             unknownReason = dhPrimeBits != nil
-                ? "finite-field Diffie-Hellman before TLS 1.3 sends its prime, not a group name (dh_bits is its size)"
+                ? "finite-field Diffie-Hellman before TLS 1.3 sends its prime, not a group name, and this prime is not a named group's (dh_bits is its size, dh_prime says what it is)"
                 : (serverKeyExchangeHidden ? "the ServerKeyExchange was encrypted and not decrypted" : "the ServerKeyExchange was not seen")
         case .ecdhe?, .ecdhePSK?:
             unknownReason = serverKeyExchangeHidden ? "the ServerKeyExchange was encrypted and not decrypted" : "the ServerKeyExchange was not seen (or named no curve)"

@@ -409,7 +409,11 @@ extension TLSSession {
         }
         observe(.serverKeyExchange(exchange, handshake: hs.index))
         if let group = exchange.namedGroup { live.keyExchange.group = group }
-        if let bits = exchange.dhPrimeBits { live.keyExchange.dhPrimeBits = bits }
+        if let bits = exchange.dhPrimeBits {
+            live.keyExchange.dhPrimeBits = bits
+            live.keyExchange.dhPrime = exchange.dhPrimeName ?? "explicit"
+            if let group = exchange.dhNamedGroup { live.keyExchange.group = group }
+        }
         if kind == .ecdhe || kind == .dhe, let kex = current?.keyExchange { observe(.keyExchangeChosen(kex, handshake: hs.index)) }
     }
 }

@@ -37,6 +37,8 @@ SCENARIOS=(
     insecure-renegotiation-gnutls
     tls13-hrr-groups
     pq-offer-classical-server
+    dhe-tls12
+    dhe-ffdhe-gnutls
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -474,6 +476,34 @@ scenario_pq-offer-classical-server() {
     { exec {SRV}>&-; } 2>/dev/null || true
     wait_exit "$SRV_PID" 8 server
     stop_capture
+}
+
+# TLS 1.2 finite-field DHE with OpenSSL's automatic parameters (RFC 7919
+# ffdhe2048 for a 2048-bit RSA key): the ServerKeyExchange carries the prime.
+scenario_dhe-tls12() {
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256
+    ossl_client -tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256
+    send_request
+    send_response
+    finish
+}
+
+# TLS 1.2 DHE negotiated by group (RFC 7919) between GnuTLS peers: the
+# ServerKeyExchange carries the ffdhe2048 prime.
+scenario_dhe-ffdhe-gnutls() {
+    need gnutls-serv gnutls-bin
+    local prio='NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:-GROUP-ALL:+GROUP-FFDHE2048'
+    begin
+    SERVER_PERSISTENT=1
+    start_server gnutls-serv --echo --disable-client-cert --nodb --noticket -p "$PORT" \
+        --x509certfile "$PKI/server.pem" --x509keyfile "$PKI/server.key" --priority "$prio"
+    wait_for "$OUT/server.log" 'listening'
+    gnutls_client "$prio"
+    to_client 'hello over tls\n'
+    wait_for "$OUT/client.log" '^hello over tls'
+    close_client_stdin
+    finish
 }
 
 # ---------------------------------------------------------------- the renegotiation matrix
