@@ -129,12 +129,14 @@ public final class ECSEventWriter: EventSink {
             if let v = e.version { version(v, &w) }
             w.field("cipher", e.cipherSuite.map { Naming.cipherSuiteName($0) ?? Naming.hex4($0) })
             w.field("resumed", e.resumed)
+            w.field("curve", e.keyExchange?.group.map(Naming.groupName))
             w.key("established"); w.bool(true)
             w.endObject()
         case .connection(let c):
             w.key("tls"); w.beginObject()
             if let v = c.version { version(v, &w) }
             if !c.sslv2 { w.field("cipher", c.cipherSuite.map { Naming.cipherSuiteName($0) ?? Naming.hex4($0) }) }
+            w.field("curve", c.keyExchange?.group.map(Naming.groupName))
             w.key("established"); w.bool(c.established)
             w.field("resumed", c.resumed)
             w.field("next_protocol", c.alpn.map(Naming.alpn))

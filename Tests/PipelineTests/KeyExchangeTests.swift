@@ -135,6 +135,13 @@ final class KeyExchangeTests: XCTestCase {
         XCTAssertTrue(hello["ech"] is NSNull)
         let done = try XCTUnwrap(events.first { $0["type"] as? String == "handshake_done" })
         XCTAssertEqual((done["key_exchange"] as? [String: Any])?["group"] as? String, "secp256r1")
+        // ECS: tls.curve.
+        let ecs = try runTLSDump(["-r", zeek("hrr.pcap").path, "--format", "ecs"])
+        let ecsEvents = try String(decoding: ecs.stdout, as: UTF8.self).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let ecsTLS = try XCTUnwrap(ecsEvents.last { ($0["tls"] as? [String: Any])?["established"] != nil }?["tls"] as? [String: Any])
+        XCTAssertEqual(ecsTLS["curve"] as? String, "secp256r1")
         // The text summary counts connections by the same label the HTML report charts.
         let text = try runTLSDump(["-r", zeek("hrr.pcap").path, "--summary"])
         XCTAssertTrue(String(decoding: text.stdout, as: UTF8.self).contains("key exchange:\n    1  TLS 1.3 secp256r1"),
