@@ -265,6 +265,7 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("offered_post_quantum"); w.bool(k.offeredPostQuantum)
         w.key("offered_key_shares")
         if k.clientHelloSeen { stringArray(k.offeredKeyShares.map(Naming.groupName), &w) } else { w.null() }
+        if k.offeredKeySharesTruncated { w.key("offered_key_shares_truncated"); w.bool(true) }
         if let reason = k.unknownReason { w.key("unknown"); w.string(reason) }
         w.endObject()
     }

@@ -34,6 +34,8 @@ public struct KeyExchangeSummary: Sendable, Equatable {
     /// The client's key_share groups in wire order, GREASE included: the first ClientHello's (a
     /// second one after a HelloRetryRequest carries the group the server demanded).
     public var offeredKeyShares: [UInt16] = []
+    /// The ClientHello had more key shares than the four kept.
+    public var offeredKeySharesTruncated = false
     /// Post-quantum groups the client offered in key_share or supported_groups (any ClientHello of the handshake).
     public var offeredPostQuantumGroups: [UInt16] = []
     /// A ClientHello of the handshake was read (else the offer is unknown).
@@ -61,19 +63,6 @@ public struct KeyExchangeSummary: Sendable, Equatable {
         switch method {
         case .pskOnly, .resumption, .other: return false
         default: return postQuantum != true
-        }
-    }
-
-    /// At most this many post-quantum groups are kept from an offer.
-    static let maxOfferedGroups = 8
-
-    mutating func noteClientHello(_ hello: ClientHello) {
-        if !clientHelloSeen { offeredKeyShares = hello.keyShares.map(\.group) }
-        clientHelloSeen = true
-        for group in hello.keyShareGroups + hello.supportedGroups
-        where NamedGroupKind.isPostQuantum(group) && !offeredPostQuantumGroups.contains(group)
-            && offeredPostQuantumGroups.count < Self.maxOfferedGroups {
-            offeredPostQuantumGroups.append(group)
         }
     }
 

@@ -51,7 +51,7 @@ struct Handshake {
     /// The client's certificate as told by its encrypted flight's size.
     var clientCertificateInferred: Bool?
     /// Key exchange: what the client offered, what the server chose.
-    var keyExchange = KeyExchangeSummary()
+    var keyExchange = KeyExchangeState()
 
     init(index: Int, initiator: Side?, origin: RecordOrigin, start: Timestamp, phase: HandshakePhase) {
         self.index = index
@@ -114,7 +114,7 @@ struct Handshake {
 
     /// The key exchange as told when the handshake (or the connection) ended: a null group has its reason.
     var keyExchangeReport: KeyExchangeSummary {
-        var report = keyExchange
+        var report = keyExchange.summary
         if report.method == nil, resumed == true, !isTLS13, version != nil { report.method = .resumption }
         report.explainMissingGroup(serverKeyExchangeHidden: hiddenRecords > 0 || (encrypted && !decrypted))
         return report

@@ -171,7 +171,7 @@ extension TLSSession {
             sni = hello.serverName ?? sni
             clientOfferedSecureRenegotiation = hello.offersSecureRenegotiation
             // The first ClientHello's offer (a second one after an HRR repeats it).
-            if ech == nil && (hello.ech != nil || hello.echMalformed) { ech = ECHSummary(offer: hello.ech, outerSNI: hello.serverName) }
+            if echBox == nil && (hello.ech != nil || hello.echMalformed) { ech = ECHSummary(offer: hello.ech, outerSNI: hello.serverName) }
         }
         live.add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
                             encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted, inferred: false,
@@ -229,7 +229,7 @@ extension TLSSession {
         observe(.negotiated(version: version, suite: hello.cipherSuite, compression: hello.compressionMethod, handshake: hs.index))
         if let kex = current?.keyExchange, kex.group != nil || kex.method != .ecdhe {
             // Known now (TLS 1.3, or a suite without a ServerKeyExchange group); ECDHE waits for it.
-            observe(.keyExchangeChosen(kex, handshake: hs.index))
+            observe(.keyExchangeChosen(kex.summary, handshake: hs.index))
         }
     }
 
@@ -410,10 +410,9 @@ extension TLSSession {
         observe(.serverKeyExchange(exchange, handshake: hs.index))
         if let group = exchange.namedGroup { live.keyExchange.group = group }
         if let bits = exchange.dhPrimeBits {
-            live.keyExchange.dhPrimeBits = bits
-            live.keyExchange.dhPrime = exchange.dhPrimeName ?? "explicit"
-            if let group = exchange.dhNamedGroup { live.keyExchange.group = group }
+            live.keyExchange.noteDHPrime(bits: bits, knownIndex: exchange.dhKnownPrime)
+            if let group = exchange.dhKnownPrime.flatMap({ FiniteFieldPrime.known[$0].namedGroup }) { live.keyExchange.group = group }
         }
-        if kind == .ecdhe || kind == .dhe, let kex = current?.keyExchange { observe(.keyExchangeChosen(kex, handshake: hs.index)) }
+        if kind == .ecdhe || kind == .dhe, let kex = current?.keyExchange { observe(.keyExchangeChosen(kex.summary, handshake: hs.index)) }
     }
 }

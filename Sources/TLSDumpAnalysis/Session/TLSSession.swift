@@ -43,8 +43,13 @@ final class TLSSession {
     var negotiatedVersion: UInt16?
     var negotiatedSuite: UInt16?
     var sslv2CipherKind: UInt32?
-    /// Encrypted Client Hello, when the first ClientHello carried the extension.
-    var ech: ECHSummary?
+    /// Encrypted Client Hello, when the first ClientHello carried the extension
+    /// (boxed: most connections have none, and a connection's memory counts).
+    var echBox: Box<ECHSummary>?
+    var ech: ECHSummary? {
+        get { echBox?.value }
+        set { echBox = newValue.map { Box($0) } }
+    }
     /// Keys and decryptors, when keys were given.
     let decryption: DecryptionState?
     /// Fingerprints of the first handshake, for the `connection` event.

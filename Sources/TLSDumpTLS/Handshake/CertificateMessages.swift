@@ -94,10 +94,8 @@ public struct ServerKeyExchange: Sendable, Equatable {
     public var namedGroup: UInt16?
     /// Bit length of the DH prime p (finite-field DHE), or of an export RSA modulus.
     public var dhPrimeBits: Int?
-    /// The DH prime is a well-known one (RFC 7919 ffdhe, RFC 3526 MODP): its name.
-    public var dhPrimeName: String?
-    /// Its TLS named group, for the RFC 7919 primes.
-    public var dhNamedGroup: UInt16?
+    /// The DH prime is a well-known one (RFC 7919 ffdhe, RFC 3526 MODP): its index in `FiniteFieldPrime.known`.
+    public var dhKnownPrime: Int?
     public var rsaModulusBits: Int?
 
     public enum Kind { case ecdhe, dhe, rsaExport, pskHintOnly, unknown }
@@ -114,10 +112,7 @@ public struct ServerKeyExchange: Sendable, Equatable {
         case .dhe:
             let prime = try r.vector(lengthBytes: 2).bytes
             result.dhPrimeBits = bitLength(prime)
-            if let known = FiniteFieldPrime.identify(prime) {
-                result.dhPrimeName = known.name
-                result.dhNamedGroup = known.namedGroup
-            }
+            result.dhKnownPrime = FiniteFieldPrime.identify(prime)
         case .rsaExport:
             result.rsaModulusBits = bitLength(try r.vector(lengthBytes: 2).bytes)
         case .pskHintOnly, .unknown:

@@ -13,7 +13,7 @@ public enum FiniteFieldPrime {
     }
 
     /// RFC 7919 (the TLS named groups) and RFC 3526 (IKE MODP), as OpenSSL 3.0 ships them.
-    static let known: [Known] = [
+    public static let known: [Known] = [
         Known(name: "ffdhe2048", namedGroup: 0x0100, bits: 2048, sha256: "9cd3b7f336872f46c09428d1bbc19877a4d440512cda8d1c1cf0cd6e33698966"),
         Known(name: "ffdhe3072", namedGroup: 0x0101, bits: 3072, sha256: "0eaf67db3a839156d5013494a5318a772b5697d270d721f37f092efc69ea5a17"),
         Known(name: "ffdhe4096", namedGroup: 0x0102, bits: 4096, sha256: "4648414224ac881b3d0dc59b466f96d06a558278776807797ecf1f66ff397b3e"),
@@ -27,8 +27,8 @@ public enum FiniteFieldPrime {
         Known(name: "rfc3526_modp8192", namedGroup: nil, bits: 8192, sha256: "39ab4feab950a3128fb71accb9fc3965d857012e081998a85996e3ea8b3c3bcf"),
     ]
 
-    /// The known prime these bytes are (leading zero bytes ignored), or nil.
-    public static func identify(_ prime: UnsafeRawBufferPointer) -> Known? {
+    /// The index in `known` of the prime these bytes are (leading zero bytes ignored), or nil.
+    public static func identify(_ prime: UnsafeRawBufferPointer) -> Int? {
         var start = 0
         while start < prime.count && prime[start] == 0 { start += 1 }
         let bits = (prime.count - start) * 8
@@ -36,6 +36,6 @@ public enum FiniteFieldPrime {
         guard known.contains(where: { $0.bits == bits }) else { return nil }
         let digest = SHA256.hash(data: UnsafeRawBufferPointer(rebasing: prime[start...]))
         let hex = digest.map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
-        return known.first { $0.bits == bits && $0.sha256 == hex }
+        return known.firstIndex { $0.bits == bits && $0.sha256 == hex }
     }
 }
