@@ -23,6 +23,7 @@ let targetNames = [
     "FuzzQUICPacket",      // QUIC datagram splitting, Initial keys and opening, frames, transport parameters
     "FuzzQUICCrypto",      // QUICCryptoStream fed a script of CRYPTO frames, against a reference stream
     "FuzzCompressedCapture", // gzip/zstd/xz/lz4 files through PcapReader (codec, stdio stream, libpcap) and the secrets walk
+    "FuzzECH",             // encrypted_client_hello: the ClientHello form, retry_configs (ECHConfigList), inside a ClientHello
 ]
 
 let package = Package(

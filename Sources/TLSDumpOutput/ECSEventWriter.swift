@@ -129,12 +129,14 @@ public final class ECSEventWriter: EventSink {
             if let v = e.version { version(v, &w) }
             w.field("cipher", e.cipherSuite.map { Naming.cipherSuiteName($0) ?? Naming.hex4($0) })
             w.field("resumed", e.resumed)
+            w.field("curve", e.keyExchange?.group.map(Naming.groupName))
             w.key("established"); w.bool(true)
             w.endObject()
         case .connection(let c):
             w.key("tls"); w.beginObject()
             if let v = c.version { version(v, &w) }
             if !c.sslv2 { w.field("cipher", c.cipherSuite.map { Naming.cipherSuiteName($0) ?? Naming.hex4($0) }) }
+            w.field("curve", c.keyExchange?.group.map(Naming.groupName))
             w.key("established"); w.bool(c.established)
             w.field("resumed", c.resumed)
             w.field("next_protocol", c.alpn.map(Naming.alpn))
@@ -162,7 +164,7 @@ public final class ECSEventWriter: EventSink {
         }
     }
 
-    /// `x509.*` of the leaf certificate, and `hash.sha256` beside it as ECS puts it.
+    /// `x509.*` of the leaf certificate, and `hash.sha256`/`hash.sha1` beside it as ECS puts it.
     private static func x509(_ c: CertificateSummary, _ w: inout JSONWriter) {
         w.key("x509"); w.beginObject()
         w.key("subject"); w.beginObject(); w.field("distinguished_name", c.subject); w.endObject()
@@ -177,6 +179,8 @@ public final class ECSEventWriter: EventSink {
             w.key("alternative_names"); JSONEventWriter.stringArray(c.subjectAlternativeNames, &w)
         }
         w.endObject()
-        w.key("hash"); w.beginObject(); w.key("sha256"); w.string(c.sha256); w.endObject()
+        w.key("hash"); w.beginObject(); w.key("sha256"); w.string(c.sha256)
+        if !c.sha1.isEmpty { w.key("sha1"); w.string(c.sha1) }
+        w.endObject()
     }
 }

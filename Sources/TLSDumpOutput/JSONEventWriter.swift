@@ -76,6 +76,7 @@ public final class JSONEventWriter: RenderingEventSink {
             w.key("ms"); w.double(e.milliseconds)
             w.key("bytes"); sidePair(e.bytes, &w)
             w.key("client_authenticated"); w.bool(e.clientAuthenticated)
+            w.key("key_exchange"); keyExchange(e.keyExchange, &w)
         case .renegotiation(let e):
             w.key("handshake"); w.int(e.handshake)
             w.key("initiator"); w.string(e.initiator)
@@ -176,6 +177,97 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("ja3_string"); w.string(e.ja3String)
         w.key("ja4"); w.string(e.ja4)
         w.key("sslv2_format"); w.bool(h.isSSLv2)
+        w.key("key_shares"); w.beginArray()
+        for share in h.keyShares {
+            w.beginObject()
+            w.key("group"); w.string(Naming.groupName(share.group))
+            w.key("length"); w.int(share.length)
+            w.key("post_quantum"); w.bool(NamedGroupKind.isPostQuantum(share.group))
+            w.endObject()
+        }
+        w.endArray()
+        w.key("offered_post_quantum"); w.bool(h.keyShareGroups.contains(where: NamedGroupKind.isPostQuantum)
+                                              || h.supportedGroups.contains(where: NamedGroupKind.isPostQuantum))
+        w.key("ech"); echOffer(h, &w)
+    }
+
+    /// The ClientHello's encrypted_client_hello extension as seen (null when absent).
+    static func echOffer(_ h: ClientHello, _ w: inout JSONWriter) {
+        guard h.ech != nil || h.echMalformed else { w.null(); return }
+        w.beginObject()
+        w.key("outer_sni"); w.string(h.serverName)
+        echForm(h.ech, &w)
+        w.endObject()
+    }
+
+    /// The members an ECH offer's form fills (inside an open object).
+    static func echForm(_ ech: ECHClientHello?, _ w: inout JSONWriter) {
+        guard let ech else {
+            w.key("type"); w.string("malformed")
+            return
+        }
+        switch ech.form {
+        case .outer(let kdf, let aead, let configID, let encLength, let payloadLength):
+            w.key("type"); w.string("outer")
+            w.key("config_id"); w.int(Int(configID))
+            w.key("kdf"); w.string(HPKENames.kdf(kdf) ?? hexNumber(kdf, digits: 4))
+            w.key("aead"); w.string(HPKENames.aead(aead) ?? hexNumber(aead, digits: 4))
+            w.key("enc_length"); w.int(encLength)
+            w.key("payload_length"); w.int(payloadLength)
+        case .inner:
+            w.key("type"); w.string("inner")
+        case .unknown(let type):
+            w.key("type"); w.string("unknown_\(type)")
+        }
+    }
+
+    static func echSummary(_ e: ECHSummary, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("offered"); w.bool(true)
+        w.key("outer_sni"); w.string(e.outerSNI)
+        echForm(e.offer, &w)
+        w.key("outcome"); w.string(e.outcome.rawValue)
+        if let reason = e.reason { w.key("reason"); w.string(reason) }
+        w.key("hello_retry_extension"); w.bool(e.helloRetryExtension)
+        w.key("retry_configs")
+        if let configs = e.retryConfigs {
+            w.beginArray()
+            for c in configs {
+                w.beginObject()
+                w.key("version"); w.hexCode(UInt64(c.version), digits: 4)
+                w.key("config_id"); w.int(c.configID.map(Int.init))
+                w.key("kem"); w.string(c.kemID.map { HPKENames.kem($0) ?? hexNumber($0, digits: 4) })
+                w.key("public_name"); w.string(c.publicName)
+                w.key("cipher_suites"); w.beginArray()
+                for s in c.cipherSuites {
+                    w.string((HPKENames.kdf(s.kdf) ?? hexNumber(s.kdf, digits: 4)) + "/" + (HPKENames.aead(s.aead) ?? hexNumber(s.aead, digits: 4)))
+                }
+                w.endArray()
+                w.endObject()
+            }
+            w.endArray()
+            if e.retryConfigsDropped > 0 { w.key("retry_configs_dropped"); w.int(e.retryConfigsDropped) }
+        } else {
+            w.null()
+        }
+        w.endObject()
+    }
+
+    static func keyExchange(_ k: KeyExchangeSummary?, _ w: inout JSONWriter) {
+        guard let k else { w.null(); return }
+        w.beginObject()
+        w.key("method"); w.string(k.method?.rawValue)
+        w.key("group"); w.string(k.group.map(Naming.groupName))
+        w.key("post_quantum"); w.bool(k.postQuantum)
+        if let bits = k.dhPrimeBits { w.key("dh_bits"); w.int(bits) }
+        if let prime = k.dhPrime { w.key("dh_prime"); w.string(prime) }
+        w.key("hello_retry_forced"); w.string(k.helloRetryGroup.map(Naming.groupName))
+        w.key("offered_post_quantum"); w.bool(k.offeredPostQuantum)
+        w.key("offered_key_shares")
+        if k.clientHelloSeen { stringArray(k.offeredKeyShares.map(Naming.groupName), &w) } else { w.null() }
+        if k.offeredKeySharesTruncated { w.key("offered_key_shares_truncated"); w.bool(true) }
+        if let reason = k.unknownReason { w.key("unknown"); w.string(reason) }
+        w.endObject()
     }
 
     /// Extension names (GREASE as "GREASE", unknown as "unknown_N"), from pre-rendered bytes.
@@ -228,9 +320,14 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("resumed"); w.bool(e.resumed)
         w.key("hello_retry"); w.bool(h.isHelloRetryRequest)
         w.key("ja3s"); w.string(e.ja3s)
+        w.key("ja3s_string"); w.string(e.ja3sString)
         w.key("ja4s"); w.string(e.ja4s)
         w.key("legacy_version"); w.string(Naming.version(h.legacyVersion))
         w.key("session_id"); sessionID(h.sessionID, &w)
+        // The key_share's group: chosen, or (hello_retry) demanded.
+        w.key("key_share_group"); w.string(h.keyShareGroup.map(Naming.groupName))
+        w.key("post_quantum"); w.bool(h.keyShareGroup.map(NamedGroupKind.isPostQuantum))
+        w.key("hello_retry_forced"); w.string(e.helloRetryGroup.map(Naming.groupName))
     }
 
     static func certificate(_ c: CertificateSummary, _ w: inout JSONWriter) {
@@ -245,6 +342,7 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("signature_algorithm"); w.string(c.signatureAlgorithm)
         w.key("san"); stringArray(c.subjectAlternativeNames, &w)
         w.key("sha256"); w.string(c.sha256)
+        w.key("sha1"); w.string(c.sha1)
         if let error = c.parseError { w.key("parse_error"); w.string(error) }
         w.endObject()
     }
@@ -330,6 +428,7 @@ public final class JSONEventWriter: RenderingEventSink {
             // and what decryption said of the size inference.
             if h.index > 0 && h.inferred { w.key("inferred"); w.bool(true) }
             if let check = h.inferenceCheck { w.key("size_inference"); w.string(check.rawValue) }
+            w.key("key_exchange"); keyExchange(h.keyExchange, &w)
             w.key("messages"); w.beginArray()
             for m in h.messages {
                 w.beginObject()
@@ -376,6 +475,9 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("transport"); w.string(c.transport)
         w.key("starttls"); w.string(c.starttls)
         if let plaintext = c.plaintextBytes { w.key("plaintext_bytes"); sidePair(plaintext, &w) }
+        w.key("key_exchange"); keyExchange(c.keyExchange, &w)
+        w.key("ech")
+        if let ech = c.ech { echSummary(ech, &w) } else { w.null() }
         if let quic = c.quic { w.key("quic"); quicSummary(quic, &w) }
         if !c.unknownReasons.isEmpty {
             w.key("unknown"); w.beginObject()

@@ -110,6 +110,8 @@ public final class TextEventWriter: EventSink {
             let plaintext = c.plaintextBytes.map { " (\($0.client) plaintext bytes from client, \($0.server) from server)" } ?? ""
             lines.append("  TLS after plaintext: " + (starttls == "unknown" ? "protocol not recognised" : starttls) + plaintext)
         }
+        if let kex = describeKeyExchange(c) { lines.append("  key exchange: " + kex) }
+        if let ech = c.ech { lines.append("  " + describe(ech)) }
         if let cert = c.serverCertificate {
             lines.append("  server certificate: \(describe(cert))")
         }
@@ -143,6 +145,44 @@ public final class TextEventWriter: EventSink {
         if c.gaps > 0 { closing += "; \(c.gaps) bytes missing from the capture" }
         lines.append(closing)
         return lines.joined(separator: "\n") + "\n\n"
+    }
+
+    /// "x25519; client offered GREASE, X25519Kyber768Draft00, x25519 (post-quantum offered)".
+    static func describeKeyExchange(_ c: ConnectionSummary) -> String? {
+        guard let k = c.keyExchange, k.method != nil || k.clientHelloSeen else { return nil }
+        var text = k.method == nil ? "not seen" : KeyExchangeLabel.of(c)
+        // Why a group that should be there is missing (the label already says RSA or PSK have none).
+        if k.group == nil, k.dhPrimeBits == nil, let reason = k.unknownReason,
+           [.keyShare, .ecdhe, .ecdhePSK, .dhe, .dhePSK].contains(k.method) { text += " (\(reason))" }
+        if let forced = k.helloRetryGroup { text += "; HelloRetryRequest forced \(Naming.groupName(forced))" }
+        if !k.offeredKeyShares.isEmpty { text += "; client key shares " + k.offeredKeyShares.map(Naming.groupName).joined(separator: ", ") }
+        if !k.offeredPostQuantumGroups.isEmpty {
+            text += "; post-quantum offered (" + k.offeredPostQuantumGroups.map(Naming.groupName).joined(separator: ", ") + ")"
+            if k.postQuantumDeclined { text += " but NOT chosen" }
+        }
+        return text
+    }
+
+    /// "ECH offered (outer SNI ..., config 209, HKDF-SHA256/AES-128-GCM, 144-byte payload): ..."
+    static func describe(_ e: ECHSummary) -> String {
+        var text = "ECH extension"
+        switch e.offer?.form {
+        case .outer(let kdf, let aead, let configID, _, let payloadLength)?:
+            text += " (outer, public name \(e.outerSNI ?? "none"), config \(configID), "
+                + (HPKENames.kdf(kdf) ?? Naming.hex4(kdf)) + "/" + (HPKENames.aead(aead) ?? Naming.hex4(aead))
+                + ", \(payloadLength)-byte payload; real or GREASE cannot be told from it)"
+        case .inner?: text += " (inner marker in clear)"
+        case .unknown(let type)?: text += " (unknown type \(type))"
+        case nil: text += " (malformed)"
+        }
+        switch e.outcome {
+        case .rejected:
+            let names = (e.retryConfigs ?? []).compactMap(\.publicName)
+            text += ": REJECTED, the server sent retry configs" + (names.isEmpty ? "" : " for " + names.joined(separator: ", "))
+        case .notDeterminable:
+            text += ": accepted or not cannot be told (" + (e.encryptedExtensionsRead ? "no retry configs in the decrypted EncryptedExtensions" : "no keys for the EncryptedExtensions") + ")"
+        }
+        return text
     }
 
     private static func describe(_ cert: CertificateSummary) -> String {
@@ -220,6 +260,10 @@ public final class TextEventWriter: EventSink {
             lines.append("  cipher suites:")
             for (name, count) in summary.suites.sorted(by: RunSummary.byCountThenName).prefix(10) { lines.append("    \(count)  \(name)") }
         }
+        if !summary.keyExchanges.isEmpty {
+            lines.append("  key exchange:")
+            for (name, count) in summary.keyExchanges.sorted(by: RunSummary.byCountThenName).prefix(10) { lines.append("    \(count)  \(name)") }
+        }
         if !summary.findings.isEmpty {
             lines.append("  findings:")
             for (id, entry) in summary.findings.sorted(by: { ($0.value.severity, $0.value.count, $1.key) > ($1.value.severity, $1.value.count, $0.key) }) {
@@ -245,12 +289,15 @@ struct RunSummary {
     var connections = 0
     var versions: [String: Int] = [:]
     var suites: [String: Int] = [:]
+    /// By `KeyExchangeLabel` (the HTML report's chart counts the same).
+    var keyExchanges: [String: Int] = [:]
     var findings: [String: (severity: Severity, count: Int)] = [:]
 
     mutating func count(connection c: ConnectionSummary) {
         connections += 1
         versions[c.version.map(Naming.version) ?? "unknown", default: 0] += 1
         if let suite = c.cipherSuite { suites[Naming.cipherSuiteName(suite) ?? Naming.hex4(suite), default: 0] += 1 }
+        keyExchanges[KeyExchangeLabel.of(c), default: 0] += 1
         for id in c.findingIDs { count(id) }
     }
 

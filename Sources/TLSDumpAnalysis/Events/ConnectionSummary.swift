@@ -31,6 +31,8 @@ public struct HandshakeSummary: Sendable {
     /// The size inference on the client's encrypted flight, and what keys said of it.
     public var inference: ClientFlightInference?
     public var inferenceCheck: InferenceCheck?
+    /// Its key exchange (null group with a reason).
+    public var keyExchange: KeyExchangeSummary? = nil
 
     public var outcome: HandshakeOutcome { phase.outcome }
     /// Initiator and outcome were told from ciphertext, not read.
@@ -166,6 +168,18 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.plaintextBytes = newValue } }
     }
 
+    /// The key exchange of the last completed handshake that showed one (else the first): null group with a reason.
+    public var keyExchange: KeyExchangeSummary? {
+        get { rare?.value.keyExchange }
+        set { updateRare { $0.keyExchange = newValue } }
+    }
+
+    /// Encrypted Client Hello, when the first ClientHello carried the extension.
+    public var ech: ECHSummary? {
+        get { rare?.value.ech }
+        set { updateRare { $0.ech = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -183,5 +197,11 @@ struct RareConnectionFacts: Sendable {
     var starttls: String?
     var plaintextBytes: SidePair<Int>?
 
-    var isEmpty: Bool { decryptionNote == nil && quic == nil && starttls == nil && plaintextBytes == nil }
+    var keyExchange: KeyExchangeSummary?
+    var ech: ECHSummary?
+
+    var isEmpty: Bool {
+        decryptionNote == nil && quic == nil && starttls == nil && plaintextBytes == nil
+            && keyExchange == nil && ech == nil
+    }
 }

@@ -19,7 +19,11 @@ public struct ServerHelloEvent: Sendable {
     public var hello: ServerHello
     public var resumed: Bool?
     public var ja3s: String?
+    /// The text JA3S hashes ("version,cipher,extensions").
+    public var ja3sString: String?
     public var ja4s: String?
+    /// The group an earlier HelloRetryRequest of this handshake demanded (on the ServerHello after it; on the HRR, its own).
+    public var helloRetryGroup: UInt16?
 }
 
 public struct CertificateEvent: Sendable {
@@ -64,6 +68,7 @@ public struct HandshakeDoneEvent: Sendable {
     public var milliseconds: Double
     public var bytes: SidePair<Int>
     public var clientAuthenticated: Bool?
+    public var keyExchange: KeyExchangeSummary?
 }
 
 public struct RenegotiationEvent: Sendable {

@@ -45,6 +45,7 @@ public enum Evidence: Sendable, Equatable {
     case decryptionUnsupported(error: String)
     case quicPacket(sender: Side, packetType: String, error: String)
     case unexpectedMessage(sender: Side, message: String, phase: String)
+    case postQuantumDeclined(offered: [String], selected: String, helloRetry: String?)
 
     /// The `evidence` object's members, in the contract's order.
     public var fields: [(String, EvidenceValue)] {
@@ -85,6 +86,9 @@ public enum Evidence: Sendable, Equatable {
             return [("sender", .string(sender.rawValue)), ("packet_type", .string(packetType)), ("error", .string(error))]
         case .unexpectedMessage(let sender, let message, let phase):
             return [("sender", .string(sender.rawValue)), ("message", .string(message)), ("phase", .string(phase))]
+        case .postQuantumDeclined(let offered, let selected, let helloRetry):
+            return [("offered_post_quantum", .strings(offered)), ("selected", .string(selected)),
+                    ("hello_retry_forced", helloRetry.map { .string($0) } ?? .null)]
         }
     }
 }

@@ -37,6 +37,7 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     case decryptionError = "decryption_error"
     case decryptionUnsupported = "decryption_unsupported"
     case quicDecryptionFailed = "quic.decryption_failed"
+    case kexPostQuantumNotSelected = "kex.post_quantum_not_selected"
 
     public var severity: Severity {
         switch self {
@@ -50,7 +51,7 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .streamGap, .tlsMalformed, .decryptionError,
              .handshakeUnexpectedMessage, .quicDecryptionFailed:
             .low
-        case .renegotiationServerInitiated, .clientAuthPostHandshake, .notTLS, .decryptionUnsupported:
+        case .renegotiationServerInitiated, .clientAuthPostHandshake, .notTLS, .decryptionUnsupported, .kexPostQuantumNotSelected:
             .info
         }
     }
@@ -93,6 +94,7 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         case .decryptionError: "Check that the key log or RSA key belongs to this connection and capture."
         case .decryptionUnsupported: "Give a key log (SSLKEYLOGFILE) for this connection; an RSA key decrypts only RSA key exchange."
         case .quicDecryptionFailed: "Check that the key log belongs to this QUIC connection; packets lost from the capture also stay unreadable."
+        case .kexPostQuantumNotSelected: "Enable a hybrid post-quantum group on the server (X25519MLKEM768: OpenSSL 3.5, BoringSSL, Go 1.24, nginx/Caddy with them) and prefer it, so recorded traffic cannot be decrypted later."
         }
     }
 

@@ -54,6 +54,8 @@ enum FindingRules {
             StreamHealthRule.observe(fact, &findings)
         case .quicDecryptionFailed:
             QUICRule.observe(fact, &findings)
+        case .keyExchangeChosen:
+            KeyExchangeRule.observe(fact, &findings)
         }
     }
 }

@@ -11,6 +11,8 @@ enum SessionFact {
     case sslv2CipherChosen(kind: UInt32, handshake: Int)
     case serverCertificate(CertificateSummary, handshake: Int, sni: String?, at: Timestamp)
     case serverKeyExchange(ServerKeyExchange, handshake: Int)
+    /// The server's key exchange is known (TLS 1.3 ServerHello, TLS 1.2 suite or ServerKeyExchange).
+    case keyExchangeChosen(KeyExchangeSummary, handshake: Int)
 
     case renegotiationStarted(initiator: Side?, handshake: Int, start: RenegotiationStart, secure: Bool?)
     /// A renegotiation reached a final outcome other than completion.

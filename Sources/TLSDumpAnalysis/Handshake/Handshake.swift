@@ -50,6 +50,8 @@ struct Handshake {
     var clientCertificateVerified = false
     /// The client's certificate as told by its encrypted flight's size.
     var clientCertificateInferred: Bool?
+    /// Key exchange: what the client offered, what the server chose.
+    var keyExchange = KeyExchangeState()
 
     init(index: Int, initiator: Side?, origin: RecordOrigin, start: Timestamp, phase: HandshakePhase) {
         self.index = index
@@ -109,6 +111,14 @@ struct Handshake {
     }
 
     var messages: [HandshakeMessageInfo] { messageEntries.map(\.info) }
+
+    /// The key exchange as told when the handshake (or the connection) ended: a null group has its reason.
+    var keyExchangeReport: KeyExchangeSummary {
+        var report = keyExchange.summary
+        if report.method == nil, resumed == true, !isTLS13, version != nil { report.method = .resumption }
+        report.explainMissingGroup(serverKeyExchangeHidden: hiddenRecords > 0 || (encrypted && !decrypted))
+        return report
+    }
 
     /// Client authentication as far as it can be told: read, else inferred
     /// from sizes, else false when nothing stayed hidden and no certificate was asked for.

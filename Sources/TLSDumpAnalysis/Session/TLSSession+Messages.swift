@@ -161,6 +161,7 @@ extension TLSSession {
     func clientHelloReceived(_ hello: ClientHello, side: Side, length: Int, origin: RecordOrigin) {
         openHandshakeForClientHello(side: side, origin: origin)
         live.clientHello = ClientHelloFacts(hello)
+        live.keyExchange.noteClientHello(hello)
         if decryption != nil {
             live.keyInputs.value.clientLegacyVersion = hello.legacyVersion
             live.keyInputs.value.clientRandom = ShortBytes(hello.random)
@@ -169,6 +170,8 @@ extension TLSSession {
         if index == 0 {
             sni = hello.serverName ?? sni
             clientOfferedSecureRenegotiation = hello.offersSecureRenegotiation
+            // The first ClientHello's offer (a second one after an HRR repeats it).
+            if echBox == nil && (hello.ech != nil || hello.echMalformed) { ech = ECHSummary(offer: hello.ech, outerSNI: hello.serverName) }
         }
         live.add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
                             encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted, inferred: false,
@@ -217,19 +220,43 @@ extension TLSSession {
             if hs.index == 0 { secureRenegotiation = renegotiationProtection(hello, clientHello: hs.clientHello) }
         }
         let (ja3s, ja4s) = serverFingerprints(hello)
+        keyExchangeChosen(hello, resumed: resumed)
         emit(.serverHello(ServerHelloEvent(handshake: hs.index, encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted,
-                                           hello: hello, resumed: resumed, ja3s: ja3s, ja4s: ja4s)))
+                                           hello: hello, resumed: resumed, ja3s: ja3s?.hash, ja3sString: ja3s?.string, ja4s: ja4s,
+                                           helloRetryGroup: current?.keyExchange.helloRetryGroup)))
         guard !retry else { return }
         prepareKeys(hello)
         observe(.negotiated(version: version, suite: hello.cipherSuite, compression: hello.compressionMethod, handshake: hs.index))
+        if let kex = current?.keyExchange, kex.group != nil || kex.method != .ecdhe {
+            // Known now (TLS 1.3, or a suite without a ServerKeyExchange group); ECDHE waits for it.
+            observe(.keyExchangeChosen(kex.summary, handshake: hs.index))
+        }
+    }
+
+    /// What the ServerHello says of the key exchange: TLS 1.3's key_share group
+    /// (an HRR's is the group it demands), or the method the suite implies.
+    private func keyExchangeChosen(_ hello: ServerHello, resumed: Bool?) {
+        if hello.isHelloRetryRequest {
+            live.keyExchange.helloRetryGroup = hello.keyShareGroup
+            if hello.hasECHExtension { ech?.helloRetryExtension = true }
+            return
+        }
+        if ProtocolVersion.isTLS13Family(hello.negotiatedVersion) {
+            live.keyExchange.group = hello.keyShareGroup
+            live.keyExchange.method = hello.keyShareGroup == nil && hello.hasPreSharedKey ? .pskOnly : .keyShare
+        } else if resumed == true {
+            live.keyExchange.method = .resumption
+        } else {
+            live.keyExchange.method = KeyExchangeSummary.method(suite: hello.cipherSuite)
+        }
     }
 
     /// JA3S and JA4S of a ServerHello; the connection keeps the first real one's.
-    private func serverFingerprints(_ hello: ServerHello) -> (ja3s: String?, ja4s: String?) {
-        let ja3s = Fingerprints.ja3sIfDefined(hello)?.hash
+    private func serverFingerprints(_ hello: ServerHello) -> (ja3s: (string: String, hash: String)?, ja4s: String?) {
+        let ja3s = Fingerprints.ja3sIfDefined(hello)
         let ja4s = Fingerprints.ja4s(hello, transport: connection.transport)
         if !fingerprints.contains(.ja4s) && !hello.isHelloRetryRequest {
-            fingerprints[.ja3s] = ja3s
+            fingerprints[.ja3s] = ja3s?.hash
             fingerprints[.ja4s] = ja4s
         }
         return (ja3s, ja4s)
@@ -343,11 +370,23 @@ extension TLSSession {
         if first.inferred { firstCertificateRequest = (first.phase, inferred && first.phase == phase) }
     }
 
-    /// TLS 1.3 (and QUIC): the server's ALPN choice travels in EncryptedExtensions.
+    /// TLS 1.3 (and QUIC): the server's ALPN choice and ECH retry configs travel in EncryptedExtensions.
     private func encryptedExtensionsMessage(_ message: HandshakeMessage) {
         var reader = ByteReader(message.body)
-        guard let extensions = try? reader.extensions(),
-              let ext = extensions.first(where: { $0.type == ExtensionType.alpn }) else { return }
+        guard let extensions = try? reader.extensions() else { return }
+        if currentIndex == 0 { ech?.encryptedExtensionsRead = true }
+        if let ext = extensions.first(where: { $0.type == ExtensionType.encryptedClientHello }), currentIndex == 0, ech != nil {
+            // retry_configs: the server did not use the inner ClientHello (RFC 9849 7.1).
+            do throws(ParseError) {
+                let list = try ECHConfigList.parse(ext.body)
+                ech?.retryConfigs = list.configs
+                ech?.retryConfigsDropped = list.dropped
+            } catch {
+                ech?.retryConfigs = []
+                malformed("EncryptedExtensions encrypted_client_hello", side: .server, error)
+            }
+        }
+        guard let ext = extensions.first(where: { $0.type == ExtensionType.alpn }) else { return }
         var body = ByteReader(ext.body)
         guard var list = try? body.vector(lengthBytes: 2), let name = try? list.vector(lengthBytes: 1) else { return }
         alpn = Array(name.bytes)
@@ -369,5 +408,11 @@ extension TLSSession {
             return
         }
         observe(.serverKeyExchange(exchange, handshake: hs.index))
+        if let group = exchange.namedGroup { live.keyExchange.group = group }
+        if let bits = exchange.dhPrimeBits {
+            live.keyExchange.noteDHPrime(bits: bits, knownIndex: exchange.dhKnownPrime)
+            if let group = exchange.dhKnownPrime.flatMap({ FiniteFieldPrime.known[$0].namedGroup }) { live.keyExchange.group = group }
+        }
+        if kind == .ecdhe || kind == .dhe, let kex = current?.keyExchange { observe(.keyExchangeChosen(kex.summary, handshake: hs.index)) }
     }
 }

@@ -41,10 +41,11 @@ extension TLSSession {
             advance(.serverHello(helloRetry: false), from: side)
             live.version = ProtocolVersion.sslv2
             live.fullServerFlight = true
+            live.keyExchange.method = .sslv2
             let index = currentIndex ?? 0
             negotiatedVersion = ProtocolVersion.sslv2
             emit(.serverHello(ServerHelloEvent(handshake: index, encrypted: false, decrypted: false, hello: hello,
-                                               resumed: nil, ja3s: nil, ja4s: nil)))
+                                               resumed: nil, ja3s: nil, ja3sString: nil, ja4s: nil, helloRetryGroup: nil)))
             observe(.negotiated(version: ProtocolVersion.sslv2, suite: nil, compression: 0, handshake: index))
             if let der = hello.sslv2Certificate {
                 certificatesReceived([context.certificateSummaries.summary(der: der)], side: .server, origin: .clear)

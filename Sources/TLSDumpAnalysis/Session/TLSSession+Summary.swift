@@ -62,6 +62,12 @@ extension TLSSession {
             summary.starttls = StartTLSProtocol.recognise(client: client, server: server)?.rawValue
             summary.plaintextBytes = SidePair(client: client?.count ?? 0, server: server?.count ?? 0)
         }
+        // The last completed handshake whose key exchange was seen (an encrypted renegotiation
+        // without keys hides its own), else the first.
+        if let told = handshakes.last(where: { $0.isCompleted && $0.keyExchange.method != nil }) ?? first {
+            summary.keyExchange = told.keyExchangeReport
+        }
+        summary.ech = ech
         return summary
     }
 
@@ -80,6 +86,6 @@ extension TLSSession {
             messages: hs.messages, messagesDropped: hs.messagesDropped, start: record.start,
             certificateRequest: certificateRequests.first { $0.handshake == hs.index },
             clientCertificate: answer, clientAuthenticated: hs.clientAuthenticated,
-            inference: record.inference, inferenceCheck: inferenceCheck(hs))
+            inference: record.inference, inferenceCheck: inferenceCheck(hs), keyExchange: hs.keyExchangeReport)
     }
 }

@@ -43,6 +43,13 @@ final class TLSSession {
     var negotiatedVersion: UInt16?
     var negotiatedSuite: UInt16?
     var sslv2CipherKind: UInt32?
+    /// Encrypted Client Hello, when the first ClientHello carried the extension
+    /// (boxed: most connections have none, and a connection's memory counts).
+    var echBox: Box<ECHSummary>?
+    var ech: ECHSummary? {
+        get { echBox?.value }
+        set { echBox = newValue.map { Box($0) } }
+    }
     /// Keys and decryptors, when keys were given.
     let decryption: DecryptionState?
     /// Fingerprints of the first handshake, for the `connection` event.
@@ -279,7 +286,7 @@ final class TLSSession {
         emit(.handshakeDone(HandshakeDoneEvent(
             handshake: hs.index, version: hs.version ?? negotiatedVersion, cipherSuite: hs.cipherSuite ?? negotiatedSuite,
             resumed: hs.resumed, milliseconds: now.milliseconds(since: hs.start), bytes: hs.bytes,
-            clientAuthenticated: hs.clientAuthenticated)))
+            clientAuthenticated: hs.clientAuthenticated, keyExchange: hs.keyExchangeReport)))
         if hs.index > 0 { reportRenegotiationOutcome() }
     }
 

@@ -33,7 +33,6 @@ public final class HTMLReportWriter: EventSink {
         var ladder: LadderRecorder
         var findings: [Finding] = []
         var findingsLeftOut = 0
-        var keyShareGroup: UInt16?
     }
 
     public init(scope: ReportScope, source: String, maxConnections: Int = HTMLReportWriter.defaultMaxConnections,
@@ -45,9 +44,9 @@ public final class HTMLReportWriter: EventSink {
     }
 
     public var wantsTrace: Bool { true }
-    /// The records (trace), the findings, the summaries, the server's key
-    /// share group (the key exchange chart for TLS 1.3) and the final counts.
-    public var wantedEvents: EventKinds { [.trace, .finding, .connection, .serverHello, .stats] }
+    /// The records (trace), the findings, the summaries (their key exchange
+    /// feeds the chart) and the final counts.
+    public var wantedEvents: EventKinds { [.trace, .finding, .connection, .stats] }
 
     public func emit(_ event: Event) {
         guard let flow = event.flow else {
@@ -71,8 +70,6 @@ public final class HTMLReportWriter: EventSink {
             }
             if entry.findings.count < Self.maxFindingsPerConnection { entry.findings.append(f) } else { entry.findingsLeftOut += 1 }
             pending[key] = entry
-        case .serverHello(let hello):
-            if let group = hello.hello.keyShareGroup { pending[key, default: newPending(flow)].keyShareGroup = group }
         case .connection(let c):
             let entry = pending.removeValue(forKey: key) ?? newPending(flow)
             finished(flow, c, entry)
@@ -86,7 +83,7 @@ public final class HTMLReportWriter: EventSink {
     }
 
     private func finished(_ flow: FlowIdentity, _ c: ConnectionSummary, _ entry: PendingConnection) {
-        totals.count(connection: c, keyShareGroup: entry.keyShareGroup)
+        totals.count(connection: c)
         serial += 1
         let worst = c.findingIDs.map(\.severity).max()
         if scope == .connectionsWithFindings && worst == nil { return }

@@ -12,7 +12,7 @@ struct ReportTotals {
     private(set) var findingsBySeverity: [Severity: Int] = [:]
     private(set) var findingsByID: [FindingID: Int] = [:]
 
-    mutating func count(connection c: ConnectionSummary, keyShareGroup: UInt16?) {
+    mutating func count(connection c: ConnectionSummary) {
         connections += 1
         if !c.findingIDs.isEmpty { connectionsWithFindings += 1 }
         versions[c.version.map(Naming.version) ?? "unknown", default: 0] += 1
@@ -23,36 +23,12 @@ struct ReportTotals {
         } else {
             suites["unknown", default: 0] += 1
         }
-        keyExchanges[Self.keyExchange(c, keyShareGroup: keyShareGroup), default: 0] += 1
+        // The same label the text summary counts by.
+        keyExchanges[KeyExchangeLabel.of(c), default: 0] += 1
     }
 
     mutating func count(finding f: Finding) {
         findingsBySeverity[f.severity, default: 0] += 1
         findingsByID[f.id, default: 0] += 1
-    }
-
-    /// The suite's key exchange; for TLS 1.3 (whose suites name none) the
-    /// group of the server's key share.
-    static func keyExchange(_ c: ConnectionSummary, keyShareGroup: UInt16?) -> String {
-        if c.sslv2 { return "SSLv2 (RSA)" }
-        guard let suite = c.cipherSuite, let info = CipherSuiteRegistry.info(suite) else { return "unknown" }
-        switch info.keyExchange {
-        case .tls13: return keyShareGroup.map { "TLS 1.3 " + Naming.groupName($0) } ?? "TLS 1.3 (group not seen)"
-        case .rsa: return "RSA (no forward secrecy)"
-        case .dhe: return "DHE"
-        case .ecdhe: return "ECDHE"
-        case .dh: return "DH (static)"
-        case .ecdh: return "ECDH (static)"
-        case .psk: return "PSK"
-        case .dhePSK: return "DHE-PSK"
-        case .ecdhePSK: return "ECDHE-PSK"
-        case .rsaPSK: return "RSA-PSK"
-        case .srp: return "SRP"
-        case .krb5: return "Kerberos"
-        case .gost: return "GOST"
-        case .eccpwd: return "ECCPWD"
-        case .null: return "NULL"
-        case .unknown: return "unknown"
-        }
     }
 }

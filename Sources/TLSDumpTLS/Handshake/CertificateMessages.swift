@@ -94,6 +94,8 @@ public struct ServerKeyExchange: Sendable, Equatable {
     public var namedGroup: UInt16?
     /// Bit length of the DH prime p (finite-field DHE), or of an export RSA modulus.
     public var dhPrimeBits: Int?
+    /// The DH prime is a well-known one (RFC 7919 ffdhe, RFC 3526 MODP): its index in `FiniteFieldPrime.known`.
+    public var dhKnownPrime: Int?
     public var rsaModulusBits: Int?
 
     public enum Kind { case ecdhe, dhe, rsaExport, pskHintOnly, unknown }
@@ -108,7 +110,9 @@ public struct ServerKeyExchange: Sendable, Equatable {
             guard curveType == 3 else { throw .malformed("EC curve type \(curveType) is not named_curve") }
             result.namedGroup = try r.u16()
         case .dhe:
-            result.dhPrimeBits = bitLength(try r.vector(lengthBytes: 2).bytes)
+            let prime = try r.vector(lengthBytes: 2).bytes
+            result.dhPrimeBits = bitLength(prime)
+            result.dhKnownPrime = FiniteFieldPrime.identify(prime)
         case .rsaExport:
             result.rsaModulusBits = bitLength(try r.vector(lengthBytes: 2).bytes)
         case .pskHintOnly, .unknown:

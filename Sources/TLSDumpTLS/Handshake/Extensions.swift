@@ -21,6 +21,8 @@ public enum ExtensionType {
     public static let signatureAlgorithmsCert: UInt16 = 50
     public static let keyShare: UInt16 = 51
     public static let renegotiationInfo: UInt16 = 0xff01
+    /// RFC 9849: ClientHello (outer/inner), HelloRetryRequest, EncryptedExtensions (retry_configs).
+    public static let encryptedClientHello: UInt16 = 0xfe0d
     /// QUIC transport parameters (RFC 9001 8.2), and the codepoint drafts 27-34 used.
     public static let quicTransportParameters: UInt16 = 0x39
     public static let quicTransportParametersDraft: UInt16 = 0xffa5

@@ -18,6 +18,12 @@ public struct ClientHello: Sendable, Equatable {
     public var signatureAlgorithms: [UInt16] = []
     public var supportedVersions: [UInt16] = []
     public var keyShareGroups: [UInt16] = []
+    /// The key_share entries with their key lengths, in wire order (at most `maxKeyShares`).
+    public var keyShares: [KeyShareOffer] = []
+    /// The encrypted_client_hello extension (RFC 9849), as seen; nil when absent or malformed.
+    public var ech: ECHClientHello?
+    /// The encrypted_client_hello extension was there but did not parse.
+    public var echMalformed = false
     public var hasRenegotiationInfo = false
     public var renegotiationInfoLength = 0
     public var isSSLv2 = false
@@ -25,6 +31,8 @@ public struct ClientHello: Sendable, Equatable {
     /// nil when absent or over `maxTransportParametersBytes`.
     public var quicTransportParameters: [UInt8]?
     public static let maxTransportParametersBytes = 4096
+    /// Clients send one to three shares; more is a hostile list (its groups are still in `keyShareGroups`).
+    public static let maxKeyShares = 64
 
     public init() {}
 
@@ -86,8 +94,16 @@ public struct ClientHello: Sendable, Equatable {
         case ExtensionType.keyShare:
             var list = try r.vector(lengthBytes: 2)
             while !list.isAtEnd {
-                keyShareGroups.append(try list.u16())
-                _ = try list.vector(lengthBytes: 2)
+                let group = try list.u16()
+                let key = try list.vector(lengthBytes: 2)
+                keyShareGroups.append(group)
+                if keyShares.count < Self.maxKeyShares { keyShares.append(KeyShareOffer(group: group, length: key.remaining)) }
+            }
+        case ExtensionType.encryptedClientHello:
+            do throws(ParseError) {
+                ech = try ECHClientHello.parse(ext.body)
+            } catch {
+                echMalformed = true
             }
         case ExtensionType.quicTransportParameters, ExtensionType.quicTransportParametersDraft:
             if quicTransportParameters == nil && ext.body.count <= Self.maxTransportParametersBytes {
@@ -137,7 +153,10 @@ public struct ServerHello: Sendable, Equatable {
     public var selectedVersion: UInt16?
     public var alpn: [UInt8]?
     public var hasRenegotiationInfo = false
+    /// The key_share's group: the server's choice, or in a HelloRetryRequest the group it demands.
     public var keyShareGroup: UInt16?
+    /// A HelloRetryRequest's encrypted_client_hello extension (8 confirmation bytes, RFC 9849 7.2.1).
+    public var hasECHExtension = false
     public var hasPreSharedKey = false
     public var isHelloRetryRequest = false
     public var isSSLv2 = false
@@ -219,6 +238,8 @@ public struct ServerHello: Sendable, Equatable {
                     hello.keyShareGroup = try e.u16()
                 case ExtensionType.preSharedKey:
                     hello.hasPreSharedKey = true
+                case ExtensionType.encryptedClientHello:
+                    hello.hasECHExtension = true
                 default:
                     break
                 }

@@ -30,6 +30,8 @@ public struct CertificateSummary: Sendable, Equatable {
     public var commonNames: [String]
     /// Lowercase hex SHA-256 of the DER bytes; always present.
     public var sha256: String
+    /// Lowercase hex SHA-1 of the DER bytes (what Suricata and many blocklists key on); empty only in hand-made summaries.
+    public var sha1: String = ""
     /// Subject and issuer Names are byte-identical.
     public var isSelfIssued: Bool
     /// Set when the DER could not be fully read; the fields read before the

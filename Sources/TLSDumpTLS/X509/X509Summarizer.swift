@@ -40,6 +40,7 @@ private struct CertificateWalker {
     init(bytes: [UInt8]) {
         self.bytes = bytes
         self.summary = CertificateSummary(sha256: X509Hex.string(SHA256.hash(data: bytes), uppercase: false))
+        summary.sha1 = X509Hex.string(Insecure.SHA1.hash(data: bytes), uppercase: false)
     }
 
     /// Keeps the first problem: later ones are usually consequences.

@@ -35,6 +35,10 @@ SCENARIOS=(
     iis-renegotiation-rc4-md5
     tls13-pha-keyupdate
     insecure-renegotiation-gnutls
+    tls13-hrr-groups
+    pq-offer-classical-server
+    dhe-tls12
+    dhe-ffdhe-gnutls
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -432,6 +436,74 @@ scenario_tls13-pha-keyupdate() {
 scenario_insecure-renegotiation-gnutls() {
     local base='NORMAL:-VERS-ALL:+VERS-TLS1.2'
     gnutls_reneg "$base:%UNSAFE_RENEGOTIATION" "$base:%DISABLE_SAFE_RENEGOTIATION"
+}
+
+# TLS 1.3 HelloRetryRequest forced by groups: the client sends a key share for
+# x25519 only (its first group) and also lists P-256; the server accepts only
+# P-256, so it answers with an HRR naming secp256r1.
+scenario_tls13-hrr-groups() {
+    need openssl openssl
+    begin
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -num_tickets 0 -msg -state \
+        -cert "$PKI/server.pem" -key "$PKI/server.key" -tls1_3 -groups P-256
+    wait_for "$OUT/server.log" '^ACCEPT'
+    ossl_client -tls1_3 -groups X25519:P-256
+    send_request
+    send_response
+    finish
+}
+
+# A post-quantum offer a classical server declines: the ClientHello Chrome 124
+# sent in the corpus capture chrome-1250-tls-x25519-kyber.pcap (key shares
+# X25519Kyber768Draft00 and x25519, a GREASE ECH extension), replayed byte for
+# byte to OpenSSL 3.0, which knows no Kyber group and answers with x25519. The
+# replaying client cannot finish the handshake (it has no keys): it reads the
+# server's first flight and closes.
+scenario_pq-offer-classical-server() {
+    need openssl openssl
+    local hello=$HERE/chrome-124-kyber-client-hello.bin
+    [[ -r $hello ]] || fail "missing $hello"
+    begin
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -num_tickets 0 -msg -state \
+        -cert "$PKI/server.pem" -key "$PKI/server.key" -tls1_3
+    wait_for "$OUT/server.log" '^ACCEPT'
+    start_client bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && cat "$2" >&3 && head -c 100 <&3 >/dev/null && echo "GOT SERVER FLIGHT"; exec 3>&-' \
+        replay "$PORT" "$hello"
+    wait_for "$OUT/server.log" '^>>> .*ServerHello'
+    wait_for "$OUT/client.log" '^GOT SERVER FLIGHT'
+    { exec {CLI}>&-; } 2>/dev/null || true
+    wait_exit "$CLI_PID" 8 client
+    { exec {SRV}>&-; } 2>/dev/null || true
+    wait_exit "$SRV_PID" 8 server
+    stop_capture
+}
+
+# TLS 1.2 finite-field DHE with OpenSSL's automatic parameters (RFC 7919
+# ffdhe2048 for a 2048-bit RSA key): the ServerKeyExchange carries the prime.
+scenario_dhe-tls12() {
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256
+    ossl_client -tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256
+    send_request
+    send_response
+    finish
+}
+
+# TLS 1.2 DHE negotiated by group (RFC 7919) between GnuTLS peers: the
+# ServerKeyExchange carries the ffdhe2048 prime.
+scenario_dhe-ffdhe-gnutls() {
+    need gnutls-serv gnutls-bin
+    local prio='NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:-GROUP-ALL:+GROUP-FFDHE2048'
+    begin
+    SERVER_PERSISTENT=1
+    start_server gnutls-serv --echo --disable-client-cert --nodb --noticket -p "$PORT" \
+        --x509certfile "$PKI/server.pem" --x509keyfile "$PKI/server.key" --priority "$prio"
+    wait_for "$OUT/server.log" 'listening'
+    gnutls_client "$prio"
+    to_client 'hello over tls\n'
+    wait_for "$OUT/client.log" '^hello over tls'
+    close_client_stdin
+    finish
 }
 
 # ---------------------------------------------------------------- the renegotiation matrix
