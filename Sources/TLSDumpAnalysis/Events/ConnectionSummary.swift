@@ -153,6 +153,19 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.quic = newValue } }
     }
 
+    /// The stapled OCSP response (the first read), with its verdict on the
+    /// server certificate (`ocsp?.status`); nil when none was seen.
+    public var ocsp: OCSPReport? {
+        get { rare?.value.ocsp }
+        set { updateRare { $0.ocsp = newValue } }
+    }
+
+    /// The server certificate's signed certificate timestamps, from every source; nil when none was seen.
+    public var sct: SCTReport? {
+        get { rare?.value.sct }
+        set { updateRare { $0.sct = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -167,6 +180,8 @@ public struct ConnectionSummary: Sendable {
 struct RareConnectionFacts: Sendable {
     var decryptionNote: String?
     var quic: QUICSummary?
+    var ocsp: OCSPReport?
+    var sct: SCTReport?
 
-    var isEmpty: Bool { decryptionNote == nil && quic == nil }
+    var isEmpty: Bool { decryptionNote == nil && quic == nil && ocsp == nil && sct == nil }
 }

@@ -93,8 +93,10 @@ extension TLSSession {
         case HandshakeType.serverHelloDone:
             advance(.serverFlight, from: side)
             live.markFullServerFlight()
+            stapled?.pendingIdentity = nil   // no CertificateStatus after this point
         case HandshakeType.certificateStatus:
             advance(.serverFlight, from: side)
+            if side == .server { certificateStatusMessage(message, origin: origin) }
         case HandshakeType.encryptedExtensions:
             advance(.serverFlight, from: side)
             encryptedExtensionsMessage(message)
@@ -220,6 +222,7 @@ extension TLSSession {
         emit(.serverHello(ServerHelloEvent(handshake: hs.index, encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted,
                                            hello: hello, resumed: resumed, ja3s: ja3s, ja4s: ja4s)))
         guard !retry else { return }
+        serverHelloStapling(hello)
         prepareKeys(hello)
         observe(.negotiated(version: version, suite: hello.cipherSuite, compression: hello.compressionMethod, handshake: hs.index))
     }
@@ -278,7 +281,9 @@ extension TLSSession {
             malformed("Certificate", side: side, error)
             return
         }
-        certificatesReceived(parsed.certificates.map { context.certificateSummaries.summary(der: $0) }, side: side, origin: origin)
+        let chain = parsed.certificates.map { context.certificateSummaries.summary(der: $0) }
+        certificatesReceived(chain, side: side, origin: origin)
+        if side == .server { serverCertificateStapling(parsed, leaf: chain.first, origin: origin) }
     }
 
     func certificatesReceived(_ chain: [CertificateSummary], side: Side, origin: RecordOrigin) {
@@ -343,11 +348,15 @@ extension TLSSession {
         if first.inferred { firstCertificateRequest = (first.phase, inferred && first.phase == phase) }
     }
 
-    /// TLS 1.3 (and QUIC): the server's ALPN choice travels in EncryptedExtensions.
+    /// TLS 1.3 (and QUIC): the server's ALPN choice travels in EncryptedExtensions
+    /// (and SCTs, from servers that put them there rather than in the CertificateEntry).
     private func encryptedExtensionsMessage(_ message: HandshakeMessage) {
         var reader = ByteReader(message.body)
-        guard let extensions = try? reader.extensions(),
-              let ext = extensions.first(where: { $0.type == ExtensionType.alpn }) else { return }
+        guard let extensions = try? reader.extensions() else { return }
+        if let ext = extensions.first(where: { $0.type == ExtensionType.signedCertificateTimestamp }) {
+            sctExtension(Array(ext.body), where: "EncryptedExtensions")
+        }
+        guard let ext = extensions.first(where: { $0.type == ExtensionType.alpn }) else { return }
         var body = ByteReader(ext.body)
         guard var list = try? body.vector(lengthBytes: 2), let name = try? list.vector(lengthBytes: 1) else { return }
         alpn = Array(name.bytes)

@@ -23,6 +23,7 @@ extension TLSSession {
             }
             unknownReasons.append(("certificate_request", reason))
         }
+        unknownReasons += stapledUnknownReasons()
         var clientAuthenticated: Bool? = nil
         for hs in handshakes {
             switch hs.clientAuthenticated {
@@ -57,7 +58,26 @@ extension TLSSession {
             sslv2CipherKind: sslv2CipherKind,
             rare: nil)
         summary.decryptionNote = decryptionNote
+        if let stapled {
+            summary.ocsp = stapled.ocsp
+            if stapled.scts.count > 0 { summary.sct = stapled.scts }
+        }
         return summary
+    }
+
+    /// TLS 1.3 staples OCSP and SCTs inside the encrypted Certificate: when
+    /// the client asked for them and the certificate stayed hidden, their
+    /// absence says nothing.
+    private func stapledUnknownReasons() -> [(String, String)] {
+        guard serverCertificate == nil, let first = handshakes.first, first.isTLS13, let hello = first.clientHello else { return [] }
+        var reasons: [(String, String)] = []
+        if hello.offersStatusRequest && stapled?.ocsp == nil {
+            reasons.append(("ocsp", "TLS 1.3 staples the OCSP response inside the encrypted Certificate; no key was available"))
+        }
+        if hello.offersSCT && (stapled?.scts.count ?? 0) == 0 {
+            reasons.append(("sct", "TLS 1.3 carries SCTs inside the encrypted Certificate; no key was available"))
+        }
+        return reasons
     }
 
     private func handshakeSummary(_ hs: Handshake) -> HandshakeSummary {

@@ -139,6 +139,8 @@ public struct ServerHello: Sendable, Equatable {
     public var hasRenegotiationInfo = false
     public var keyShareGroup: UInt16?
     public var hasPreSharedKey = false
+    /// The signed_certificate_timestamp extension's body (an SCT list, RFC 6962 3.3.1), when sent.
+    public var signedCertificateTimestamps: [UInt8]?
     public var isHelloRetryRequest = false
     public var isSSLv2 = false
     /// SSLv2 SERVER-HELLO carries the certificate and the cipher kinds it accepts.
@@ -191,6 +193,8 @@ public struct ServerHello: Sendable, Equatable {
                     hello.keyShareGroup = try e.u16()
                 case ExtensionType.preSharedKey:
                     hello.hasPreSharedKey = true
+                case ExtensionType.signedCertificateTimestamp:
+                    hello.signedCertificateTimestamps = Array(ext.body)
                 default:
                     break
                 }

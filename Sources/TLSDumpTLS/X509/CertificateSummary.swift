@@ -30,6 +30,8 @@ public struct CertificateSummary: Sendable, Equatable {
     public var commonNames: [String]
     /// Lowercase hex SHA-256 of the DER bytes; always present.
     public var sha256: String
+    /// The SCTs embedded by the CA (extension 1.3.6.1.4.1.11129.2.4.2); nil when absent.
+    public var signedCertificateTimestamps: SignedCertificateTimestampList?
     /// Subject and issuer Names are byte-identical.
     public var isSelfIssued: Bool
     /// Set when the DER could not be fully read; the fields read before the

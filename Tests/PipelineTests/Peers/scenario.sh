@@ -35,6 +35,10 @@ SCENARIOS=(
     iis-renegotiation-rc4-md5
     tls13-pha-keyupdate
     insecure-renegotiation-gnutls
+    ocsp-good-tls12
+    ocsp-revoked-tls12
+    ocsp-mismatch-tls12
+    ocsp-good-tls13
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -432,6 +436,77 @@ scenario_tls13-pha-keyupdate() {
 scenario_insecure-renegotiation-gnutls() {
     local base='NORMAL:-VERS-ALL:+VERS-TLS1.2'
     gnutls_reneg "$base:%UNSAFE_RENEGOTIATION" "$base:%DISABLE_SAFE_RENEGOTIATION"
+}
+
+# ---------------------------------------------------------------- stapled OCSP
+# Tests/PipelineTests/OCSPStaplingTests.swift: s_server staples a response made
+# here by `openssl ocsp` from a test CA index (the CA signs it), and s_client
+# asks for it (-status).
+
+# ocsp_response CERT STATUS OUT: OUT gets a DER response for CERT, STATUS good or
+# revoked (on 2024-01-01, keyCompromise), valid 7 days from now.
+ocsp_response() {
+    local cert=$1 status=$2 out=$3 serial subject
+    serial=$(openssl x509 -in "$cert" -noout -serial) || fail "cannot read $cert"
+    serial=${serial#serial=}
+    subject=$(openssl x509 -in "$cert" -noout -subject -nameopt compat)
+    subject=${subject#subject=}
+    if [[ $status == revoked ]]; then
+        printf 'R\t301231235959Z\t240101000000Z,keyCompromise\t%s\tunknown\t%s\n' "$serial" "$subject" >"$OUT/index.txt"
+    else
+        printf 'V\t301231235959Z\t\t%s\tunknown\t%s\n' "$serial" "$subject" >"$OUT/index.txt"
+    fi
+    openssl ocsp -issuer "$PKI/ca.pem" -cert "$cert" -no_nonce -reqout "$OUT/ocsp-request.der" >>"$OUT/ocsp.log" 2>&1 ||
+        { cat "$OUT/ocsp.log" >&2; fail "openssl ocsp could not make the request"; }
+    openssl ocsp -index "$OUT/index.txt" -rsigner "$PKI/ca.pem" -rkey "$PKI/ca.key" -CA "$PKI/ca.pem" \
+        -reqin "$OUT/ocsp-request.der" -respout "$out" -ndays 7 >>"$OUT/ocsp.log" 2>&1 ||
+        { cat "$OUT/ocsp.log" >&2; fail "openssl ocsp could not make the response"; }
+}
+
+# ocsp_stapling STATUS-FILE SERVER-ARGS... -- CLIENT-ARGS...: one request and response
+# with the response stapled; the client must have printed the status it got.
+ocsp_stapling() {
+    local file=$1; shift
+    local server=() client=()
+    while [[ $# -gt 0 && $1 != -- ]]; do server+=("$1"); shift; done
+    shift
+    client=("$@")
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -status_file "$file" "${server[@]}"
+    ossl_client -status "${client[@]}"
+    wait_for "$OUT/client.log" '^OCSP response:'
+    send_request
+    send_response
+    finish
+}
+
+# TLS 1.2, a good response; the chain includes the CA, so the whole CertID is checked.
+scenario_ocsp-good-tls12() {
+    need openssl openssl
+    ocsp_response "$PKI/server.pem" good "$OUT/good.der"
+    ocsp_stapling "$OUT/good.der" "${ECDHE12[@]}" -cert_chain "$PKI/ca.pem" -- "${ECDHE12[@]}"
+}
+
+# TLS 1.2, the server's certificate revoked; no chain (the issuer's key hash cannot be checked).
+scenario_ocsp-revoked-tls12() {
+    need openssl openssl
+    ocsp_response "$PKI/server.pem" revoked "$OUT/revoked.der"
+    ocsp_stapling "$OUT/revoked.der" "${ECDHE12[@]}" -- "${ECDHE12[@]}"
+}
+
+# TLS 1.2, the server staples the response for another certificate (the client's, same CA).
+scenario_ocsp-mismatch-tls12() {
+    need openssl openssl
+    ocsp_response "$PKI/client.pem" good "$OUT/other.der"
+    ocsp_stapling "$OUT/other.der" "${ECDHE12[@]}" -cert_chain "$PKI/ca.pem" -- "${ECDHE12[@]}"
+}
+
+# TLS 1.3: the response rides in the leaf's CertificateEntry (encrypted; the key log reads it).
+scenario_ocsp-good-tls13() {
+    need openssl openssl
+    ocsp_response "$PKI/server.pem" good "$OUT/good.der"
+    ocsp_stapling "$OUT/good.der" -tls1_3 -num_tickets 0 -cert_chain "$PKI/ca.pem" -- -tls1_3
+    [[ -s $KEYS ]] || fail "the client wrote no key log"
 }
 
 # ---------------------------------------------------------------- the renegotiation matrix
