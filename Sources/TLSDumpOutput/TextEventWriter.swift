@@ -144,9 +144,11 @@ public final class TextEventWriter: EventSink {
     }
 
     private static func describe(_ cert: CertificateSummary) -> String {
-        var parts = [cert.subject ?? "(no subject)"]
+        // An empty Name is a subject too (RFC 5280 allows it with a SAN): say so rather than print nothing.
+        var parts = [cert.subject.map { $0.isEmpty ? "(empty subject)" : $0 } ?? "(no subject)"]
         if let issuer = cert.issuer, issuer != cert.subject { parts.append("issued by \(issuer)") } else if cert.isSelfIssued { parts.append("self-signed") }
-        if let type = cert.keyType { parts.append("\(type) \(cert.keyBits.map(String.init) ?? "?") bits") }
+        // ML-DSA and SLH-DSA keys have no bit size: the name says their strength.
+        if let type = cert.keyType { parts.append(cert.keyBits.map { "\(type) \($0) bits" } ?? type) }
         if let notAfter = cert.notAfter { parts.append("valid until \(notAfter)") }
         return parts.joined(separator: ", ")
     }

@@ -70,12 +70,20 @@ extension TLSSession {
     /// absence says nothing.
     private func stapledUnknownReasons() -> [(String, String)] {
         guard serverCertificate == nil, let first = handshakes.first, first.isTLS13, let hello = first.clientHello else { return [] }
+        let why: String
+        if first.messages.contains(where: { $0.sender == .server && $0.type == "CompressedCertificate" }) {
+            why = "the server's certificate came in a CompressedCertificate message, which was not decompressed"
+        } else if first.decryptedRecords > 0 {
+            why = "the server's Certificate message was not read"
+        } else {
+            why = "no key was available"
+        }
         var reasons: [(String, String)] = []
         if hello.offersStatusRequest && stapled?.ocsp == nil {
-            reasons.append(("ocsp", "TLS 1.3 staples the OCSP response inside the encrypted Certificate; no key was available"))
+            reasons.append(("ocsp", "TLS 1.3 staples the OCSP response inside the encrypted Certificate; " + why))
         }
         if hello.offersSCT && (stapled?.scts.count ?? 0) == 0 {
-            reasons.append(("sct", "TLS 1.3 carries SCTs inside the encrypted Certificate; no key was available"))
+            reasons.append(("sct", "TLS 1.3 carries SCTs inside the encrypted Certificate; " + why))
         }
         return reasons
     }
