@@ -1,0 +1,186 @@
+import Foundation
+import TLSDumpAnalysis
+import TLSDumpBase
+import TLSDumpPipeline
+import TLSDumpTLS
+import XCTest
+
+/// Stapled OCSP from a real OpenSSL 3.0 s_server (`-status_file`) to s_client
+/// (`-status`), captured live on loopback (Peers/scenario.sh, ocsp-*). The
+/// responses are made by `openssl ocsp` from a test CA index at each run:
+/// one good, one revoked (keyCompromise), one for another certificate.
+final class OCSPStaplingTests: XCTestCase {
+    private static let serverSerial = "13374C4B9728390BC6AF8031D8529B86AD616326"
+    private static let clientSerial = "13374C4B9728390BC6AF8031D8529B86AD616327"
+
+    /// TLS 1.2, good, the CA in the chain: the whole CertID is checked and matches.
+    func testGoodResponseTLS12() throws {
+        let run = try Scenario.run("ocsp-good-tls12", test: self)
+        let c = try run.connection()
+        let ocsp = try XCTUnwrap(c.ocsp, "the stapled response is reported")
+        XCTAssertEqual(ocsp.source, .certificateStatus)
+        XCTAssertFalse(ocsp.encrypted)
+        XCTAssertEqual(ocsp.status, .good)
+        XCTAssertEqual(ocsp.responseStatus, .successful)
+        XCTAssertEqual(ocsp.responder, .name("CN=tlsdump test CA,O=tlsdump"))
+        XCTAssertEqual(ocsp.single?.certID.serial, Self.serverSerial)
+        XCTAssertEqual(ocsp.single?.certID.hashAlgorithm, .sha1, "openssl ocsp's default CertID hash")
+        XCTAssertEqual(ocsp.match.verdict, .match)
+        XCTAssertEqual(ocsp.match.matched, [.serial, .issuerName, .issuerKey])
+        XCTAssertEqual(ocsp.responseCount, 1)
+        XCTAssertEqual(ocsp.signatureAlgorithm, "sha256WithRSAEncryption")
+        XCTAssertFalse(ocsp.stale)
+        // -ndays 7: nextUpdate a week after thisUpdate, produced when the scenario ran.
+        let this = try XCTUnwrap(ocsp.single?.thisUpdate.epochSeconds), next = try XCTUnwrap(ocsp.single?.nextUpdate?.epochSeconds)
+        XCTAssertEqual(next - this, 7 * 86_400)
+        XCTAssertLessThan(abs(this - c.start.seconds), 120, "produced by this run")
+        XCTAssertNil(c.sct, "the test CA embeds no SCTs and the server sends none")
+        XCTAssertFalse(run.findingIDs.contains { $0.hasPrefix("ocsp.") || $0 == "cert.revoked" }, "\(run.findingIDs)")
+        // What the client printed agrees.
+        let client = try String(contentsOf: run.directory.appendingPathComponent("client.log"), encoding: .utf8)
+        XCTAssertTrue(client.contains("Cert Status: good"), client)
+        // The JSON contract.
+        let json = try connectionJSON(run.pcap)
+        let object = try XCTUnwrap(json["ocsp"] as? [String: Any])
+        XCTAssertEqual(object["status"] as? String, "good")
+        XCTAssertEqual(object["source"] as? String, "certificate_status")
+        XCTAssertEqual(object["match"] as? String, "match")
+        XCTAssertEqual(object["responder"] as? String, "CN=tlsdump test CA,O=tlsdump")
+        XCTAssertEqual(object["serial"] as? String, Self.serverSerial)
+        XCTAssertEqual(object["stale"] as? Bool, false)
+        XCTAssertNotNil(object["next_update"] as? String)
+        XCTAssertNil(object["revocation_time"], "only on a revoked status")
+        run.keepFilesIfFailed()
+    }
+
+    /// TLS 1.2, revoked: cert.revoked with the time and reason; the chain has
+    /// no issuer, so the match is partial and says why.
+    func testRevokedResponseTLS12() throws {
+        let run = try Scenario.run("ocsp-revoked-tls12", test: self)
+        let c = try run.connection()
+        let ocsp = try XCTUnwrap(c.ocsp)
+        guard case .revoked(let time, let reason)? = ocsp.status else { return XCTFail("revoked expected: \(String(describing: ocsp.status))") }
+        XCTAssertEqual(time.rfc3339, "2024-01-01T00:00:00Z")
+        XCTAssertEqual(reason?.name, "keyCompromise")
+        XCTAssertTrue(ocsp.revoked)
+        XCTAssertEqual(ocsp.match.verdict, .partial)
+        XCTAssertEqual(ocsp.match.matched, [.serial, .issuerName])
+        XCTAssertEqual(ocsp.match.unchecked, [.issuerKey])
+        XCTAssertEqual(ocsp.match.reason, "the issuer certificate is not in the presented chain")
+        let finding = try XCTUnwrap(run.finding("cert.revoked"))
+        XCTAssertEqual(finding.severity, .high)
+        XCTAssertEqual(finding.handshake, 0)
+        let evidence = Dictionary(uniqueKeysWithValues: finding.evidence.fields)
+        XCTAssertEqual(evidence["revocation_time"], .string("2024-01-01T00:00:00Z"))
+        XCTAssertEqual(evidence["revocation_reason"], .string("keyCompromise"))
+        XCTAssertEqual(evidence["serial"], .string(Self.serverSerial))
+        XCTAssertEqual(evidence["subject"], .string("CN=server.test,O=tlsdump"))
+        XCTAssertTrue(c.findingIDs.contains(.certRevoked))
+        XCTAssertFalse(run.findingIDs.contains("ocsp.mismatch"), "\(run.findingIDs)")
+        let client = try String(contentsOf: run.directory.appendingPathComponent("client.log"), encoding: .utf8)
+        XCTAssertTrue(client.contains("Cert Status: revoked"), client)
+        let json = try XCTUnwrap(try connectionJSON(run.pcap)["ocsp"] as? [String: Any])
+        XCTAssertEqual(json["status"] as? String, "revoked")
+        XCTAssertEqual(json["revocation_time"] as? String, "2024-01-01T00:00:00Z")
+        XCTAssertEqual(json["revocation_reason"] as? String, "keyCompromise")
+        XCTAssertEqual(json["match"] as? String, "partial")
+        XCTAssertEqual(json["unchecked"] as? [String], ["issuer_key"])
+        // The story says it in words.
+        let text = String(decoding: try runTLSDump(["-r", run.pcap.path]).stdout, as: UTF8.self)
+        XCTAssertTrue(text.contains("stapled OCSP: REVOKED on 2024-01-01T00:00:00Z (keyCompromise)"), text)
+        XCTAssertTrue(text.contains("[high] cert.revoked"), text)
+        run.keepFilesIfFailed()
+    }
+
+    /// The server staples the response for another certificate (the client's,
+    /// same CA): the issuer hashes agree, the serial does not.
+    func testResponseForAnotherCertificate() throws {
+        let run = try Scenario.run("ocsp-mismatch-tls12", test: self)
+        let ocsp = try XCTUnwrap(try run.connection().ocsp)
+        XCTAssertEqual(ocsp.status, .good, "good, but for another certificate")
+        XCTAssertEqual(ocsp.single?.certID.serial, Self.clientSerial)
+        XCTAssertEqual(ocsp.match.verdict, .mismatch)
+        XCTAssertEqual(ocsp.match.mismatched, [.serial])
+        XCTAssertEqual(ocsp.match.matched, [.issuerName, .issuerKey])
+        let finding = try XCTUnwrap(run.finding("ocsp.mismatch"))
+        XCTAssertEqual(finding.severity, .medium)
+        let evidence = Dictionary(uniqueKeysWithValues: finding.evidence.fields)
+        XCTAssertEqual(evidence["response_serial"], .string(Self.clientSerial))
+        XCTAssertEqual(evidence["certificate_serial"], .string(Self.serverSerial))
+        XCTAssertEqual(evidence["mismatched"], .strings(["serial"]))
+        XCTAssertFalse(run.findingIDs.contains("cert.revoked"))
+        run.keepFilesIfFailed()
+    }
+
+    /// The good capture read as if a month later: the same response is past
+    /// its nextUpdate (ocsp.stale); the packets are the run's, only their
+    /// timestamps are moved (the test certificate is valid for a century).
+    func testStaleResponse() throws {
+        let run = try Scenario.run("ocsp-good-tls12", test: self)
+        let shifted = run.directory.appendingPathComponent("shifted.pcap")
+        try Self.shiftTimestamps(of: run.pcap, by: 30 * 86_400, to: shifted)
+        let sink = try analyse(shifted)
+        let c = try XCTUnwrap(sink.connections.first?.summary)
+        let ocsp = try XCTUnwrap(c.ocsp)
+        XCTAssertTrue(ocsp.stale)
+        XCTAssertEqual(ocsp.status, .good)
+        let finding = try XCTUnwrap(sink.findings.first { $0.id == .ocspStale })
+        XCTAssertEqual(finding.severity, .low)
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: finding.evidence.fields)["next_update"],
+                       .string(try XCTUnwrap(ocsp.single?.nextUpdate?.rfc3339)))
+        XCTAssertFalse(c.findingIDs.contains(.certExpired))
+        run.keepFilesIfFailed()
+    }
+
+    /// TLS 1.3: the response rides in the leaf's CertificateEntry. Without
+    /// keys it is hidden, and `unknown.ocsp` says so; with the client's key
+    /// log it is read, with the same verdict as over TLS 1.2.
+    func testTLS13CertificateEntry() throws {
+        let run = try Scenario.run("ocsp-good-tls13", test: self)
+        let keyless = try run.connection()
+        XCTAssertEqual(keyless.version, ProtocolVersion.tls13)
+        XCTAssertNil(keyless.ocsp)
+        XCTAssertEqual(keyless.unknownReasons.first { $0.0 == "ocsp" }?.1,
+                       "TLS 1.3 staples the OCSP response inside the encrypted Certificate; no key was available")
+        let keys = run.directory.appendingPathComponent("ocsp-good-tls13.keys")
+        var log = KeyLog()
+        log.parse(bytes: [UInt8](try Data(contentsOf: keys)))
+        XCTAssertGreaterThan(log.count, 0)
+        let material = KeyMaterial(keyLog: log)
+        let keyed = try analyse(run.pcap) { $0.config.keys = material }
+        let c = try XCTUnwrap(keyed.connections.first?.summary)
+        XCTAssertTrue(c.decrypted)
+        let ocsp = try XCTUnwrap(c.ocsp)
+        XCTAssertEqual(ocsp.source, .certificateEntry)
+        XCTAssertTrue(ocsp.encrypted)
+        XCTAssertEqual(ocsp.status, .good)
+        XCTAssertEqual(ocsp.match.verdict, .match)
+        XCTAssertEqual(ocsp.single?.certID.serial, Self.serverSerial)
+        XCTAssertFalse(c.unknownReasons.contains { $0.0 == "ocsp" })
+        run.keepFilesIfFailed()
+    }
+
+    // MARK: - helpers
+
+    private func connectionJSON(_ pcap: URL) throws -> [String: Any] {
+        let result = try runTLSDump(["-r", pcap.path, "--format", "json", "--type", "connection"])
+        XCTAssertEqual(result.status, 0, String(decoding: result.stderr, as: UTF8.self))
+        let line = try XCTUnwrap(String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").first)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    /// A copy of a little-endian pcap (micro- or nanosecond: the seconds field is the same) with every packet `seconds` later.
+    static func shiftTimestamps(of pcap: URL, by seconds: UInt32, to out: URL) throws {
+        var bytes = [UInt8](try Data(contentsOf: pcap))
+        XCTAssertTrue([[0xd4, 0xc3, 0xb2, 0xa1], [0x4d, 0x3c, 0xb2, 0xa1]].contains(Array(bytes.prefix(4))), "a little-endian pcap")
+        var offset = 24
+        while offset + 16 <= bytes.count {
+            let old = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+            let new = old &+ seconds
+            for i in 0..<4 { bytes[offset + i] = UInt8(truncatingIfNeeded: new >> (8 * UInt32(i))) }
+            let captured = Int(bytes[offset + 8]) | Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 10]) << 16 | Int(bytes[offset + 11]) << 24
+            offset += 16 + captured
+        }
+        try Data(bytes).write(to: out)
+    }
+}
