@@ -160,7 +160,72 @@ final class OCSPStaplingTests: XCTestCase {
         run.keepFilesIfFailed()
     }
 
+    /// CertIDs hashed with each digest `openssl ocsp` offers for them: the
+    /// four tlsdump recomputes match in full; MD5 leaves the hashes unchecked
+    /// (and says why) while the serial still counts; a chain without the
+    /// issuer leaves the key unchecked; another certificate's serial is a mismatch.
+    func testCertIDHashAlgorithms() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tlsdump-certid-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let pki = Paths.packageRoot.appendingPathComponent("captures/pki")
+        let leaf = try Self.der(pki.appendingPathComponent("server.pem"), work)
+        let ca = try Self.der(pki.appendingPathComponent("ca.pem"), work)
+        let client = try Self.der(pki.appendingPathComponent("client.pem"), work)
+        let full = try XCTUnwrap(OCSPCertificateIdentity.make(leaf: leaf, chain: [client, ca][...]), "the issuer found out of order")
+        let alone = try XCTUnwrap(OCSPCertificateIdentity.make(leaf: leaf, chain: [client][...]))
+        XCTAssertEqual(full.serial, Self.serverSerial)
+        for digest in ["sha1", "sha256", "sha384", "sha512", "md5"] {
+            let response = try Self.ocspResponse(for: pki.appendingPathComponent("server.pem"), digest: digest, in: work)
+            let single = try XCTUnwrap(try OCSPResponse.parse(der: response).singleResponse(forSerial: full.serial), digest)
+            let match = full.check(single.certID)
+            if digest == "md5" {
+                XCTAssertEqual(single.certID.hashAlgorithm, .other("1.2.840.113549.2.5"))
+                XCTAssertEqual(match.verdict, .partial)
+                XCTAssertEqual(match.matched, [.serial])
+                XCTAssertEqual(match.unchecked, [.issuerName, .issuerKey])
+                XCTAssertEqual(match.reason, "the CertID hash algorithm 1.2.840.113549.2.5 is not one tlsdump computes")
+            } else {
+                XCTAssertEqual(single.certID.hashAlgorithm.name, digest)
+                XCTAssertEqual(match.verdict, .match, "\(digest): \(match)")
+                let partial = alone.check(single.certID)
+                XCTAssertEqual(partial.verdict, .partial, digest)
+                XCTAssertEqual(partial.unchecked, [.issuerKey], digest)
+            }
+        }
+        let other = try Self.ocspResponse(for: pki.appendingPathComponent("client.pem"), digest: "sha256", in: work)
+        let single = try XCTUnwrap(try OCSPResponse.parse(der: other).basic?.responses.first)
+        XCTAssertEqual(full.check(single.certID).verdict, .mismatch)
+        XCTAssertEqual(full.check(single.certID).mismatched, [.serial])
+    }
+
     // MARK: - helpers
+
+    private static func der(_ pem: URL, _ work: URL) throws -> [UInt8] {
+        let out = work.appendingPathComponent(pem.deletingPathExtension().lastPathComponent + ".der")
+        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/openssl"), ["x509", "-in", pem.path, "-outform", "DER", "-out", out.path])
+        XCTAssertEqual(result.status, 0, String(decoding: result.stderr, as: UTF8.self))
+        return [UInt8](try Data(contentsOf: out))
+    }
+
+    /// A good response for `cert` from the test CA, its CertID hashed with `digest` (openssl ocsp -DIGEST).
+    private static func ocspResponse(for cert: URL, digest: String, in work: URL) throws -> [UInt8] {
+        let openssl = URL(fileURLWithPath: "/usr/bin/openssl")
+        let pki = cert.deletingLastPathComponent()
+        let serial = String(decoding: try runProcess(openssl, ["x509", "-in", cert.path, "-noout", "-serial"]).stdout, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
+        let index = work.appendingPathComponent("index.txt")
+        try "V\t301231235959Z\t\t\(serial)\tunknown\t/O=tlsdump/CN=x\n".write(to: index, atomically: true, encoding: .utf8)
+        let request = work.appendingPathComponent("request-\(digest).der"), response = work.appendingPathComponent("response-\(digest).der")
+        let asked = try runProcess(openssl, ["ocsp", "-\(digest)", "-issuer", pki.appendingPathComponent("ca.pem").path, "-cert", cert.path,
+                                             "-no_nonce", "-reqout", request.path])
+        XCTAssertEqual(asked.status, 0, String(decoding: asked.stderr, as: UTF8.self))
+        let answered = try runProcess(openssl, ["ocsp", "-index", index.path, "-rsigner", pki.appendingPathComponent("ca.pem").path,
+                                                "-rkey", pki.appendingPathComponent("ca.key").path, "-CA", pki.appendingPathComponent("ca.pem").path,
+                                                "-reqin", request.path, "-respout", response.path, "-ndays", "1"])
+        XCTAssertEqual(answered.status, 0, String(decoding: answered.stderr, as: UTF8.self))
+        return [UInt8](try Data(contentsOf: response))
+    }
 
     private func connectionJSON(_ pcap: URL) throws -> [String: Any] {
         let result = try runTLSDump(["-r", pcap.path, "--format", "json", "--type", "connection"])
