@@ -89,6 +89,10 @@ final class OCSPStaplingTests: XCTestCase {
         let text = String(decoding: try runTLSDump(["-r", run.pcap.path]).stdout, as: UTF8.self)
         XCTAssertTrue(text.contains("stapled OCSP: REVOKED on 2024-01-01T00:00:00Z (keyCompromise)"), text)
         XCTAssertTrue(text.contains("[high] cert.revoked"), text)
+        let trace = String(decoding: try runTLSDump(["-r", run.pcap.path, "--format", "trace"]).stdout, as: UTF8.self)
+        XCTAssertTrue(trace.contains("<<< TLSv1.2 Handshake [length "), trace)
+        XCTAssertTrue(trace.contains("CertificateStatus"), trace)
+        XCTAssertTrue(trace.contains("--- stapled OCSP: REVOKED on 2024-01-01T00:00:00Z (keyCompromise)"), trace)
         run.keepFilesIfFailed()
     }
 
@@ -157,6 +161,33 @@ final class OCSPStaplingTests: XCTestCase {
         XCTAssertEqual(ocsp.match.verdict, .match)
         XCTAssertEqual(ocsp.single?.certID.serial, Self.serverSerial)
         XCTAssertFalse(c.unknownReasons.contains { $0.0 == "ocsp" })
+        run.keepFilesIfFailed()
+    }
+
+    /// SCTs in the TLS 1.2 ServerHello extension (s_server -serverinfo) beside
+    /// a stapled response: both reported, the log ids in base64 as CT log
+    /// lists write them, the timestamps to the millisecond.
+    func testSCTExtensionTLS12() throws {
+        let run = try Scenario.run("sct-ocsp-tls12", test: self)
+        let c = try run.connection()
+        XCTAssertEqual(c.ocsp?.status, .good)
+        let sct = try XCTUnwrap(c.sct)
+        XCTAssertEqual(sct.count, 2)
+        XCTAssertEqual(sct.sources, [.tlsExtension])
+        // SHA-256 of "tlsdump test log 1" and "... 2" (the scenario's made-up log ids), base64.
+        let logs = ["6oc2X6Rcn6mUZpUHdjavX1npMzgc8ftE0M+cckHi2Kk=", "Qytvvf4Xyps/UAD2YdGa80rfQi0XwckVCSheBVVBszQ="]
+        XCTAssertEqual(sct.entries.map { $0.sct.logIDBase64 }, logs)
+        XCTAssertEqual(sct.entries.map { $0.sct.timestampText }, ["2023-11-14T22:13:20.123Z", "2023-11-14T22:13:20.456Z"])
+        XCTAssertEqual(sct.entries.map(\.source), [.tlsExtension, .tlsExtension])
+        let json = try XCTUnwrap(try connectionJSON(run.pcap)["sct"] as? [String: Any])
+        XCTAssertEqual(json["count"] as? Int, 2)
+        XCTAssertEqual(json["sources"] as? [String], ["tls_extension"])
+        let entries = try XCTUnwrap(json["entries"] as? [[String: Any]])
+        XCTAssertEqual(entries.first?["log_id"] as? String, logs[0])
+        XCTAssertEqual(entries.first?["version"] as? String, "v1")
+        XCTAssertEqual(entries.first?["timestamp"] as? String, "2023-11-14T22:13:20.123Z")
+        let text = String(decoding: try runTLSDump(["-r", run.pcap.path]).stdout, as: UTF8.self)
+        XCTAssertTrue(text.contains("2 signed certificate timestamps (tls_extension 2)"), text)
         run.keepFilesIfFailed()
     }
 

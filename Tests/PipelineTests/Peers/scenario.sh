@@ -39,6 +39,7 @@ SCENARIOS=(
     ocsp-revoked-tls12
     ocsp-mismatch-tls12
     ocsp-good-tls13
+    sct-ocsp-tls12
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -507,6 +508,33 @@ scenario_ocsp-good-tls13() {
     ocsp_response "$PKI/server.pem" good "$OUT/good.der"
     ocsp_stapling "$OUT/good.der" -tls1_3 -num_tickets 0 -cert_chain "$PKI/ca.pem" -- -tls1_3
     [[ -s $KEYS ]] || fail "the client wrote no key log"
+}
+
+# TLS 1.2: two SCTs in the ServerHello's signed_certificate_timestamp extension
+# (s_server -serverinfo; s_client -serverinfo 18 asks for it and prints what came)
+# beside a stapled response. The SCTs are made up: log ids SHA-256("tlsdump test
+# log 1"/"2"), timestamps 2023-11-14T22:13:20.123Z and .456Z, a dummy signature.
+scenario_sct-ocsp-tls12() {
+    need openssl openssl
+    need python3 python3
+    python3 - "$OUT/sct.pem" <<'PY' || fail "could not write the serverinfo file"
+import base64, hashlib, struct, sys
+def sct(name, ms):
+    body = b"\x00" + hashlib.sha256(name).digest() + struct.pack(">Q", ms) + b"\x00\x00\x04\x03\x00\x04\x01\x02\x03\x04"
+    return struct.pack(">H", len(body)) + body
+scts = sct(b"tlsdump test log 1", 1700000000123) + sct(b"tlsdump test log 2", 1700000000456)
+data = struct.pack(">H", len(scts)) + scts
+# SERVERINFOV2: context (ClientHello, TLS 1.2 ServerHello), type 18, length, data.
+ext = struct.pack(">IHH", 0x0180, 18, len(data)) + data
+with open(sys.argv[1], "w") as f:
+    f.write("-----BEGIN SERVERINFOV2 FOR signed_certificate_timestamp-----\n")
+    f.write(base64.encodebytes(ext).decode())
+    f.write("-----END SERVERINFOV2 FOR signed_certificate_timestamp-----\n")
+PY
+    ocsp_response "$PKI/server.pem" good "$OUT/good.der"
+    ocsp_stapling "$OUT/good.der" "${ECDHE12[@]}" -cert_chain "$PKI/ca.pem" -serverinfo "$OUT/sct.pem" -- \
+        "${ECDHE12[@]}" -serverinfo 18
+    grep -q 'BEGIN SERVERINFO FOR EXTENSION 18' "$OUT/client.log" || fail "the client got no SCT extension"
 }
 
 # ---------------------------------------------------------------- the renegotiation matrix
