@@ -136,9 +136,9 @@ final class OCSPStaplingTests: XCTestCase {
         run.keepFilesIfFailed()
     }
 
-    /// TLS 1.3: the response rides in the leaf's CertificateEntry. Without
-    /// keys it is hidden, and `unknown.ocsp` says so; with the client's key
-    /// log it is read, with the same verdict as over TLS 1.2.
+    /// TLS 1.3: the response (and two SCTs) ride in the leaf's CertificateEntry.
+    /// Without keys they are hidden, and `unknown.ocsp` / `unknown.sct` say so;
+    /// with the client's key log they are read, with the same verdict as over TLS 1.2.
     func testTLS13CertificateEntry() throws {
         let run = try Scenario.run("ocsp-good-tls13", test: self)
         let keyless = try run.connection()
@@ -161,6 +161,13 @@ final class OCSPStaplingTests: XCTestCase {
         XCTAssertEqual(ocsp.match.verdict, .match)
         XCTAssertEqual(ocsp.single?.certID.serial, Self.serverSerial)
         XCTAssertFalse(c.unknownReasons.contains { $0.0 == "ocsp" })
+        // The SCTs in the same CertificateEntry (signed_certificate_timestamp), hidden too without keys.
+        XCTAssertEqual(keyless.unknownReasons.first { $0.0 == "sct" }?.1,
+                       "TLS 1.3 carries SCTs inside the encrypted Certificate; no key was available")
+        XCTAssertNil(keyless.sct)
+        let sct = try XCTUnwrap(c.sct)
+        XCTAssertEqual(sct.sources, [.tlsExtension])
+        XCTAssertEqual(sct.entries.map { $0.sct.timestampText }, ["2023-11-14T22:13:20.123Z", "2023-11-14T22:13:20.456Z"])
         run.keepFilesIfFailed()
     }
 

@@ -502,35 +502,45 @@ scenario_ocsp-mismatch-tls12() {
     ocsp_stapling "$OUT/other.der" "${ECDHE12[@]}" -cert_chain "$PKI/ca.pem" -- "${ECDHE12[@]}"
 }
 
-# TLS 1.3: the response rides in the leaf's CertificateEntry (encrypted; the key log reads it).
+# TLS 1.3: the response and two SCTs ride in the leaf's CertificateEntry
+# (encrypted; the key log reads them). The client offers TLS 1.2 too, or
+# s_client would not send its (TLS 1.2-style) request for extension 18.
 scenario_ocsp-good-tls13() {
     need openssl openssl
     ocsp_response "$PKI/server.pem" good "$OUT/good.der"
-    ocsp_stapling "$OUT/good.der" -tls1_3 -num_tickets 0 -cert_chain "$PKI/ca.pem" -- -tls1_3
+    sct_serverinfo "$OUT/sct.pem" 0x1080
+    ocsp_stapling "$OUT/good.der" -tls1_3 -num_tickets 0 -cert_chain "$PKI/ca.pem" -serverinfo "$OUT/sct.pem" -- -serverinfo 18
+    grep -q '^New, TLSv1.3' "$OUT/client.log" || fail "TLS 1.3 was not negotiated"
     [[ -s $KEYS ]] || fail "the client wrote no key log"
 }
 
-# TLS 1.2: two SCTs in the ServerHello's signed_certificate_timestamp extension
-# (s_server -serverinfo; s_client -serverinfo 18 asks for it and prints what came)
-# beside a stapled response. The SCTs are made up: log ids SHA-256("tlsdump test
-# log 1"/"2"), timestamps 2023-11-14T22:13:20.123Z and .456Z, a dummy signature.
-scenario_sct-ocsp-tls12() {
-    need openssl openssl
+# sct_serverinfo FILE CONTEXT: an s_server -serverinfo file (SERVERINFOV2) with two
+# made-up SCTs in a signed_certificate_timestamp extension, sent where CONTEXT
+# (OpenSSL's SSL_EXT_* bits) says: 0x0180 the TLS 1.2 ServerHello, 0x1080 the
+# TLS 1.3 leaf CertificateEntry. Log ids SHA-256("tlsdump test log 1"/"2"),
+# timestamps 2023-11-14T22:13:20.123Z and .456Z, a dummy signature. The client
+# asks with `s_client -serverinfo 18` (and prints what came, TLS 1.2).
+sct_serverinfo() {
     need python3 python3
-    python3 - "$OUT/sct.pem" <<'PY' || fail "could not write the serverinfo file"
+    python3 - "$1" "$2" <<'PY' || fail "could not write the serverinfo file"
 import base64, hashlib, struct, sys
 def sct(name, ms):
     body = b"\x00" + hashlib.sha256(name).digest() + struct.pack(">Q", ms) + b"\x00\x00\x04\x03\x00\x04\x01\x02\x03\x04"
     return struct.pack(">H", len(body)) + body
 scts = sct(b"tlsdump test log 1", 1700000000123) + sct(b"tlsdump test log 2", 1700000000456)
 data = struct.pack(">H", len(scts)) + scts
-# SERVERINFOV2: context (ClientHello, TLS 1.2 ServerHello), type 18, length, data.
-ext = struct.pack(">IHH", 0x0180, 18, len(data)) + data
+ext = struct.pack(">IHH", int(sys.argv[2], 16), 18, len(data)) + data
 with open(sys.argv[1], "w") as f:
     f.write("-----BEGIN SERVERINFOV2 FOR signed_certificate_timestamp-----\n")
     f.write(base64.encodebytes(ext).decode())
     f.write("-----END SERVERINFOV2 FOR signed_certificate_timestamp-----\n")
 PY
+}
+
+# TLS 1.2: the SCTs in the ServerHello beside a stapled response.
+scenario_sct-ocsp-tls12() {
+    need openssl openssl
+    sct_serverinfo "$OUT/sct.pem" 0x0180
     ocsp_response "$PKI/server.pem" good "$OUT/good.der"
     ocsp_stapling "$OUT/good.der" "${ECDHE12[@]}" -cert_chain "$PKI/ca.pem" -serverinfo "$OUT/sct.pem" -- \
         "${ECDHE12[@]}" -serverinfo 18
