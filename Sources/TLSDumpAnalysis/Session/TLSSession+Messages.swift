@@ -281,6 +281,13 @@ extension TLSSession {
             malformed("Certificate", side: side, error)
             return
         }
+        certificateMessageRead(parsed, side: side, origin: origin)
+    }
+
+    /// A Certificate message's content, however it came (a Certificate, or a
+    /// CompressedCertificate once decompressed): the chain, and what TLS 1.3
+    /// staples in its leaf entry.
+    func certificateMessageRead(_ parsed: CertificateMessage, side: Side, origin: RecordOrigin) {
         let chain = parsed.certificates.map { context.certificateSummaries.summary(der: $0) }
         certificatesReceived(chain, side: side, origin: origin)
         if side == .server { serverCertificateStapling(parsed, leaf: chain.first, origin: origin) }
