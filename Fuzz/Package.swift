@@ -24,6 +24,7 @@ let targetNames = [
     "FuzzQUICCrypto",      // QUICCryptoStream fed a script of CRYPTO frames, against a reference stream
     "FuzzCompressedCapture", // gzip/zstd/xz/lz4 files through PcapReader (codec, stdio stream, libpcap) and the secrets walk
     "FuzzECH",             // encrypted_client_hello: the ClientHello form, retry_configs (ECHConfigList), inside a ClientHello
+    "FuzzOCSP",            // CertificateStatus, OCSP responses, SCT lists, the CertID check
 ]
 
 let package = Package(

@@ -21,7 +21,7 @@ CAPTURE_DIRS = [os.path.join(ROOT, "..", "shared", "captures"), os.path.join(ROO
 # Must match the tables in the targets.
 DECODER_LINKTYPES = [1, 0, 12, 14, 101, 108, 113, 228, 229, 276, 147, 9, 50]
 PIPELINE_LINKTYPES = [1, 113, 101, 0, 276, 228, 9]
-HANDSHAKE_TYPES = [1, 2, 11, 13, 12, 4]
+HANDSHAKE_TYPES = [1, 2, 11, 13, 12, 4, 22]
 
 counts = {}
 
@@ -160,6 +160,36 @@ def certificates(body):
     return []
 
 
+def server_hello_scts(body):
+    """The signed_certificate_timestamp (18) extension bodies of a ServerHello."""
+    try:
+        offset = 2 + 32
+        offset += 1 + body[offset]
+        offset += 3
+        end = offset + 2 + struct.unpack(">H", body[offset:offset + 2])[0]
+        offset += 2
+        while offset + 4 <= end:
+            etype, elen = struct.unpack(">HH", body[offset:offset + 4])
+            if etype == 18:
+                yield body[offset + 4:offset + 4 + elen]
+            offset += 4 + elen
+    except (IndexError, struct.error):
+        return
+
+
+def ocsp_seeds(body, chain):
+    """FuzzOCSP seeds from a CertificateStatus body: the message, its response,
+    and the response with the certificates it should match (modes 0, 1, 3)."""
+    write("FuzzOCSP", b"\x00" + body)
+    if len(body) < 4 or body[0] != 1:
+        return
+    der = body[4:]
+    write("FuzzOCSP", b"\x01" + der)
+    if chain:
+        leaf, issuer = chain[0][:4000], (chain[1] if len(chain) > 1 else b"")[:4000]
+        write("FuzzOCSP", b"\x03" + struct.pack(">H", len(leaf)) + leaf + struct.pack(">H", len(issuer)) + issuer + der)
+
+
 def reassembler_script(segments):
     base = segments[0][0]
     out = bytearray([0, 0]) + struct.pack(">I", base)
@@ -232,13 +262,20 @@ def main():
                 if is_sslv2:
                     length = ((stream[0] & 0x7F) << 8) | stream[1]
                     write("FuzzSSLv2", b"\x01" + stream[2:2 + length])
+                chain = []
                 for mtype, body in handshake_messages(stream):
                     if mtype in HANDSHAKE_TYPES:
                         variant = 0 if mtype != 12 else (0 if body[:1] == b"\x03" else 1)
                         write("FuzzHandshake", bytes([HANDSHAKE_TYPES.index(mtype), variant]) + body)
                     if mtype == 11:
-                        for der in certificates(body):
+                        chain = list(certificates(body))
+                        for der in chain:
                             write("FuzzX509", der)
+                    if mtype == 2:
+                        for sct_list in server_hello_scts(body):
+                            write("FuzzOCSP", b"\x02" + sct_list)
+                    if mtype == 22:
+                        ocsp_seeds(body, chain)
     # Key logs: the .keys files beside the bundled captures, whole and line by line.
     for base in CAPTURE_DIRS:
         for dirpath, _, files in os.walk(base):

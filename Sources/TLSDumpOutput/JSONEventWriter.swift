@@ -472,6 +472,8 @@ public final class JSONEventWriter: RenderingEventSink {
         if let note = c.decryptionNote { w.key("decryption_note"); w.string(note) }
         w.key("close"); w.string(c.close.rawValue)
         if c.evicted { w.key("evicted"); w.bool(true) }
+        if let ocsp = c.ocsp { w.key("ocsp"); ocspReport(ocsp, &w) }
+        if let sct = c.sct { w.key("sct"); sctReport(sct, &w) }
         w.key("transport"); w.string(c.transport)
         w.key("starttls"); w.string(c.starttls)
         if let plaintext = c.plaintextBytes { w.key("plaintext_bytes"); sidePair(plaintext, &w) }
@@ -484,6 +486,63 @@ public final class JSONEventWriter: RenderingEventSink {
             for (field, reason) in c.unknownReasons { w.dynamicKey(field); w.string(reason) }
             w.endObject()
         }
+    }
+
+    /// `connection.ocsp`: the stapled response and its verdict (docs/events.md).
+    static func ocspReport(_ o: OCSPReport, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("handshake"); w.int(o.handshake)
+        w.key("source"); w.string(o.source.rawValue)
+        w.key("encrypted"); w.bool(o.encrypted)
+        if o.statusType == CertificateStatusMessage.ocspMulti { w.key("status_type"); w.string("ocsp_multi") }
+        w.key("status"); w.string(o.status?.name)
+        if let problem = o.problem { w.key("problem"); w.string(problem) }
+        w.key("response_status"); w.string(o.responseStatus?.name)
+        w.key("produced_at"); w.string(o.producedAt?.rfc3339)
+        w.key("this_update"); w.string(o.single?.thisUpdate.rfc3339)
+        w.key("next_update"); w.string(o.single?.nextUpdate?.rfc3339)
+        w.key("stale"); w.bool(o.stale)
+        switch o.responder {
+        case .name(let name)?:
+            w.key("responder"); w.string(name)
+        case .keyHash(let hash)?:
+            w.key("responder"); w.null()
+            w.key("responder_key_hash"); w.string(hash)
+        case nil:
+            w.key("responder"); w.null()
+        }
+        if case .revoked(let time, let reason)? = o.status {
+            w.key("revocation_time"); w.string(time.rfc3339)
+            w.key("revocation_reason"); w.string(reason?.name)
+        }
+        w.key("serial"); w.string(o.single?.certID.serial)
+        w.key("hash_algorithm"); w.string(o.single?.certID.hashAlgorithm.name)
+        w.key("match"); w.string(o.match.verdict.rawValue)
+        w.key("matched"); stringArray(o.match.matched.map(\.rawValue), &w)
+        w.key("mismatched"); stringArray(o.match.mismatched.map(\.rawValue), &w)
+        w.key("unchecked"); stringArray(o.match.unchecked.map(\.rawValue), &w)
+        if let reason = o.match.reason { w.key("match_note"); w.string(reason) }
+        w.key("responses"); w.int(o.responseCount)
+        w.key("signature_algorithm"); w.string(o.signatureAlgorithm)
+        w.endObject()
+    }
+
+    /// `connection.sct`: the server certificate's SCTs, log ids in base64.
+    static func sctReport(_ r: SCTReport, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("count"); w.int(r.count)
+        w.key("sources"); stringArray(r.sources.map(\.rawValue), &w)
+        w.key("entries"); w.beginArray()
+        for entry in r.entries {
+            w.beginObject()
+            w.key("source"); w.string(entry.source.rawValue)
+            w.key("version"); w.string("v" + String(Int(entry.sct.version) + 1))
+            w.key("log_id"); w.string(entry.sct.logIDBase64)
+            w.key("timestamp"); w.string(entry.sct.timestampText)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
     }
 
     static func quicSummary(_ q: QUICSummary, _ w: inout JSONWriter) {

@@ -115,6 +115,8 @@ public final class TextEventWriter: EventSink {
         if let cert = c.serverCertificate {
             lines.append("  server certificate: \(describe(cert))")
         }
+        if let ocsp = c.ocsp { lines.append("  stapled OCSP: " + describe(ocsp)) }
+        if let sct = c.sct { lines.append("  " + describe(sct)) }
         let narrative = Narrative.sentences(c)
         if c.handshakes.count > 1 || c.handshakes.contains(where: { $0.certificateRequest != nil }) {
             // Renegotiation and client-certificate stories come first, in words.
@@ -186,11 +188,52 @@ public final class TextEventWriter: EventSink {
     }
 
     private static func describe(_ cert: CertificateSummary) -> String {
-        var parts = [cert.subject ?? "(no subject)"]
+        // An empty Name is a subject too (RFC 5280 allows it with a SAN): say so rather than print nothing.
+        var parts = [cert.subject.map { $0.isEmpty ? "(empty subject)" : $0 } ?? "(no subject)"]
         if let issuer = cert.issuer, issuer != cert.subject { parts.append("issued by \(issuer)") } else if cert.isSelfIssued { parts.append("self-signed") }
-        if let type = cert.keyType { parts.append("\(type) \(cert.keyBits.map(String.init) ?? "?") bits") }
+        // ML-DSA and SLH-DSA keys have no bit size: the name says their strength.
+        if let type = cert.keyType { parts.append(cert.keyBits.map { "\(type) \($0) bits" } ?? type) }
         if let notAfter = cert.notAfter { parts.append("valid until \(notAfter)") }
         return parts.joined(separator: ", ")
+    }
+
+    /// "revoked on ... (keyCompromise); produced ..., next update ...; responder ...; matches the certificate".
+    static func describe(_ o: OCSPReport) -> String {
+        var parts: [String] = []
+        switch o.status {
+        case .revoked(let time, let reason)?:
+            parts.append("REVOKED on \(time.rfc3339)" + (reason.map { " (\($0.name))" } ?? ""))
+        case let status?:
+            parts.append(status.name)
+        case nil:
+            parts.append("no verdict: " + (o.problem ?? "unknown"))
+        }
+        var times: [String] = []
+        if let produced = o.producedAt { times.append("produced \(produced.rfc3339)") }
+        if let next = o.single?.nextUpdate { times.append("next update \(next.rfc3339)" + (o.stale ? " (STALE)" : "")) }
+        if !times.isEmpty { parts.append(times.joined(separator: ", ")) }
+        switch o.responder {
+        case .name(let name)?: parts.append("responder " + (name.isEmpty ? "(empty name)" : name))
+        case .keyHash(let hash)?: parts.append("responder key \(hash)")
+        case nil: break
+        }
+        if o.single != nil {
+            switch o.match.verdict {
+            case .match: parts.append("matches the certificate")
+            case .mismatch: parts.append("for ANOTHER certificate (\(o.match.mismatched.map(\.rawValue).joined(separator: ", ")) differ)")
+            case .partial:
+                let words = o.match.matched.map { $0 == .serial ? "serial" : ($0 == .issuerName ? "issuer name" : "issuer key") }
+                parts.append("matches the certificate's \(words.joined(separator: " and ")) only (\(o.match.reason ?? "not all checked"))")
+            case .unchecked: parts.append("not compared (\(o.match.reason ?? "?"))")
+            }
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// "3 SCTs (certificate 2, tls_extension 1)".
+    static func describe(_ r: SCTReport) -> String {
+        let bySource = r.sources.map { source in "\(source.rawValue) \(r.entries.filter { $0.source == source }.count)" }
+        return "\(r.count) signed certificate timestamp\(r.count == 1 ? "" : "s") (\(bySource.joined(separator: ", ")))"
     }
 
     private static func describe(_ h: HandshakeSummary) -> String {

@@ -65,6 +65,8 @@ public final class TraceEventWriter: EventSink {
             }
             for l in block.lines { text += l + "\n" }
             if block.omitted > 0 { text += "    ... \(block.omitted) more records\n" }
+            if let ocsp = c.ocsp { text += "    --- stapled OCSP: " + TextEventWriter.describe(ocsp) + "\n" }
+            if let sct = c.sct { text += "    --- " + TextEventWriter.describe(sct) + "\n" }
             text += "    --- closed by \(c.close.rawValue)\n\n"
             output.write(text)
         default:

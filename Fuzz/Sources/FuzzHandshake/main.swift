@@ -8,6 +8,7 @@ import TLSDumpTLS
 let parsedTypes: [UInt8] = [
     HandshakeType.clientHello, HandshakeType.serverHello, HandshakeType.certificate,
     HandshakeType.certificateRequest, HandshakeType.serverKeyExchange, HandshakeType.newSessionTicket,
+    HandshakeType.certificateStatus,
 ]
 
 /// Input: parser selector, variant byte (version / key exchange kind), then

@@ -23,12 +23,17 @@ public func exerciseHandshakeMessage(type: UInt8, body: UnsafeRawBufferPointer, 
             used &+= Fingerprints.ja4s(hello).utf8.count
             used &+= Fingerprints.ja4sRaw(hello).utf8.count
             used &+= Int(hello.negotiatedVersion)
+            if let list = hello.signedCertificateTimestamps, let scts = try? SignedCertificateTimestampList.parse(list) {
+                used &+= exerciseSCTList(scts)
+            }
         }
     case HandshakeType.certificate:
         if let message = try? CertificateMessage.parse(body, tls13: variant & 1 == 1) {
             for der in message.certificates.prefix(4) {
                 used &+= exerciseCertificate(der)
             }
+            if let status = message.leafStatus { used &+= status.withUnsafeBytes { exerciseCertificateStatus($0) } }
+            if let list = message.leafSCTList, let scts = try? SignedCertificateTimestampList.parse(list) { used &+= exerciseSCTList(scts) }
         }
     case HandshakeType.certificateRequest:
         let versions: [UInt16] = [0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0x7f17]
@@ -44,6 +49,8 @@ public func exerciseHandshakeMessage(type: UInt8, body: UnsafeRawBufferPointer, 
                                                        pskHint: variant & 0x80 != 0) {
             used &+= (exchange.dhPrimeBits ?? 0) &+ (exchange.rsaModulusBits ?? 0) &+ Int(exchange.namedGroup ?? 0)
         }
+    case HandshakeType.certificateStatus:
+        used &+= exerciseCertificateStatus(body)
     case HandshakeType.newSessionTicket:
         if let ticket = try? NewSessionTicket.parse(body) { used &+= Int(ticket.lifetimeHint & 0xff) }
     default:
@@ -59,5 +66,6 @@ public func exerciseCertificate(_ der: [UInt8]) -> Int {
     used &+= (summary.serial?.utf8.count ?? 0) &+ (summary.notAfter?.utf8.count ?? 0) &+ (summary.keyBits ?? 0)
     used &+= summary.subjectAlternativeNames.count &+ summary.commonNames.count &+ summary.sha256.utf8.count
     used &+= X509Summarizer.distinguishedName(der: der)?.utf8.count ?? 0
+    if let scts = summary.signedCertificateTimestamps { used &+= exerciseSCTList(scts) }
     return used
 }

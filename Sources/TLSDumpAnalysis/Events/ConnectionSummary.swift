@@ -180,6 +180,19 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.ech = newValue } }
     }
 
+    /// The stapled OCSP response (the first read), with its verdict on the
+    /// server certificate (`ocsp?.status`); nil when none was seen.
+    public var ocsp: OCSPReport? {
+        get { rare?.value.ocsp }
+        set { updateRare { $0.ocsp = newValue } }
+    }
+
+    /// The server certificate's signed certificate timestamps, from every source; nil when none was seen.
+    public var sct: SCTReport? {
+        get { rare?.value.sct }
+        set { updateRare { $0.sct = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -199,9 +212,11 @@ struct RareConnectionFacts: Sendable {
 
     var keyExchange: KeyExchangeSummary?
     var ech: ECHSummary?
+    var ocsp: OCSPReport?
+    var sct: SCTReport?
 
     var isEmpty: Bool {
         decryptionNote == nil && quic == nil && starttls == nil && plaintextBytes == nil
-            && keyExchange == nil && ech == nil
+            && keyExchange == nil && ech == nil && ocsp == nil && sct == nil
     }
 }

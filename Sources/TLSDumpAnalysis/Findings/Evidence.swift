@@ -23,6 +23,9 @@ public enum Evidence: Sendable, Equatable {
     case certificateNotBefore(date: String, subject: String)
     case certificateSubject(String)
     case nameMismatch(sni: String, subject: String, san: [String])
+    case revocation(time: String, reason: String?, serial: String, producedAt: String?, subject: String?)
+    case ocspMismatch(OCSPMismatch)
+    case ocspStale(nextUpdate: String, producedAt: String?, subject: String?)
     case dhPrime(bits: Int)
     case curve(group: String, bits: Int)
     case exportRSAKey(bits: Int)
@@ -61,6 +64,14 @@ public enum Evidence: Sendable, Equatable {
         case .certificateNotBefore(let date, let subject): return [("not_before", .string(date)), ("subject", .string(subject))]
         case .certificateSubject(let subject): return [("subject", .string(subject))]
         case .nameMismatch(let sni, let subject, let san): return [("sni", .string(sni)), ("subject", .string(subject)), ("san", .strings(san))]
+        case .revocation(let time, let reason, let serial, let producedAt, let subject):
+            return [("revocation_time", .string(time)), ("revocation_reason", reason.map(EvidenceValue.string) ?? .null),
+                    ("serial", .string(serial)), ("produced_at", producedAt.map(EvidenceValue.string) ?? .null),
+                    ("subject", subject.map(EvidenceValue.string) ?? .null)]
+        case .ocspMismatch(let mismatch): return mismatch.fields
+        case .ocspStale(let nextUpdate, let producedAt, let subject):
+            return [("next_update", .string(nextUpdate)), ("produced_at", producedAt.map(EvidenceValue.string) ?? .null),
+                    ("subject", subject.map(EvidenceValue.string) ?? .null)]
         case .dhPrime(let bits): return [("dh_bits", .int(bits))]
         case .curve(let group, let bits): return [("group", .string(group)), ("bits", .int(bits))]
         case .exportRSAKey(let bits): return [("key_bits", .int(bits))]
@@ -148,5 +159,23 @@ public struct ClientFlightInference: Sendable, Equatable {
         ]
         if !sizesExact { out.append(("sizes_exact", .bool(false))) }
         return out
+    }
+}
+
+/// A stapled OCSP response about another certificate: what differed.
+public struct OCSPMismatch: Sendable, Equatable {
+    /// The CertID's serial, and the certificate's.
+    public var responseSerial: String
+    public var certificateSerial: String?
+    public var mismatched: [String]
+    public var matched: [String]
+    public var unchecked: [String]
+    public var subject: String?
+
+    var fields: [(String, EvidenceValue)] {
+        [("response_serial", .string(responseSerial)),
+         ("certificate_serial", certificateSerial.map(EvidenceValue.string) ?? .null),
+         ("mismatched", .strings(mismatched)), ("matched", .strings(matched)), ("unchecked", .strings(unchecked)),
+         ("subject", subject.map(EvidenceValue.string) ?? .null)]
     }
 }

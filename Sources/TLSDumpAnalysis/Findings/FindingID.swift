@@ -28,6 +28,9 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     case certNotYetValid = "cert.not_yet_valid"
     case certSelfSigned = "cert.self_signed"
     case certSNIMismatch = "cert.sni_mismatch"
+    case certRevoked = "cert.revoked"
+    case ocspMismatch = "ocsp.mismatch"
+    case ocspStale = "ocsp.stale"
     case compressionEnabled = "compression.enabled"
     case handshakeFailed = "handshake.failed"
     case handshakeUnexpectedMessage = "handshake.unexpected_message"
@@ -42,14 +45,14 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     public var severity: Severity {
         switch self {
         case .weakCipherRC4, .weakCipherNull, .weakCipherExport, .weakCipherDES, .weakCipherAnonymous,
-             .oldProtocolSSLv2, .oldProtocolSSLv3, .renegotiationInsecure, .compressionEnabled:
+             .oldProtocolSSLv2, .oldProtocolSSLv3, .renegotiationInsecure, .compressionEnabled, .certRevoked:
             .high
         case .weakCipher3DES, .weakMACMD5, .oldProtocolTLS10, .oldProtocolTLS11, .weakKeyRSA, .weakKeyDH, .weakKeyEC,
              .renegotiationRefused, .renegotiationFailed, .clientAuthViaRenegotiation, .clientAuthNoCertificate,
-             .certExpired, .certNotYetValid, .handshakeFailed:
+             .certExpired, .certNotYetValid, .handshakeFailed, .ocspMismatch:
             .medium
         case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .streamGap, .tlsMalformed, .decryptionError,
-             .handshakeUnexpectedMessage, .quicDecryptionFailed:
+             .handshakeUnexpectedMessage, .quicDecryptionFailed, .ocspStale:
             .low
         case .renegotiationServerInitiated, .clientAuthPostHandshake, .notTLS, .decryptionUnsupported, .kexPostQuantumNotSelected:
             .info
@@ -85,6 +88,9 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         case .certNotYetValid: "Check the server's clock and the certificate's validity dates; install a certificate valid now."
         case .certSelfSigned: "Use a certificate issued by a CA the clients trust, or distribute this one to them deliberately."
         case .certSNIMismatch: "Serve a certificate whose names cover the requested host name (SNI), or fix the name the client asks for."
+        case .certRevoked: "Replace the server certificate now (its CA revoked it), and find out why: a compromised key must not be reused."
+        case .ocspMismatch: "Fix the server's OCSP stapling configuration so it fetches the response for the certificate it serves (a stale file, or the wrong issuer)."
+        case .ocspStale: "Check that the server refreshes its stapled OCSP response before nextUpdate (its responder fetch may be failing)."
         case .compressionEnabled: "Disable TLS compression on the server (CRIME)."
         case .handshakeFailed: "Read the alert: compare the versions, suites and certificates each side offered and accepts."
         case .handshakeUnexpectedMessage: "Compare both peers' TLS stacks and versions; a middlebox rewriting traffic can also cause it."

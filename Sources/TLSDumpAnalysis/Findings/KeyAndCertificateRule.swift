@@ -38,9 +38,15 @@ enum KeyAndCertificateRule: FindingRule {
             findings.raise(.certSelfSigned, "The server certificate is self-signed (subject equals issuer).", handshake: handshake,
                            evidence: .certificateSubject(subject))
         }
-        if let sni, !sni.isEmpty, !(leaf.subjectAlternativeNames.isEmpty && leaf.commonNames.isEmpty), !leaf.matches(hostname: sni) {
-            findings.raise(.certSNIMismatch, "The client asked for \(sni) but the server certificate names neither it nor a matching wildcard.", handshake: handshake,
-                           evidence: .nameMismatch(sni: sni, subject: subject, san: leaf.subjectAlternativeNames))
+        if let sni, !sni.isEmpty, !leaf.matches(hostname: sni) {
+            if !(leaf.subjectAlternativeNames.isEmpty && leaf.commonNames.isEmpty) {
+                findings.raise(.certSNIMismatch, "The client asked for \(sni) but the server certificate names neither it nor a matching wildcard.", handshake: handshake,
+                               evidence: .nameMismatch(sni: sni, subject: subject, san: leaf.subjectAlternativeNames))
+            } else if leaf.parseError == nil {
+                // Read whole and naming no host at all (no SAN, no CN): no client can match it.
+                findings.raise(.certSNIMismatch, "The client asked for \(sni) but the server certificate names no host at all (no subjectAltName, no CN).",
+                               handshake: handshake, evidence: .nameMismatch(sni: sni, subject: subject, san: []))
+            }
         }
     }
 

@@ -13,6 +13,8 @@ enum SessionFact {
     case serverKeyExchange(ServerKeyExchange, handshake: Int)
     /// The server's key exchange is known (TLS 1.3 ServerHello, TLS 1.2 suite or ServerKeyExchange).
     case keyExchangeChosen(KeyExchangeSummary, handshake: Int)
+    /// A stapled OCSP response was read (`subject`: the server certificate's, when seen).
+    case stapledOCSP(OCSPReport, subject: String?, at: Timestamp)
 
     case renegotiationStarted(initiator: Side?, handshake: Int, start: RenegotiationStart, secure: Bool?)
     /// A renegotiation reached a final outcome other than completion.

@@ -6,11 +6,17 @@ struct ClientHelloFacts {
     var sessionID: ShortBytes
     var offersEncryptThenMAC: Bool
     var offersExtendedMasterSecret: Bool
+    /// status_request or status_request_v2: the client asked for a stapled OCSP response.
+    var offersStatusRequest: Bool
+    /// signed_certificate_timestamp: the client asked for SCTs.
+    var offersSCT: Bool
 
     init(_ hello: ClientHello) {
         sessionID = ShortBytes(hello.sessionID)
         offersEncryptThenMAC = hello.extensionTypes.contains(ExtensionType.encryptThenMAC)
         offersExtendedMasterSecret = hello.extensionTypes.contains(ExtensionType.extendedMasterSecret)
+        offersStatusRequest = hello.extensionTypes.contains(ExtensionType.statusRequest) || hello.extensionTypes.contains(ExtensionType.statusRequestV2)
+        offersSCT = hello.extensionTypes.contains(ExtensionType.signedCertificateTimestamp)
     }
 }
 

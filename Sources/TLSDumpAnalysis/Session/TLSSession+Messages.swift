@@ -93,8 +93,10 @@ extension TLSSession {
         case HandshakeType.serverHelloDone:
             advance(.serverFlight, from: side)
             live.markFullServerFlight()
+            stapled?.pendingIdentity = nil   // no CertificateStatus after this point
         case HandshakeType.certificateStatus:
             advance(.serverFlight, from: side)
+            if side == .server { certificateStatusMessage(message, origin: origin) }
         case HandshakeType.encryptedExtensions:
             advance(.serverFlight, from: side)
             encryptedExtensionsMessage(message)
@@ -225,6 +227,7 @@ extension TLSSession {
                                            hello: hello, resumed: resumed, ja3s: ja3s?.hash, ja3sString: ja3s?.string, ja4s: ja4s,
                                            helloRetryGroup: current?.keyExchange.helloRetryGroup)))
         guard !retry else { return }
+        serverHelloStapling(hello)
         prepareKeys(hello)
         observe(.negotiated(version: version, suite: hello.cipherSuite, compression: hello.compressionMethod, handshake: hs.index))
         if let kex = current?.keyExchange, kex.group != nil || kex.method != .ecdhe {
@@ -305,7 +308,16 @@ extension TLSSession {
             malformed("Certificate", side: side, error)
             return
         }
-        certificatesReceived(parsed.certificates.map { context.certificateSummaries.summary(der: $0) }, side: side, origin: origin)
+        certificateMessageRead(parsed, side: side, origin: origin)
+    }
+
+    /// A Certificate message's content, however it came (a Certificate, or a
+    /// CompressedCertificate once decompressed): the chain, and what TLS 1.3
+    /// staples in its leaf entry.
+    func certificateMessageRead(_ parsed: CertificateMessage, side: Side, origin: RecordOrigin) {
+        let chain = parsed.certificates.map { context.certificateSummaries.summary(der: $0) }
+        certificatesReceived(chain, side: side, origin: origin)
+        if side == .server { serverCertificateStapling(parsed, leaf: chain.first, origin: origin) }
     }
 
     func certificatesReceived(_ chain: [CertificateSummary], side: Side, origin: RecordOrigin) {
@@ -370,7 +382,8 @@ extension TLSSession {
         if first.inferred { firstCertificateRequest = (first.phase, inferred && first.phase == phase) }
     }
 
-    /// TLS 1.3 (and QUIC): the server's ALPN choice and ECH retry configs travel in EncryptedExtensions.
+    /// TLS 1.3 (and QUIC): the server's ALPN choice and ECH retry configs travel in EncryptedExtensions
+    /// (and SCTs, from servers that put them there rather than in the CertificateEntry).
     private func encryptedExtensionsMessage(_ message: HandshakeMessage) {
         var reader = ByteReader(message.body)
         guard let extensions = try? reader.extensions() else { return }
@@ -385,6 +398,9 @@ extension TLSSession {
                 ech?.retryConfigs = []
                 malformed("EncryptedExtensions encrypted_client_hello", side: .server, error)
             }
+        }
+        if let ext = extensions.first(where: { $0.type == ExtensionType.signedCertificateTimestamp }) {
+            sctExtension(Array(ext.body), where: "EncryptedExtensions")
         }
         guard let ext = extensions.first(where: { $0.type == ExtensionType.alpn }) else { return }
         var body = ByteReader(ext.body)

@@ -23,6 +23,7 @@ extension TLSSession {
             }
             unknownReasons.append(("certificate_request", reason))
         }
+        unknownReasons += stapledUnknownReasons()
         var clientAuthenticated: Bool? = nil
         for hs in handshakes {
             switch hs.clientAuthenticated {
@@ -68,7 +69,34 @@ extension TLSSession {
             summary.keyExchange = told.keyExchangeReport
         }
         summary.ech = ech
+        if let stapled {
+            summary.ocsp = stapled.ocsp
+            if stapled.scts.count > 0 { summary.sct = stapled.scts }
+        }
         return summary
+    }
+
+    /// TLS 1.3 staples OCSP and SCTs inside the encrypted Certificate: when
+    /// the client asked for them and the certificate stayed hidden, their
+    /// absence says nothing.
+    private func stapledUnknownReasons() -> [(String, String)] {
+        guard serverCertificate == nil, let first = handshakes.first, first.isTLS13, let hello = first.clientHello else { return [] }
+        let why: String
+        if first.messages.contains(where: { $0.sender == .server && $0.type == "CompressedCertificate" }) {
+            why = "the server's certificate came in a CompressedCertificate message, which was not decompressed"
+        } else if first.decryptedRecords > 0 {
+            why = "the server's Certificate message was not read"
+        } else {
+            why = "no key was available"
+        }
+        var reasons: [(String, String)] = []
+        if hello.offersStatusRequest && stapled?.ocsp == nil {
+            reasons.append(("ocsp", "TLS 1.3 staples the OCSP response inside the encrypted Certificate; " + why))
+        }
+        if hello.offersSCT && (stapled?.scts.count ?? 0) == 0 {
+            reasons.append(("sct", "TLS 1.3 carries SCTs inside the encrypted Certificate; " + why))
+        }
+        return reasons
     }
 
     private func handshakeSummary(_ hs: Handshake) -> HandshakeSummary {

@@ -56,6 +56,8 @@ final class TLSSession {
     var fingerprints = PackedFingerprints()
     /// Record protection of the last completed clear handshake (for size inference).
     var protection: RecordSizeModel?
+    /// Stapled OCSP and SCTs, when a server sent any (or promised a status).
+    var stapled: StapledData?
     /// QUIC: the packet whose frames are being read, for the trace ("Initial[0] CRYPTO").
     var quicPacketLabel: String?
 

@@ -9,6 +9,11 @@ public struct CertificateMessage: Sendable, Equatable {
     public static let maxCertificates = 64
 
     public var truncatedChain = false
+    /// TLS 1.3: the leaf's CertificateEntry extensions the server staples
+    /// there (RFC 8446 4.4.2.1): a CertificateStatus (status_request) and an
+    /// SCT list (signed_certificate_timestamp), as their extension bodies.
+    public var leafStatus: [UInt8]?
+    public var leafSCTList: [UInt8]?
 
     public static func parse(_ body: UnsafeRawBufferPointer, tls13: Bool) throws(ParseError) -> CertificateMessage {
         do throws(ParseError) {
@@ -28,7 +33,10 @@ public struct CertificateMessage: Sendable, Equatable {
         guard r.isAtEnd else { throw .malformed("bytes after the certificate list") }
         while !list.isAtEnd {
             let der = try list.vector(lengthBytes: 3)
-            if format13 { _ = try list.vector(lengthBytes: 2) }
+            if format13 {
+                let extensions = try list.vector(lengthBytes: 2)
+                if message.certificates.isEmpty { message.readLeafExtensions(extensions) }
+            }
             if message.certificates.count < maxCertificates {
                 message.certificates.append(Array(der.bytes))
             } else {
@@ -36,6 +44,23 @@ public struct CertificateMessage: Sendable, Equatable {
             }
         }
         return message
+    }
+
+    /// The leaf entry's extensions: only the two that carry stapled data are
+    /// kept. A malformed block is left unread (the chain itself still counts).
+    private mutating func readLeafExtensions(_ block: ByteReader) {
+        var r = block
+        while !r.isAtEnd {
+            guard let type = try? r.u16(), let body = try? r.vector(lengthBytes: 2) else { return }
+            switch type {
+            case ExtensionType.statusRequest where leafStatus == nil:
+                leafStatus = Array(body.bytes)
+            case ExtensionType.signedCertificateTimestamp where leafSCTList == nil:
+                leafSCTList = Array(body.bytes)
+            default:
+                break
+            }
+        }
     }
 }
 

@@ -8,6 +8,8 @@ public enum ExtensionType {
     public static let ecPointFormats: UInt16 = 11
     public static let signatureAlgorithms: UInt16 = 13
     public static let alpn: UInt16 = 16
+    /// RFC 6961: CertificateStatus for every chain certificate (ocsp_multi).
+    public static let statusRequestV2: UInt16 = 17
     public static let signedCertificateTimestamp: UInt16 = 18
     public static let padding: UInt16 = 21
     public static let encryptThenMAC: UInt16 = 22

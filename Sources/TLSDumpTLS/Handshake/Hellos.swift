@@ -158,6 +158,8 @@ public struct ServerHello: Sendable, Equatable {
     /// A HelloRetryRequest's encrypted_client_hello extension (8 confirmation bytes, RFC 9849 7.2.1).
     public var hasECHExtension = false
     public var hasPreSharedKey = false
+    /// The signed_certificate_timestamp extension's body (an SCT list, RFC 6962 3.3.1), when sent.
+    public var signedCertificateTimestamps: [UInt8]?
     public var isHelloRetryRequest = false
     public var isSSLv2 = false
     /// SSLv2 SERVER-HELLO carries the certificate and the cipher kinds it accepts.
@@ -240,6 +242,8 @@ public struct ServerHello: Sendable, Equatable {
                     hello.hasPreSharedKey = true
                 case ExtensionType.encryptedClientHello:
                     hello.hasECHExtension = true
+                case ExtensionType.signedCertificateTimestamp:
+                    hello.signedCertificateTimestamps = Array(ext.body)
                 default:
                     break
                 }

@@ -32,6 +32,8 @@ public struct CertificateSummary: Sendable, Equatable {
     public var sha256: String
     /// Lowercase hex SHA-1 of the DER bytes (what Suricata and many blocklists key on); empty only in hand-made summaries.
     public var sha1: String = ""
+    /// The SCTs embedded by the CA (extension 1.3.6.1.4.1.11129.2.4.2); nil when absent.
+    public var signedCertificateTimestamps: SignedCertificateTimestampList?
     /// Subject and issuer Names are byte-identical.
     public var isSelfIssued: Bool
     /// Set when the DER could not be fully read; the fields read before the

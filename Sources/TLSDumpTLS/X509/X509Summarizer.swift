@@ -286,6 +286,12 @@ private struct CertificateWalker {
                 } catch {
                     note("subjectAltName: \(error.message)")
                 }
+            } else if summary.signedCertificateTimestamps == nil, bytes[id.content].elementsEqual(SCTExtension.certificateContent) {
+                do {
+                    summary.signedCertificateTimestamps = try SCTExtension.list(bytes, value)
+                } catch {
+                    note("signed certificate timestamps: \(error.message)")
+                }
             }
         }
     }

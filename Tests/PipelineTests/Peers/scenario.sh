@@ -39,6 +39,11 @@ SCENARIOS=(
     pq-offer-classical-server
     dhe-tls12
     dhe-ffdhe-gnutls
+    ocsp-good-tls12
+    ocsp-revoked-tls12
+    ocsp-mismatch-tls12
+    ocsp-good-tls13
+    sct-ocsp-tls12
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -453,6 +458,48 @@ scenario_tls13-hrr-groups() {
     finish
 }
 
+# ---------------------------------------------------------------- stapled OCSP
+# Tests/PipelineTests/OCSPStaplingTests.swift: s_server staples a response made
+# here by `openssl ocsp` from a test CA index (the CA signs it), and s_client
+# asks for it (-status).
+
+# ocsp_response CERT STATUS OUT: OUT gets a DER response for CERT, STATUS good or
+# revoked (on 2024-01-01, keyCompromise), valid 7 days from now.
+ocsp_response() {
+    local cert=$1 status=$2 out=$3 serial subject
+    serial=$(openssl x509 -in "$cert" -noout -serial) || fail "cannot read $cert"
+    serial=${serial#serial=}
+    subject=$(openssl x509 -in "$cert" -noout -subject -nameopt compat)
+    subject=${subject#subject=}
+    if [[ $status == revoked ]]; then
+        printf 'R\t301231235959Z\t240101000000Z,keyCompromise\t%s\tunknown\t%s\n' "$serial" "$subject" >"$OUT/index.txt"
+    else
+        printf 'V\t301231235959Z\t\t%s\tunknown\t%s\n' "$serial" "$subject" >"$OUT/index.txt"
+    fi
+    openssl ocsp -issuer "$PKI/ca.pem" -cert "$cert" -no_nonce -reqout "$OUT/ocsp-request.der" >>"$OUT/ocsp.log" 2>&1 ||
+        { cat "$OUT/ocsp.log" >&2; fail "openssl ocsp could not make the request"; }
+    openssl ocsp -index "$OUT/index.txt" -rsigner "$PKI/ca.pem" -rkey "$PKI/ca.key" -CA "$PKI/ca.pem" \
+        -reqin "$OUT/ocsp-request.der" -respout "$out" -ndays 7 >>"$OUT/ocsp.log" 2>&1 ||
+        { cat "$OUT/ocsp.log" >&2; fail "openssl ocsp could not make the response"; }
+}
+
+# ocsp_stapling STATUS-FILE SERVER-ARGS... -- CLIENT-ARGS...: one request and response
+# with the response stapled; the client must have printed the status it got.
+ocsp_stapling() {
+    local file=$1; shift
+    local server=() client=()
+    while [[ $# -gt 0 && $1 != -- ]]; do server+=("$1"); shift; done
+    shift
+    client=("$@")
+    begin
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" -status_file "$file" "${server[@]}"
+    ossl_client -status "${client[@]}"
+    wait_for "$OUT/client.log" '^OCSP response:'
+    send_request
+    send_response
+    finish
+}
+
 # A post-quantum offer a classical server declines: the ClientHello Chrome 124
 # sent in the corpus capture chrome-1250-tls-x25519-kyber.pcap (key shares
 # X25519Kyber768Draft00 and x25519, a GREASE ECH extension), replayed byte for
@@ -504,6 +551,72 @@ scenario_dhe-ffdhe-gnutls() {
     wait_for "$OUT/client.log" '^hello over tls'
     close_client_stdin
     finish
+}
+
+# TLS 1.2, a good response; the chain includes the CA, so the whole CertID is checked.
+scenario_ocsp-good-tls12() {
+    need openssl openssl
+    ocsp_response "$PKI/server.pem" good "$OUT/good.der"
+    ocsp_stapling "$OUT/good.der" "${ECDHE12[@]}" -cert_chain "$PKI/ca.pem" -- "${ECDHE12[@]}"
+}
+
+# TLS 1.2, the server's certificate revoked; no chain (the issuer's key hash cannot be checked).
+scenario_ocsp-revoked-tls12() {
+    need openssl openssl
+    ocsp_response "$PKI/server.pem" revoked "$OUT/revoked.der"
+    ocsp_stapling "$OUT/revoked.der" "${ECDHE12[@]}" -- "${ECDHE12[@]}"
+}
+
+# TLS 1.2, the server staples the response for another certificate (the client's, same CA).
+scenario_ocsp-mismatch-tls12() {
+    need openssl openssl
+    ocsp_response "$PKI/client.pem" good "$OUT/other.der"
+    ocsp_stapling "$OUT/other.der" "${ECDHE12[@]}" -cert_chain "$PKI/ca.pem" -- "${ECDHE12[@]}"
+}
+
+# TLS 1.3: the response and two SCTs ride in the leaf's CertificateEntry
+# (encrypted; the key log reads them). The client offers TLS 1.2 too, or
+# s_client would not send its (TLS 1.2-style) request for extension 18.
+scenario_ocsp-good-tls13() {
+    need openssl openssl
+    ocsp_response "$PKI/server.pem" good "$OUT/good.der"
+    sct_serverinfo "$OUT/sct.pem" 0x1080
+    ocsp_stapling "$OUT/good.der" -tls1_3 -num_tickets 0 -cert_chain "$PKI/ca.pem" -serverinfo "$OUT/sct.pem" -- -serverinfo 18
+    grep -q '^New, TLSv1.3' "$OUT/client.log" || fail "TLS 1.3 was not negotiated"
+    [[ -s $KEYS ]] || fail "the client wrote no key log"
+}
+
+# sct_serverinfo FILE CONTEXT: an s_server -serverinfo file (SERVERINFOV2) with two
+# made-up SCTs in a signed_certificate_timestamp extension, sent where CONTEXT
+# (OpenSSL's SSL_EXT_* bits) says: 0x0180 the TLS 1.2 ServerHello, 0x1080 the
+# TLS 1.3 leaf CertificateEntry. Log ids SHA-256("tlsdump test log 1"/"2"),
+# timestamps 2023-11-14T22:13:20.123Z and .456Z, a dummy signature. The client
+# asks with `s_client -serverinfo 18` (and prints what came, TLS 1.2).
+sct_serverinfo() {
+    need python3 python3
+    python3 - "$1" "$2" <<'PY' || fail "could not write the serverinfo file"
+import base64, hashlib, struct, sys
+def sct(name, ms):
+    body = b"\x00" + hashlib.sha256(name).digest() + struct.pack(">Q", ms) + b"\x00\x00\x04\x03\x00\x04\x01\x02\x03\x04"
+    return struct.pack(">H", len(body)) + body
+scts = sct(b"tlsdump test log 1", 1700000000123) + sct(b"tlsdump test log 2", 1700000000456)
+data = struct.pack(">H", len(scts)) + scts
+ext = struct.pack(">IHH", int(sys.argv[2], 16), 18, len(data)) + data
+with open(sys.argv[1], "w") as f:
+    f.write("-----BEGIN SERVERINFOV2 FOR signed_certificate_timestamp-----\n")
+    f.write(base64.encodebytes(ext).decode())
+    f.write("-----END SERVERINFOV2 FOR signed_certificate_timestamp-----\n")
+PY
+}
+
+# TLS 1.2: the SCTs in the ServerHello beside a stapled response.
+scenario_sct-ocsp-tls12() {
+    need openssl openssl
+    sct_serverinfo "$OUT/sct.pem" 0x0180
+    ocsp_response "$PKI/server.pem" good "$OUT/good.der"
+    ocsp_stapling "$OUT/good.der" "${ECDHE12[@]}" -cert_chain "$PKI/ca.pem" -serverinfo "$OUT/sct.pem" -- \
+        "${ECDHE12[@]}" -serverinfo 18
+    grep -q 'BEGIN SERVERINFO FOR EXTENSION 18' "$OUT/client.log" || fail "the client got no SCT extension"
 }
 
 # ---------------------------------------------------------------- the renegotiation matrix
