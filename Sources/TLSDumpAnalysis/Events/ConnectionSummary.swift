@@ -1,6 +1,7 @@
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 public struct HandshakeMessageInfo: Sendable {
     public var sender: Side
@@ -153,6 +154,18 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.quic = newValue } }
     }
 
+    /// The verdict on the server's (first) chain; not_checked with the reason when none was seen; nil for non-TLS.
+    public var validation: ChainValidation? {
+        get { rare?.value.validation }
+        set { updateRare { $0.validation = newValue } }
+    }
+
+    /// The verdict on the client's (first) chain, path only; nil when the client sent none.
+    public var clientValidation: ChainValidation? {
+        get { rare?.value.clientValidation }
+        set { updateRare { $0.clientValidation = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -167,6 +180,8 @@ public struct ConnectionSummary: Sendable {
 struct RareConnectionFacts: Sendable {
     var decryptionNote: String?
     var quic: QUICSummary?
+    var validation: ChainValidation?
+    var clientValidation: ChainValidation?
 
-    var isEmpty: Bool { decryptionNote == nil && quic == nil }
+    var isEmpty: Bool { decryptionNote == nil && quic == nil && validation == nil && clientValidation == nil }
 }

@@ -23,6 +23,9 @@ public enum Evidence: Sendable, Equatable {
     case certificateNotBefore(date: String, subject: String)
     case certificateSubject(String)
     case nameMismatch(sni: String, subject: String, san: [String])
+    /// A chain verdict: its status, why, and the certificate it is about.
+    case chainValidation(status: String, reason: String, subject: String?)
+    case chainProblem(kind: String, detail: String, subject: String?, position: Int?)
     case dhPrime(bits: Int)
     case curve(group: String, bits: Int)
     case exportRSAKey(bits: Int)
@@ -60,6 +63,11 @@ public enum Evidence: Sendable, Equatable {
         case .certificateNotBefore(let date, let subject): return [("not_before", .string(date)), ("subject", .string(subject))]
         case .certificateSubject(let subject): return [("subject", .string(subject))]
         case .nameMismatch(let sni, let subject, let san): return [("sni", .string(sni)), ("subject", .string(subject)), ("san", .strings(san))]
+        case .chainValidation(let status, let reason, let subject):
+            return [("status", .string(status)), ("reason", .string(reason)), ("subject", subject.map(EvidenceValue.string) ?? .null)]
+        case .chainProblem(let kind, let detail, let subject, let position):
+            return [("problem", .string(kind)), ("detail", .string(detail)), ("subject", subject.map(EvidenceValue.string) ?? .null),
+                    ("position", position.map(EvidenceValue.int) ?? .null)]
         case .dhPrime(let bits): return [("dh_bits", .int(bits))]
         case .curve(let group, let bits): return [("group", .string(group)), ("bits", .int(bits))]
         case .exportRSAKey(let bits): return [("key_bits", .int(bits))]

@@ -28,6 +28,11 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     case certNotYetValid = "cert.not_yet_valid"
     case certSelfSigned = "cert.self_signed"
     case certSNIMismatch = "cert.sni_mismatch"
+    case certUntrusted = "cert.untrusted"
+    case certChainIncomplete = "cert.chain_incomplete"
+    case certChainOrder = "cert.chain_order"
+    case certWeakSignature = "cert.weak_signature"
+    case certRevoked = "cert.revoked"
     case compressionEnabled = "compression.enabled"
     case handshakeFailed = "handshake.failed"
     case handshakeUnexpectedMessage = "handshake.unexpected_message"
@@ -41,13 +46,13 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     public var severity: Severity {
         switch self {
         case .weakCipherRC4, .weakCipherNull, .weakCipherExport, .weakCipherDES, .weakCipherAnonymous,
-             .oldProtocolSSLv2, .oldProtocolSSLv3, .renegotiationInsecure, .compressionEnabled:
+             .oldProtocolSSLv2, .oldProtocolSSLv3, .renegotiationInsecure, .compressionEnabled, .certRevoked:
             .high
         case .weakCipher3DES, .weakMACMD5, .oldProtocolTLS10, .oldProtocolTLS11, .weakKeyRSA, .weakKeyDH, .weakKeyEC,
              .renegotiationRefused, .renegotiationFailed, .clientAuthViaRenegotiation, .clientAuthNoCertificate,
-             .certExpired, .certNotYetValid, .handshakeFailed:
+             .certExpired, .certNotYetValid, .handshakeFailed, .certUntrusted, .certChainIncomplete, .certWeakSignature:
             .medium
-        case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .streamGap, .tlsMalformed, .decryptionError,
+        case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .certChainOrder, .streamGap, .tlsMalformed, .decryptionError,
              .handshakeUnexpectedMessage, .quicDecryptionFailed:
             .low
         case .renegotiationServerInitiated, .clientAuthPostHandshake, .notTLS, .decryptionUnsupported:
@@ -84,6 +89,11 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         case .certNotYetValid: "Check the server's clock and the certificate's validity dates; install a certificate valid now."
         case .certSelfSigned: "Use a certificate issued by a CA the clients trust, or distribute this one to them deliberately."
         case .certSNIMismatch: "Serve a certificate whose names cover the requested host name (SNI), or fix the name the client asks for."
+        case .certUntrusted: "Use a certificate that chains to a root the clients trust, and check its signatures; a root removed from the stores since the capture reads as unknown too."
+        case .certChainIncomplete: "Configure the server to send its intermediate certificates after the leaf (the full chain file), not the leaf alone."
+        case .certChainOrder: "Send the chain in order: the leaf, then the certificate that issued it, and so on up to (not necessarily including) the root."
+        case .certWeakSignature: "Reissue the certificate (and its intermediates) with SHA-256 or stronger signatures; SHA-1 and MD5 signatures can be forged."
+        case .certRevoked: "Replace the revoked certificate with a newly issued one and install it with its chain."
         case .compressionEnabled: "Disable TLS compression on the server (CRIME)."
         case .handshakeFailed: "Read the alert: compare the versions, suites and certificates each side offered and accepts."
         case .handshakeUnexpectedMessage: "Compare both peers' TLS stacks and versions; a middlebox rewriting traffic can also cause it."

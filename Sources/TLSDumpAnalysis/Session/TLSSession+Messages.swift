@@ -1,6 +1,7 @@
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// Handshake messages read from records in clear or decrypted: hellos,
 /// certificates, requests, key exchange. Each moves its handshake's state
@@ -278,17 +279,22 @@ extension TLSSession {
             malformed("Certificate", side: side, error)
             return
         }
-        certificatesReceived(parsed.certificates.map { context.certificateSummaries.summary(der: $0) }, side: side, origin: origin)
+        certificatesReceived(der: parsed.certificates, side: side, origin: origin)
     }
 
-    func certificatesReceived(_ chain: [CertificateSummary], side: Side, origin: RecordOrigin) {
+    /// A Certificate message's certificates (DER, leaf first), however they
+    /// came (clear, decrypted, SSL 2.0's SERVER-HELLO): summarised, told, validated.
+    func certificatesReceived(der certificates: [[UInt8]], side: Side, origin: RecordOrigin) {
+        let chain = certificates.map { context.certificateSummaries.summary(der: $0) }
         let index = currentIndex ?? 0
+        let validation = validate(der: certificates, chain, side: side)
         emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side, chain: chain)))
         if side == .client {
             live.clientCertificateEmpty = chain.isEmpty
             if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first)) }
             if let leaf = chain.first {
                 if clientCertificate == nil { clientCertificate = context.sharedCertificateBox(leaf) }
+                if clientValidation == nil { clientValidation = validation }
             } else {
                 observe(.clientCertificate(empty: true, requested: current?.certificateRequest != nil || firstCertificateRequest != nil,
                                            handshake: index))
@@ -297,7 +303,29 @@ extension TLSSession {
         }
         guard let leaf = chain.first else { return }
         if serverCertificate == nil { serverCertificate = context.sharedCertificateBox(leaf) }
-        observe(.serverCertificate(leaf, handshake: index, sni: sni, at: now))
+        if serverValidation == nil { serverValidation = validation }
+        observe(.serverCertificate(leaf, handshake: index, sni: sni, at: now, validation: validation))
+    }
+
+    /// The chain's verdict (nil when validation is off or the chain is empty):
+    /// the server's against the SNI, the client's for its path only.
+    private func validate(der: [[UInt8]], _ chain: [CertificateSummary], side: Side) -> ChainValidation? {
+        guard let validator = context.config.validator, !chain.isEmpty else { return nil }
+        let presented = zip(der, chain).map { PresentedCertificate(der: $0, summary: $1) }
+        let hostname = side == .server ? sni : nil
+        var verdict = context.chainVerdicts.verdict(presented, hostname: hostname, client: side == .client, at: now, validator: validator)
+        verdict.validatedAt = now.seconds
+        return verdict
+    }
+
+    /// A stapled OCSP response's word on the server's leaf (parsed elsewhere):
+    /// `revoked` becomes the chain's status and raises `cert.revoked`.
+    func serverRevocationSeen(_ revocation: RevocationStatus) {
+        guard case .revoked = revocation else { return }
+        let base = serverValidation ?? .notChecked("no certificate chain was validated")
+        let updated = base.applying(revocation)
+        serverValidation = updated
+        observe(.certificateRevoked(updated, handshake: currentIndex ?? 0))
     }
 
     private func certificateRequestMessage(_ message: HandshakeMessage, origin: RecordOrigin) {

@@ -1,6 +1,7 @@
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// The TLS exchange of one connection: its handshakes (each an explicit
 /// state machine, `HandshakePhase`), what they revealed, and the findings.
@@ -31,6 +32,9 @@ final class TLSSession {
     var alpn: [UInt8]?
     var serverCertificate: Box<CertificateSummary>?
     var clientCertificate: Box<CertificateSummary>?
+    /// The verdicts on the first server and client chains (nil: none validated).
+    var serverValidation: ChainValidation?
+    var clientValidation: ChainValidation?
     var secureRenegotiation: Bool?
     var clientOfferedSecureRenegotiation = false
     /// The earliest CertificateRequest, and how it is known.
