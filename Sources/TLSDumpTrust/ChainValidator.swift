@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SwiftASN1
+import Synchronization
 import TLSDumpBase
 import TLSDumpTLS
 import X509
@@ -61,4 +62,9 @@ public final class ChainValidator: Sendable {
 extension ChainValidator {
     /// The system trust store's validator, shared by every run of the process (read once, on first use).
     public static let system = ChainValidator(anchors: TrustAnchors(caFiles: []))
+}
+
+extension ChainValidator {
+    /// Validations whose verifier run suspended and needed a thread to wait (expected 0: see `SynchronousAwait`).
+    public static var suspendedRuns: Int { SynchronousAwait.suspensions.load(ordering: .relaxed) }
 }
