@@ -42,7 +42,9 @@ public final class ChainValidator: Sendable {
             }
         }
         guard let leaf = parsed[0] else {
-            return .notChecked("swift-certificates cannot parse the leaf certificate (\(Self.shorten(leafError)))")
+            // swift-crypto loads no RSA key under 2048 bits: say so in words.
+            let why = leafError.contains("incorrectParameterSize") ? "an RSA key under 2048 bits, which swift-crypto does not load" : Self.shorten(leafError)
+            return .notChecked("swift-certificates cannot parse the leaf certificate (\(why))")
         }
         let date = Date(timeIntervalSince1970: Double(time.nanoseconds) / 1e9)
         let name = hostname.flatMap { $0.isEmpty ? nil : $0 }

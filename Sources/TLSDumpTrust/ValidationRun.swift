@@ -209,10 +209,25 @@ struct ValidationRun {
         if let unparsed = walk.unparsedIssuer {
             return (.notChecked, "\(issuerName) was sent (at \(unparsed)) but swift-certificates cannot parse it.")
         }
-        if topIndex > 0, case .isCertificateAuthority? = try? top.extensions.basicConstraints {
+        // The issuer is unknown: a missing intermediate, or a root the store lacks. Without
+        // it nothing can tell them apart for sure; two signs point to an intermediate: CA
+        // certificates were sent that do not connect (the gap is between them and the leaf),
+        // or a leaf names where to fetch its issuer (AIA caIssuers, as public CAs' leaves do).
+        let strandedCA = parsed.indices.contains { index in
+            guard !walk.indices.contains(index), let certificate = parsed[index] else { return false }
+            if case .isCertificateAuthority? = try? certificate.extensions.basicConstraints { return true }
+            return false
+        }
+        let isCA: Bool
+        if case .isCertificateAuthority? = try? top.extensions.basicConstraints { isCA = true } else { isCA = false }
+        let fetchable = ((try? top.extensions.authorityInformationAccess)??.contains { $0.method == .issuingCA }) ?? false
+        if strandedCA || (!isCA && fetchable) {
+            return (.incompleteChain, "The issuer of \(topName), \(issuerName), was not sent and is not in the trust store: an intermediate is missing.")
+        }
+        if isCA && topIndex > 0 {
             return (.unknownIssuer, "\(topName) was issued by \(issuerName), which was not sent and is not in the trust store.")
         }
-        return (.incompleteChain, "The issuer of \(topName), \(issuerName), was not sent and is not in the trust store: an intermediate is missing.")
+        return (.unknownIssuer, "The issuer of \(topName), \(issuerName), was not sent and is not in the trust store (an unknown root, or a missing intermediate: the certificate does not say where to fetch its issuer).")
     }
 
     /// The policy's problems with `chain`, with its top taken as a trust anchor

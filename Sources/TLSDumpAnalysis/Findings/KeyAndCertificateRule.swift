@@ -82,8 +82,10 @@ enum KeyAndCertificateRule: FindingRule {
                        evidence: problem.map(problemEvidence) ?? .chainValidation(status: v.status.rawValue, reason: v.reason ?? "", subject: nil))
     }
 
+    /// "subject: detail" without the detail's final period (it goes inside parentheses).
     private static func sentence(_ p: ChainProblem) -> String {
-        p.subject.map { "\($0): \(p.detail)" } ?? p.detail
+        let detail = p.detail.hasSuffix(".") ? String(p.detail.dropLast()) : p.detail
+        return p.subject.map { "\($0): \(detail)" } ?? detail
     }
 
     private static func problemEvidence(_ p: ChainProblem) -> Evidence {

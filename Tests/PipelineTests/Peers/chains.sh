@@ -73,7 +73,14 @@ serve 1 leaf chain-missing.pem missing.chain.test
 serve 2 leaf chain-order.pem order.chain.test
 serve 3 sha1leaf chain-good.pem sha1.chain.test
 serve 4 leaf chain-good.pem other.example
-sleep 0.5
+# Stop once the capture holds the five connections' SYNs and FINs (tcpdump writes each packet at once, -U).
+for _ in $(seq 60); do
+    syns=$(tcpdump -r "$PCAP" 'tcp[tcpflags] == tcp-syn' 2>/dev/null | wc -l)
+    fins=$(tcpdump -r "$PCAP" 'tcp[tcpflags] & tcp-fin != 0' 2>/dev/null | wc -l)
+    [[ $syns -ge 5 && $fins -ge 10 ]] && break
+    sleep 0.1
+done
+sleep 0.2
 kill -INT $CAP 2>/dev/null || true
 wait $CAP 2>/dev/null || true
 grep -q "BEGIN CERTIFICATE\|Server certificate" client-0.log || { echo "chains.sh: the first handshake failed: $(tail -3 client-0.log)" >&2; exit 1; }
