@@ -22,6 +22,7 @@ let targetNames = [
     "FuzzQUICPacket",      // QUIC datagram splitting, Initial keys and opening, frames, transport parameters
     "FuzzQUICCrypto",      // QUICCryptoStream fed a script of CRYPTO frames, against a reference stream
     "FuzzCompressedCapture", // gzip/zstd/xz/lz4 files through PcapReader (codec, stdio stream, libpcap) and the secrets walk
+    "FuzzChainValidation", // certificate chains, SNI and time through ChainValidator (swift-certificates' Verifier) and its cache
 ]
 
 let package = Package(

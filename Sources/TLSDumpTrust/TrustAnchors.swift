@@ -46,6 +46,27 @@ public final class TrustAnchors: Sendable {
         }
     }
 
+    /// Anchors given as DER certificates (embedding, tests, the fuzz target); the unparseable are skipped.
+    public init(derCertificates: [[UInt8]]) {
+        files = []
+        isSystem = false
+        var certificates: [Certificate] = []
+        var summaries: [Certificate: CertificateSummary] = [:]
+        var skipped = 0
+        for der in derCertificates.prefix(Self.maxCertificates) {
+            guard let certificate = try? Certificate(derEncoded: der) else {
+                skipped += 1
+                continue
+            }
+            certificates.append(certificate)
+            summaries[certificate] = X509Summarizer.summarize(der: der)
+        }
+        let made = Loaded(store: CertificateStore(certificates), bySubject: Dictionary(grouping: certificates, by: \.subject),
+                          summaries: summaries, count: certificates.count,
+                          failure: certificates.isEmpty ? "no certificate" : nil, skipped: skipped)
+        loaded.withLock { $0 = made }
+    }
+
     /// The anchors, read on first call.
     public func load() -> Loaded {
         loaded.withLock { state in
