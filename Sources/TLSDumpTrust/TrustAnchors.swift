@@ -27,8 +27,8 @@ public final class TrustAnchors: Sendable {
         public var store: CertificateStore
         /// The same anchors by subject, for the verdict's own look at a failed chain.
         var bySubject: [DistinguishedName: [Certificate]]
-        /// Our own summary of each anchor, for the path's subjects and digests.
-        var summaries: [Certificate: CertificateSummary]
+        /// Each anchor's DER, summarised (by our own reader) when a path names it.
+        var ders: [Certificate: [UInt8]]
         public var count: Int
         /// Why nothing could be loaded (nil when at least one certificate was).
         public var failure: String?
@@ -51,7 +51,7 @@ public final class TrustAnchors: Sendable {
         files = []
         isSystem = false
         var certificates: [Certificate] = []
-        var summaries: [Certificate: CertificateSummary] = [:]
+        var ders: [Certificate: [UInt8]] = [:]
         var skipped = 0
         for der in derCertificates.prefix(Self.maxCertificates) {
             guard let certificate = try? Certificate(derEncoded: der) else {
@@ -59,10 +59,10 @@ public final class TrustAnchors: Sendable {
                 continue
             }
             certificates.append(certificate)
-            summaries[certificate] = X509Summarizer.summarize(der: der)
+            ders[certificate] = der
         }
         let made = Loaded(store: CertificateStore(certificates), bySubject: Dictionary(grouping: certificates, by: \.subject),
-                          summaries: summaries, count: certificates.count,
+                          ders: ders, count: certificates.count,
                           failure: certificates.isEmpty ? "no certificate" : nil, skipped: skipped)
         loaded.withLock { $0 = made }
     }
@@ -77,11 +77,12 @@ public final class TrustAnchors: Sendable {
         }
     }
 
-    func summary(of anchor: Certificate) -> CertificateSummary? { load().summaries[anchor] }
+    /// Our own summary of an anchor, for the path's subjects and digests (only on a verdict cache miss).
+    func summary(of anchor: Certificate) -> CertificateSummary? { load().ders[anchor].map(X509Summarizer.summarize(der:)) }
 
     static func read(_ files: [String]) -> Loaded {
         var certificates: [Certificate] = []
-        var summaries: [Certificate: CertificateSummary] = [:]
+        var ders: [Certificate: [UInt8]] = [:]
         var problems: [String] = []
         var skipped = 0
         for file in files {
@@ -103,13 +104,13 @@ public final class TrustAnchors: Sendable {
                     continue
                 }
                 certificates.append(certificate)
-                summaries[certificate] = X509Summarizer.summarize(der: document.derBytes)
+                ders[certificate] = document.derBytes
                 found += 1
             }
             if found == 0 { problems.append("\(file) holds no certificate") }
         }
         let failure = certificates.isEmpty ? (problems.isEmpty ? "no certificate" : problems.joined(separator: "; ")) : nil
-        return Loaded(store: CertificateStore(certificates), bySubject: Dictionary(grouping: certificates, by: \.subject), summaries: summaries, count: certificates.count,
+        return Loaded(store: CertificateStore(certificates), bySubject: Dictionary(grouping: certificates, by: \.subject), ders: ders, count: certificates.count,
                       failure: failure, skipped: skipped)
     }
 }
