@@ -17,7 +17,7 @@ public final class ChainValidator: Sendable {
     /// Certificates of one message considered (real chains have 2 to 5; the rest count as unused).
     public static let maxCertificates = 16
     /// Issuer lookups of one path search (see `BudgetedStore`).
-    public static let lookupBudget = 256
+    public static let lookupBudget = 32
 
     public init(anchors: TrustAnchors) { self.anchors = anchors }
 

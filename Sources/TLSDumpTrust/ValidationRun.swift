@@ -287,7 +287,8 @@ struct ValidationRun {
         }
         out.outOfOrder = zip(sentIndices, sentIndices.dropFirst()).contains { $0 >= $1 }
         out.unusedCertificates = presented.count - Set(sentIndices).count
-        let topIsRoot = out.status == .ok || out.status == .unknownIssuer && out.path.count == 1
+        // The top's own signature is not relied on when it is a trust anchor or self-issued (a root).
+        let topIsRoot = out.status == .ok
             || out.path.last.map { $0.subject != nil && $0.subject == $0.issuer } == true
             || out.path.last?.source == .trustStore
         out.missingIntermediates = out.status == .incompleteChain

@@ -175,3 +175,38 @@ final class ChainValidationTests: XCTestCase {
         XCTAssertTrue(revoked.reason?.contains("keyCompromise") == true)
     }
 }
+
+extension ChainValidationTests {
+    /// A hostile chain: 15 self-issued CA certificates of one subject and one key
+    /// (so each one's signature verifies under every other's key) that differ in
+    /// their SAN, which the verifier's loop detection counts as different: every
+    /// ordering is a path. The lookup budget ends the search at once.
+    func testHostileChainSearchIsBounded() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tlsdump-hostile-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = """
+            set -e; cd '\(dir.path)'; : > openssl.cnf; export OPENSSL_CONF=$PWD/openssl.cnf
+            openssl ecparam -name prime256v1 -genkey -noout -out k.pem 2>/dev/null
+            for i in $(seq 15); do
+              printf 'basicConstraints=critical,CA:TRUE\\nsubjectAltName=DNS:n%s.hostile.test\\n' $i > e$i.cnf
+              openssl req -new -key k.pem -subj '/CN=hostile' -out c.csr 2>/dev/null
+              openssl x509 -req -in c.csr -signkey k.pem -days 30 -extfile e$i.cnf -outform DER -out ca$i.der 2>/dev/null
+            done
+            printf 'basicConstraints=CA:FALSE\\nsubjectAltName=DNS:leaf.hostile.test\\n' > leaf.cnf
+            openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout lk.pem -subj '/CN=leaf.hostile.test' -out l.csr 2>/dev/null
+            openssl x509 -req -in l.csr -CA ca1.der -CAform DER -CAkey k.pem -CAcreateserial -days 30 -extfile leaf.cnf -outform DER -out leaf.der 2>/dev/null
+            """
+        let r = try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", script])
+        XCTAssertEqual(r.status, 0, String(decoding: r.stderr, as: UTF8.self))
+        var ders = [try [UInt8](Data(contentsOf: dir.appendingPathComponent("leaf.der")))]
+        for i in 1...15 { ders.append(try [UInt8](Data(contentsOf: dir.appendingPathComponent("ca\(i).der")))) }
+        let chain = ders.map { PresentedCertificate(der: $0, summary: X509Summarizer.summarize(der: $0)) }
+        let started = Date()
+        let v = ChainValidator.system.validate(chain, hostname: "leaf.hostile.test", at: Timestamp(seconds: Int64(started.timeIntervalSince1970), microseconds: 0))
+        let seconds = Date().timeIntervalSince(started)
+        XCTAssertEqual(v.status, .unknownIssuer, v.reason ?? "")
+        XCTAssertTrue(v.reason?.contains("stopped after 32 issuer lookups") == true, v.reason ?? "")
+        XCTAssertLessThan(seconds, 3, "the budget bounds the search (debug build)")
+    }
+}
