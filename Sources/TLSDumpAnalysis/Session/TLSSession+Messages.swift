@@ -291,10 +291,9 @@ extension TLSSession {
         emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side, chain: chain)))
         if side == .client {
             live.clientCertificateEmpty = chain.isEmpty
-            if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first)) }
+            if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first, validation)) }
             if let leaf = chain.first {
                 if clientCertificate == nil { clientCertificate = context.sharedCertificateBox(leaf) }
-                if clientValidation == nil { clientValidation = validation }
             } else {
                 observe(.clientCertificate(empty: true, requested: current?.certificateRequest != nil || firstCertificateRequest != nil,
                                            handshake: index))
@@ -304,27 +303,25 @@ extension TLSSession {
         guard let leaf = chain.first else { return }
         if serverCertificate == nil { serverCertificate = context.sharedCertificateBox(leaf) }
         if serverValidation == nil { serverValidation = validation }
-        observe(.serverCertificate(leaf, handshake: index, sni: sni, at: now, validation: validation))
+        observe(.serverCertificate(leaf, handshake: index, sni: sni, at: now, validation: validation?.value))
     }
 
     /// The chain's verdict (nil when validation is off or the chain is empty):
     /// the server's against the SNI, the client's for its path only.
-    private func validate(der: [[UInt8]], _ chain: [CertificateSummary], side: Side) -> ChainValidation? {
+    private func validate(der: [[UInt8]], _ chain: [CertificateSummary], side: Side) -> SharedVerdict? {
         guard let validator = context.config.validator, !chain.isEmpty else { return nil }
         let presented = zip(der, chain).map { PresentedCertificate(der: $0, summary: $1) }
         let hostname = side == .server ? sni : nil
-        var verdict = context.chainVerdicts.verdict(presented, hostname: hostname, client: side == .client, at: now, validator: validator)
-        verdict.validatedAt = now.seconds
-        return verdict
+        return context.chainVerdicts.verdict(presented, hostname: hostname, client: side == .client, at: now, validator: validator)
     }
 
     /// A stapled OCSP response's word on the server's leaf (parsed elsewhere):
     /// `revoked` becomes the chain's status and raises `cert.revoked`.
     func serverRevocationSeen(_ revocation: RevocationStatus) {
         guard case .revoked = revocation else { return }
-        let base = serverValidation ?? .notChecked("no certificate chain was validated")
+        let base = serverValidation?.value ?? .notChecked("no certificate chain was validated")
         let updated = base.applying(revocation)
-        serverValidation = updated
+        serverValidation = SharedVerdict(updated)
         observe(.certificateRevoked(updated, handshake: currentIndex ?? 0))
     }
 

@@ -58,8 +58,8 @@ extension TLSSession {
             sslv2CipherKind: sslv2CipherKind,
             rare: nil)
         summary.decryptionNote = decryptionNote
-        if isTLS { summary.validation = serverValidation ?? .notChecked(chainNotSeenReason) }
-        summary.clientValidation = clientValidation
+        if isTLS { summary.validation = serverValidation?.value ?? .notChecked(chainNotSeenReason) }
+        summary.clientValidation = clientChains.lazy.compactMap(\.validation).first?.value
         return summary
     }
 

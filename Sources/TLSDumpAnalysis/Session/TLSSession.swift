@@ -33,8 +33,9 @@ final class TLSSession {
     var serverCertificate: Box<CertificateSummary>?
     var clientCertificate: Box<CertificateSummary>?
     /// The verdicts on the first server and client chains (nil: none validated).
-    var serverValidation: ChainValidation?
-    var clientValidation: ChainValidation?
+    /// (Shared with the other connections that showed the same chain; the
+    /// client's verdicts stay with `clientChains`, which few connections have.)
+    var serverValidation: SharedVerdict?
     var secureRenegotiation: Bool?
     var clientOfferedSecureRenegotiation = false
     /// The earliest CertificateRequest, and how it is known.
@@ -42,7 +43,7 @@ final class TLSSession {
     var alerts: [AlertInfo] = []
     /// CertificateRequests (read or inferred) and the client's answers, for the story.
     var certificateRequests: [CertificateRequestEvent] = []
-    var clientChains: [(handshake: Int, leaf: CertificateSummary?)] = []
+    var clientChains: [(handshake: Int, leaf: CertificateSummary?, validation: SharedVerdict?)] = []
     var findings: FindingLog
     var negotiatedVersion: UInt16?
     var negotiatedSuite: UInt16?
