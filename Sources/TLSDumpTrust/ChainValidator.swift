@@ -43,7 +43,11 @@ public final class ChainValidator: Sendable {
         }
         guard let leaf = parsed[0] else {
             // swift-crypto loads no RSA key under 2048 bits: say so in words.
-            let why = leafError.contains("incorrectParameterSize") ? "an RSA key under 2048 bits, which swift-crypto does not load" : Self.shorten(leafError)
+            // BoringSSL's error codes come from a thread's error queue that earlier failures
+            // leave behind: the number differs run to run, so it is not reported.
+            let why = leafError.contains("incorrectParameterSize") ? "an RSA key under 2048 bits, which swift-crypto does not load"
+                : leafError.contains("underlyingCoreCryptoError") ? "its public key does not load in BoringSSL"
+                : Self.shorten(leafError)
             return .notChecked("swift-certificates cannot parse the leaf certificate (\(why))")
         }
         let date = Date(timeIntervalSince1970: Double(time.nanoseconds) / 1e9)

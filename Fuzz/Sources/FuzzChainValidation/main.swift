@@ -42,7 +42,8 @@ public func fuzzChainValidation(_ data: UnsafePointer<UInt8>?, _ count: Int) -> 
         fuzzCheck(verdict.stableFrom <= time.seconds && time.seconds < verdict.stableUntil,
                   "the verdict's stable range \(verdict.stableFrom)..<\(verdict.stableUntil) misses its own time \(time.seconds)")
     }
-    fuzzCheck(validator.validate(chain, hostname: hostname, at: time) == verdict, "two validations of one chain differ")
+    let again = validator.validate(chain, hostname: hostname, at: time)
+    fuzzCheck(again == verdict, "two validations of one chain differ: \(verdict) / \(again)")
     var cache = ChainVerdictCache(capacity: 2)
     let cached = cache.verdict(chain, hostname: hostname, client: client, at: time, validator: validator)
     fuzzCheck(cached.value == verdict, "the cache's verdict differs")
