@@ -5,8 +5,8 @@ import TLSDumpBase
 /// signature checks. A verdict is reused only within the capture times it
 /// holds for (`stableFrom`...`stableUntil`: no certificate's validity bound
 /// in between), so a long capture that crosses an expiry is judged again.
-/// A reused verdict keeps the `validatedAt` it was made at: it holds for
-/// every time in that range alike.
+/// A reused verdict keeps the `validatedAt` it was made at (it holds for every
+/// time in that range alike); the session writes its own time into the summary.
 public struct ChainVerdictCache: Sendable {
     private var memo: BoundedMemo<Key, SharedVerdict>
 

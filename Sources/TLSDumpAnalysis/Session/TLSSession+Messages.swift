@@ -291,7 +291,7 @@ extension TLSSession {
         emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side, chain: chain)))
         if side == .client {
             live.clientCertificateEmpty = chain.isEmpty
-            if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first, validation)) }
+            if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first, validation, now.seconds)) }
             if let leaf = chain.first {
                 if clientCertificate == nil { clientCertificate = context.sharedCertificateBox(leaf) }
             } else {
@@ -302,7 +302,10 @@ extension TLSSession {
         }
         guard let leaf = chain.first else { return }
         if serverCertificate == nil { serverCertificate = context.sharedCertificateBox(leaf) }
-        if serverValidation == nil { serverValidation = validation }
+        if serverValidation == nil, let validation {
+            serverValidation = validation
+            serverValidationSeconds = now.seconds
+        }
         observe(.serverCertificate(leaf, handshake: index, sni: sni, at: now, validation: validation?.value))
     }
 

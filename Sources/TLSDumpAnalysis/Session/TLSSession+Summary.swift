@@ -58,8 +58,19 @@ extension TLSSession {
             sslv2CipherKind: sslv2CipherKind,
             rare: nil)
         summary.decryptionNote = decryptionNote
-        if isTLS { summary.validation = serverValidation?.value ?? .notChecked(chainNotSeenReason) }
-        summary.clientValidation = clientChains.lazy.compactMap(\.validation).first?.value
+        // The time is this connection's own: the same output whichever connection made a shared verdict.
+        if isTLS {
+            if var v = serverValidation?.value {
+                v.validatedAt = serverValidationSeconds
+                summary.validation = v
+            } else {
+                summary.validation = .notChecked(chainNotSeenReason)
+            }
+        }
+        if let client = clientChains.first(where: { $0.validation != nil }), var v = client.validation?.value {
+            v.validatedAt = client.at
+            summary.clientValidation = v
+        }
         return summary
     }
 

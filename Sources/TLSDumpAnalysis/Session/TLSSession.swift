@@ -36,6 +36,8 @@ final class TLSSession {
     /// (Shared with the other connections that showed the same chain; the
     /// client's verdicts stay with `clientChains`, which few connections have.)
     var serverValidation: SharedVerdict?
+    /// When this connection's server chain was judged (a shared verdict keeps the time it was made at).
+    var serverValidationSeconds: Int64 = 0
     var secureRenegotiation: Bool?
     var clientOfferedSecureRenegotiation = false
     /// The earliest CertificateRequest, and how it is known.
@@ -43,7 +45,7 @@ final class TLSSession {
     var alerts: [AlertInfo] = []
     /// CertificateRequests (read or inferred) and the client's answers, for the story.
     var certificateRequests: [CertificateRequestEvent] = []
-    var clientChains: [(handshake: Int, leaf: CertificateSummary?, validation: SharedVerdict?)] = []
+    var clientChains: [(handshake: Int, leaf: CertificateSummary?, validation: SharedVerdict?, at: Int64)] = []
     var findings: FindingLog
     var negotiatedVersion: UInt16?
     var negotiatedSuite: UInt16?
