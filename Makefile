@@ -35,11 +35,12 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 # aioquic, the QUIC peers of QUICLivePeerTests, from PyPI; headless Chromium
 # opens the --report pages in HTMLReportTests; tshark reads back the pcapng
 # that -w writes for capture files of different link types, which libpcap cannot;
-# gzip, zstd, xz and lz4 compress captures for CompressedInputTests).
+# gzip, zstd, xz and lz4 compress captures for CompressedInputTests; ca-certificates is
+# the system trust store chains are validated against, whose verdicts FindingsTests expects).
 BUILD_PACKAGES = libpcap-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev pkg-config
 # pkg-config names of the libraries in BUILD_PACKAGES: `deps` installs when any is missing.
 BUILD_LIBRARIES = libpcap zlib libzstd liblzma liblz4
-TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark gzip zstd xz-utils lz4 postgresql
+TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark gzip zstd xz-utils lz4 postgresql ca-certificates
 PIP_TEST_PACKAGES = aioquic
 
 FUZZ_SECONDS ?= 60

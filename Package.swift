@@ -14,12 +14,14 @@ let package = Package(
         .library(name: "TLSDumpKit", targets: [
             "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
             "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpPipeline",
-            "TLSDumpQUIC",
+            "TLSDumpQUIC", "TLSDumpTrust",
         ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.8.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .systemLibrary(
@@ -56,18 +58,26 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // Certificate chain validation: swift-certificates' Verifier (RFC 5280 and
+        // server identity) at the capture's time, against a trust store loaded once.
+        // Only validation: summaries stay with our own DER walker (see TLSDumpTLS).
+        .target(name: "TLSDumpTrust", dependencies: [
+            "TLSDumpBase", "TLSDumpTLS",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
         .target(name: "TLSDumpAnalysis", dependencies: [
-            "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS", "TLSDumpQUIC",
+            "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS", "TLSDumpQUIC", "TLSDumpTrust",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "TLSDumpOutput", dependencies: ["TLSDumpBase", "TLSDumpAnalysis", "TLSDumpTLS", "TLSDumpFlow"]),
+        .target(name: "TLSDumpOutput", dependencies: ["TLSDumpBase", "TLSDumpAnalysis", "TLSDumpTLS", "TLSDumpFlow", "TLSDumpTrust"]),
         // Wires the stages together for one run (used by the CLI and the pipeline tests).
         .target(name: "TLSDumpPipeline", dependencies: [
             "TLSDumpBase", "TLSDumpCapture", "TLSDumpDecode", "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpQUIC",
         ]),
         .executableTarget(name: "tlsdump", dependencies: [
             "TLSDumpBase", "TLSDumpPipeline", "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture",
-            "TLSDumpDecode", "TLSDumpFlow",
+            "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTrust",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Unit tests, one target per stage, so a stage is tested against its own contract.
@@ -77,11 +87,11 @@ let package = Package(
         .testTarget(name: "TLSTests", dependencies: ["TLSDumpBase", "TLSDumpTLS"]),
         .testTarget(name: "QUICTests", dependencies: ["TLSDumpBase", "TLSDumpQUIC"]),
         // The analysis core: the handshake state machine, sessions fed records, the finding rules.
-        .testTarget(name: "AnalysisTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS", "TLSDumpAnalysis"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS", "TLSDumpAnalysis", "TLSDumpTrust"]),
         // Whole-pipeline tests: the shared corpus against tshark's oracle, bundled captures, CLI.
         .testTarget(name: "PipelineTests", dependencies: [
             "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",
-            "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture", "TLSDumpPipeline", "tlsdump",
+            "TLSDumpAnalysis", "TLSDumpOutput", "TLSDumpCapture", "TLSDumpPipeline", "tlsdump", "TLSDumpTrust",
         ], exclude: ["Fixtures", "Peers", "Live"]),   // test data and peer scripts, run from their paths
     ]
 )

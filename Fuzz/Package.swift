@@ -25,6 +25,7 @@ let targetNames = [
     "FuzzCompressedCapture", // gzip/zstd/xz/lz4 files through PcapReader (codec, stdio stream, libpcap) and the secrets walk
     "FuzzECH",             // encrypted_client_hello: the ClientHello form, retry_configs (ECHConfigList), inside a ClientHello
     "FuzzOCSP",            // CertificateStatus, OCSP responses, SCT lists, the CertID check
+    "FuzzChainValidation", // certificate chains, SNI and time through ChainValidator (swift-certificates' Verifier) and its cache
 ]
 
 let package = Package(

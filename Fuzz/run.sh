@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SECONDS_PER_TARGET=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
-ALL_TARGETS=(FuzzPacketDecoder FuzzReassembler FuzzRecordStream FuzzPreamble FuzzHandshake FuzzSSLv2 FuzzX509 FuzzKeyLog FuzzPipeline FuzzPcapngSecrets FuzzQUICPacket FuzzQUICCrypto FuzzCompressedCapture FuzzECH FuzzOCSP)
+ALL_TARGETS=(FuzzPacketDecoder FuzzReassembler FuzzRecordStream FuzzPreamble FuzzHandshake FuzzSSLv2 FuzzX509 FuzzKeyLog FuzzPipeline FuzzPcapngSecrets FuzzQUICPacket FuzzQUICCrypto FuzzCompressedCapture FuzzECH FuzzOCSP FuzzChainValidation)
 TARGETS=("${@:-${ALL_TARGETS[@]}}")
 JOBS=${FUZZ_JOBS:-1}
 SCRATCH=${FUZZ_SCRATCH:-$ROOT/.build-fuzz}
@@ -32,7 +32,7 @@ fi
 max_len() {
     case $1 in
         FuzzPipeline|FuzzCompressedCapture) echo 65560 ;;
-        FuzzRecordStream|FuzzHandshake|FuzzPreamble) echo 16400 ;;
+        FuzzRecordStream|FuzzHandshake|FuzzPreamble|FuzzChainValidation) echo 16400 ;;
         FuzzSSLv2) echo 4096 ;;
         *) echo 8192 ;;
     esac

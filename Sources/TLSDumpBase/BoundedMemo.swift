@@ -48,4 +48,25 @@ public struct BoundedMemo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         values[key] = value
         return value
     }
+
+    /// As `value(for:cost:compute:)`, but a remembered value that `isFresh`
+    /// rejects is made again and replaces it (in place: its age is kept).
+    public mutating func value(for key: @autoclosure () -> Key, cost: Int, isFresh: (Value) -> Bool, compute: () -> Value) -> Value {
+        guard cost <= maxEntryCost else {
+            misses += 1
+            return compute()
+        }
+        let key = key()
+        if let cached = values[key] {
+            if isFresh(cached) {
+                hits += 1
+                return cached
+            }
+            misses += 1
+            let value = compute()
+            values[key] = value
+            return value
+        }
+        return self.value(for: key, cost: cost, compute: compute)
+    }
 }

@@ -2,6 +2,7 @@ import TLSDumpAnalysis
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// `--format json`: one object per line, the contract in docs/events.md.
 /// Bytes are written straight into a reused buffer (no JSONEncoder). In a
@@ -410,6 +411,9 @@ public final class JSONEventWriter: RenderingEventSink {
         if let cert = c.serverCertificate { certificate(cert, &w) } else { w.null() }
         w.key("client_certificate")
         if let cert = c.clientCertificate { certificate(cert, &w) } else { w.null() }
+        w.key("validation")
+        if let v = c.validation { chainValidation(v, &w) } else { w.null() }
+        if let v = c.clientValidation { w.key("client_validation"); chainValidation(v, &w) }
         w.key("secure_renegotiation"); w.bool(c.secureRenegotiation)
         w.key("renegotiations"); w.int(c.renegotiations)
         w.key("certificate_request"); w.string(c.certificateRequest)
@@ -539,6 +543,49 @@ public final class JSONEventWriter: RenderingEventSink {
             w.key("version"); w.string("v" + String(Int(entry.sct.version) + 1))
             w.key("log_id"); w.string(entry.sct.logIDBase64)
             w.key("timestamp"); w.string(entry.sct.timestampText)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+    }
+
+    /// The `validation` object (docs/events.md).
+    static func chainValidation(_ v: ChainValidation, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("status"); w.string(v.status.rawValue)
+        w.key("reason"); w.string(v.reason)
+        guard v.status != .notChecked || !v.path.isEmpty else { w.endObject(); return }
+        w.key("checked_name"); w.string(v.checkedName)
+        w.key("checked_at"); w.string(RFC3339.dateString(epochSeconds: v.validatedAt))
+        w.key("trust_store"); w.string(v.trustStore)
+        w.key("path"); w.beginArray()
+        for element in v.path {
+            w.beginObject()
+            w.key("subject"); w.string(element.subject)
+            w.key("issuer"); w.string(element.issuer)
+            w.key("sha256"); w.string(element.sha256)
+            w.key("signature_algorithm"); w.string(element.signatureAlgorithm)
+            switch element.source {
+            case .sent(let index):
+                w.key("source"); w.string("sent")
+                w.key("index"); w.int(index)
+            case .trustStore:
+                w.key("source"); w.string("trust_store")
+            }
+            w.endObject()
+        }
+        w.endArray()
+        w.key("out_of_order"); w.bool(v.outOfOrder)
+        w.key("missing_intermediates"); w.bool(v.missingIntermediates)
+        w.key("unused_certificates"); w.int(v.unusedCertificates)
+        w.key("self_signed"); w.bool(v.selfSigned)
+        w.key("problems"); w.beginArray()
+        for p in v.problems {
+            w.beginObject()
+            w.key("kind"); w.string(p.kind)
+            w.key("subject"); w.string(p.subject)
+            w.key("position"); if let position = p.position { w.int(position) } else { w.null() }
+            w.key("detail"); w.string(p.detail)
             w.endObject()
         }
         w.endArray()

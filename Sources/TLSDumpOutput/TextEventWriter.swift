@@ -2,6 +2,7 @@ import TLSDumpAnalysis
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// `--format text`: a short story per connection, told when it ends, and a
 /// summary table at the end of the run.
@@ -117,6 +118,9 @@ public final class TextEventWriter: EventSink {
         }
         if let ocsp = c.ocsp { lines.append("  stapled OCSP: " + describe(ocsp)) }
         if let sct = c.sct { lines.append("  " + describe(sct)) }
+        if let v = c.validation, c.serverCertificate != nil || v.status != .notChecked {
+            lines.append(contentsOf: wrap("chain: " + describe(v), indent: "  "))
+        }
         let narrative = Narrative.sentences(c)
         if c.handshakes.count > 1 || c.handshakes.contains(where: { $0.certificateRequest != nil }) {
             // Renegotiation and client-certificate stories come first, in words.
@@ -184,6 +188,26 @@ public final class TextEventWriter: EventSink {
         case .notDeterminable:
             text += ": accepted or not cannot be told (" + (e.encryptedExtensionsRead ? "no retry configs in the decrypted EncryptedExtensions" : "no keys for the EncryptedExtensions") + ")"
         }
+        return text
+    }
+
+    /// One line on the chain's verdict: the status, what it rests on, and the path's shape.
+    static func describe(_ v: ChainValidation) -> String {
+        var text = v.status.rawValue
+        if v.status == .ok {
+            text += " (\(v.path.count) certificates to \(v.path.last?.subject ?? "a trusted root"))"
+        } else if let reason = v.reason {
+            text += ": " + reason
+        }
+        var notes: [String] = []
+        if v.outOfOrder { notes.append("sent out of order") }
+        if v.missingIntermediates && v.status != .incompleteChain { notes.append("intermediates missing") }
+        let weak = v.problems.filter { $0.kind == ChainProblem.weakSignatureKind }.count
+        if weak > 0 { notes.append("\(weak) SHA-1/MD5 signature\(weak == 1 ? "" : "s")") }
+        for p in v.problems where (p.kind == "expired" || p.kind == "not_yet_valid") && p.kind != v.status.rawValue {
+            notes.append((p.kind == "expired" ? "expired: " : "not yet valid: ") + (p.subject ?? "a certificate"))
+        }
+        if !notes.isEmpty { text += " [" + notes.joined(separator: "; ") + "]" }
         return text
     }
 

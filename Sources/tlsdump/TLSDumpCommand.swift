@@ -4,6 +4,7 @@ import TLSDumpBase
 import TLSDumpCapture
 import TLSDumpOutput
 import TLSDumpPipeline
+import TLSDumpTrust
 
 #if canImport(Glibc)
 import Glibc
@@ -97,6 +98,12 @@ struct TLSDumpCommand: ParsableCommand {
 
     @Option(name: .customLong("rsa-key"), help: "Decrypt static-RSA key exchanges with this server private key (PEM, PKCS#1 or PKCS#8); repeatable.")
     var rsaKeys: [String] = []
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Validate certificate chains against the roots in this PEM file instead of the system store (/etc/ssl/certs/ca-certificates.crt); repeatable.", valueName: "file"), completion: .file())
+    var caFiles: [String] = []
+
+    @Flag(name: .customLong("no-validate"), help: "Do not validate certificate chains (no `validation`, no chain findings; expiry and self-signed are then told from the leaf alone).")
+    var noValidate = false
 
     @Flag(name: .customLong("no-embedded-keys"), help: "Do not decrypt with the TLS key logs a pcapng file carries (Decryption Secrets Blocks); by default they are used as if given with -k.")
     var noEmbeddedKeys = false
@@ -196,6 +203,9 @@ struct TLSDumpCommand: ParsableCommand {
         }
         if interface != nil && noEmbeddedKeys {
             throw ValidationError("--no-embedded-keys only applies to reading a file (-r)")
+        }
+        if noValidate && !caFiles.isEmpty {
+            throw ValidationError("--ca-file gives roots to validate against; --no-validate turns validation off")
         }
         if let minSeverity, Severity(name: minSeverity) == nil {
             throw ValidationError("--min-severity must be one of info, low, medium, high")
@@ -381,6 +391,7 @@ struct TLSDumpCommand: ParsableCommand {
         options.config.flowLimits.maxFlows = maxFlows
         options.config.flowLimits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         options.config.reassemblyLimits.maxBufferedBytesPerDirection = maxBuffer
+        options.config.validator = chainValidator()
 
         var hooks = PipelineHooks()
         let user = user
@@ -527,6 +538,17 @@ extension TLSDumpCommand {
         var paths = keylogs
         if let raw = getenv("SSLKEYLOGFILE"), case let env = String(cString: raw), !env.isEmpty, !paths.contains(env) { paths.append(env) }
         return paths
+    }
+
+    /// The validator for --ca-file / --no-validate; the files are read now, so a bad one is an error before the run.
+    func chainValidator() -> ChainValidator? {
+        if noValidate { return nil }
+        if caFiles.isEmpty { return ChainValidator.system }
+        let anchors = TrustAnchors(caFiles: caFiles)
+        let loaded = anchors.load()
+        if let failure = loaded.failure { fail("--ca-file: \(failure)") }
+        if loaded.skipped > 0 { warn("warning: --ca-file: \(loaded.skipped) certificates could not be parsed and were skipped") }
+        return ChainValidator(anchors: anchors)
     }
 
     func loadKeys(inputs: [String]) -> KeyMaterial? {

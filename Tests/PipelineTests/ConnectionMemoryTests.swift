@@ -5,6 +5,7 @@ import TLSDumpBase
 import TLSDumpCapture
 import TLSDumpDecode
 import TLSDumpFlow
+import TLSDumpTrust
 import XCTest
 
 /// Heap held per open connection, measured with glibc's allocator statistics
@@ -22,6 +23,7 @@ final class ConnectionMemoryTests: XCTestCase {
     /// one shared box per distinct certificate, the reassembly limits one shared
     /// object, and in-order data no longer creates the unusual-counters box).
     static let maxBytesPerHandshakelessFlow = 704
+    static let testPKI = ChainValidator(anchors: TrustAnchors(caFiles: [Paths.packageRoot.appendingPathComponent("captures/pki/ca.pem").path]))
     static let maxBytesPerIdleTLS12Connection = 1856
     static let maxBytesPerIdleTLS13Connection = 1856
 
@@ -95,7 +97,11 @@ final class ConnectionMemoryTests: XCTestCase {
     /// port) and returns the heap bytes they hold per connection.
     private func bytesPerConnection(_ packets: [TemplatePacket], count: Int, file: StaticString = #filePath, line: UInt = #line) throws -> Int {
         let sink = DiscardingSink()
-        let analyzer = TLSAnalyzer(sink: sink)
+        // The template's chain is the test PKI's: trusted, the connection carries no
+        // finding (a finding's id list would be counted too), only its verdict's pointer.
+        var config = AnalyzerConfig()
+        config.validator = Self.testPKI
+        let analyzer = TLSAnalyzer(config: config, sink: sink)
         func feed(_ index: Int) {
             let clientIP = IPAddress(ipv4: 0x0A00_0000 &+ UInt32(index))
             let clientPort = UInt16(truncatingIfNeeded: 1024 &+ index % 60000)

@@ -1,6 +1,7 @@
 import Foundation
 import TLSDumpAnalysis
 import TLSDumpTLS
+import TLSDumpTrust
 import XCTest
 
 /// Findings and event details on real captures, each checked by hand against
@@ -15,19 +16,22 @@ final class FindingsTests: XCTestCase {
 
     func testNegotiatedParameterFindings() throws {
         // Expected sets, checked with tshark (suite, version, compression, key sizes, validity).
+        // Chains are judged against today's system store: the roots of these 2010s chains
+        // (AddTrust, Equifax, StartCom) have been removed since (cert.untrusted), and their
+        // SHA-1 signed leaves and intermediates raise cert.weak_signature.
         let expected: [(String, Set<String>)] = [
-            ("zeek/tls1.2.pcap", ["weak_cipher.rc4", "weak_mac.md5"]),
-            ("zeek/tls1_1.pcap", ["old_protocol.tls1.1"]),
+            ("zeek/tls1.2.pcap", ["weak_cipher.rc4", "weak_mac.md5", "cert.untrusted", "cert.weak_signature"]),
+            ("zeek/tls1_1.pcap", ["old_protocol.tls1.1", "cert.untrusted", "cert.weak_signature"]),
             ("zeek/ssl.v3.pcap", ["old_protocol.tls1.0", "weak_cipher.rc4", "weak_key.rsa", "weak_mac.md5"]),
             ("zeek/ssl-v2.pcap", ["old_protocol.sslv2", "weak_cipher.3des", "weak_mac.md5", "cert.expired", "cert.self_signed"]),
-            ("zeek/dhe.pcap", ["weak_key.dh"]),
+            ("zeek/dhe.pcap", ["weak_key.dh", "cert.untrusted", "cert.weak_signature"]),
             ("zeek/pop3-starttls.pcap", ["client_auth.no_certificate", "compression.enabled", "weak_key.dh"]),
-            ("zeek/tls-expired-cert.pcap", ["cert.expired", "old_protocol.tls1.0", "weak_key.dh"]),
+            ("zeek/tls-expired-cert.pcap", ["cert.expired", "old_protocol.tls1.0", "weak_key.dh", "cert.untrusted", "cert.weak_signature"]),
             ("zeek/ml-dsa-44-cert.pcap", ["cert.not_yet_valid", "cert.self_signed"]),
-            ("zeek/certificate-with-sct.pcap", ["cert.sni_mismatch"]),
+            ("zeek/certificate-with-sct.pcap", ["cert.sni_mismatch", "cert.untrusted"]),
             ("zeek/tls-1.2-handshake-failure.pcap", ["handshake.failed"]),
             ("zeek/https-to-http.pcap", ["not_tls", "handshake.failed"]),
-            ("zeek/ecdhe.pcap", []),
+            ("zeek/ecdhe.pcap", ["cert.untrusted", "cert.weak_signature"]),
             ("zeek/tls13_wolfssl.pcap", []),
         ]
         for (name, ids) in expected {
@@ -50,7 +54,10 @@ final class FindingsTests: XCTestCase {
         XCTAssertTrue(ids.isSuperset(of: ["old_protocol.tls1.0", "weak_cipher.rc4", "weak_mac.md5", "weak_key.rsa"]), "\(ids)")
         let gnutls = try findingIDs(bundled("rc4-md5-tls10-gnutls.pcap"))
         XCTAssertTrue(gnutls.isSuperset(of: ["old_protocol.tls1.0", "weak_cipher.rc4", "weak_mac.md5", "weak_key.rsa"]), "\(gnutls)")
-        XCTAssertEqual(try findingIDs(bundled("ecdhe-tls12.pcap")), [])
+        // Its chain is the test PKI's (captures/pki): trusted with that root, untrusted with the system's.
+        let testRoot = ChainValidator(anchors: TrustAnchors(caFiles: [Paths.packageRoot.appendingPathComponent("captures/pki/ca.pem").path]))
+        XCTAssertEqual(Set(try analyse(bundled("ecdhe-tls12.pcap")) { $0.config.validator = testRoot }.findings.map(\.id.rawValue)), [])
+        XCTAssertEqual(try findingIDs(bundled("ecdhe-tls12.pcap")), ["cert.untrusted"])
     }
 
     func testCertificateRequestInTheFirstHandshake() throws {

@@ -1,6 +1,7 @@
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// State shared by all connections of one analysis run.
 final class AnalysisContext {
@@ -19,6 +20,8 @@ final class AnalysisContext {
     let keyStore: KeyStore?
     /// Servers present the same certificates to every client: each is summarised once.
     var certificateSummaries = X509SummaryCache()
+    /// Servers show the same chain to every client: each (chain, SNI) is validated once while its verdict holds.
+    var chainVerdicts = ChainVerdictCache()
     /// Clients send the same hello lists on every connection: JA3 and JA4 are made once per list.
     var clientFingerprints = ClientFingerprintCache()
 

@@ -1,4 +1,5 @@
 import TLSDumpFlow
+import TLSDumpTrust
 
 /// Limits and switches for the analysis stage.
 public struct AnalyzerConfig: Sendable {
@@ -25,6 +26,10 @@ public struct AnalyzerConfig: Sendable {
     public var tracePayloads = false
     /// QUIC over UDP is analysed too (`--no-quic` turns it off: UDP is then not even decoded).
     public var quic = true
+    /// Validates certificate chains (`validation` on the `connection` event and
+    /// the chain findings); nil turns it off (`--no-validate`). Default: the
+    /// system trust store, read once per process.
+    public var validator: ChainValidator? = ChainValidator.system
 
     public init() {}
 }

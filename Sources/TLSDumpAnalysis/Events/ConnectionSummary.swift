@@ -1,6 +1,7 @@
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 public struct HandshakeMessageInfo: Sendable {
     public var sender: Side
@@ -193,6 +194,18 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.sct = newValue } }
     }
 
+    /// The verdict on the server's (first) chain; not_checked with the reason when none was seen; nil for non-TLS.
+    public var validation: ChainValidation? {
+        get { rare?.value.validation }
+        set { updateRare { $0.validation = newValue } }
+    }
+
+    /// The verdict on the client's (first) chain, path only; nil when the client sent none.
+    public var clientValidation: ChainValidation? {
+        get { rare?.value.clientValidation }
+        set { updateRare { $0.clientValidation = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -214,9 +227,12 @@ struct RareConnectionFacts: Sendable {
     var ech: ECHSummary?
     var ocsp: OCSPReport?
     var sct: SCTReport?
+    var validation: ChainValidation?
+    var clientValidation: ChainValidation?
 
     var isEmpty: Bool {
         decryptionNote == nil && quic == nil && starttls == nil && plaintextBytes == nil
             && keyExchange == nil && ech == nil && ocsp == nil && sct == nil
+            && validation == nil && clientValidation == nil
     }
 }

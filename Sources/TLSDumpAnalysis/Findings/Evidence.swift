@@ -26,6 +26,9 @@ public enum Evidence: Sendable, Equatable {
     case revocation(time: String, reason: String?, serial: String, producedAt: String?, subject: String?)
     case ocspMismatch(OCSPMismatch)
     case ocspStale(nextUpdate: String, producedAt: String?, subject: String?)
+    /// A chain verdict: its status, why, and the certificate it is about.
+    case chainValidation(status: String, reason: String, subject: String?)
+    case chainProblem(kind: String, detail: String, subject: String?, position: Int?)
     case dhPrime(bits: Int)
     case curve(group: String, bits: Int)
     case exportRSAKey(bits: Int)
@@ -72,6 +75,11 @@ public enum Evidence: Sendable, Equatable {
         case .ocspStale(let nextUpdate, let producedAt, let subject):
             return [("next_update", .string(nextUpdate)), ("produced_at", producedAt.map(EvidenceValue.string) ?? .null),
                     ("subject", subject.map(EvidenceValue.string) ?? .null)]
+        case .chainValidation(let status, let reason, let subject):
+            return [("status", .string(status)), ("reason", .string(reason)), ("subject", subject.map(EvidenceValue.string) ?? .null)]
+        case .chainProblem(let kind, let detail, let subject, let position):
+            return [("problem", .string(kind)), ("detail", .string(detail)), ("subject", subject.map(EvidenceValue.string) ?? .null),
+                    ("position", position.map(EvidenceValue.int) ?? .null)]
         case .dhPrime(let bits): return [("dh_bits", .int(bits))]
         case .curve(let group, let bits): return [("group", .string(group)), ("bits", .int(bits))]
         case .exportRSAKey(let bits): return [("key_bits", .int(bits))]

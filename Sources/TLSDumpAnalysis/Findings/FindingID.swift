@@ -31,6 +31,10 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     case certRevoked = "cert.revoked"
     case ocspMismatch = "ocsp.mismatch"
     case ocspStale = "ocsp.stale"
+    case certUntrusted = "cert.untrusted"
+    case certChainIncomplete = "cert.chain_incomplete"
+    case certChainOrder = "cert.chain_order"
+    case certWeakSignature = "cert.weak_signature"
     case compressionEnabled = "compression.enabled"
     case handshakeFailed = "handshake.failed"
     case handshakeUnexpectedMessage = "handshake.unexpected_message"
@@ -49,9 +53,9 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
             .high
         case .weakCipher3DES, .weakMACMD5, .oldProtocolTLS10, .oldProtocolTLS11, .weakKeyRSA, .weakKeyDH, .weakKeyEC,
              .renegotiationRefused, .renegotiationFailed, .clientAuthViaRenegotiation, .clientAuthNoCertificate,
-             .certExpired, .certNotYetValid, .handshakeFailed, .ocspMismatch:
+             .certExpired, .certNotYetValid, .handshakeFailed, .ocspMismatch, .certUntrusted, .certChainIncomplete, .certWeakSignature:
             .medium
-        case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .streamGap, .tlsMalformed, .decryptionError,
+        case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .certChainOrder, .streamGap, .tlsMalformed, .decryptionError,
              .handshakeUnexpectedMessage, .quicDecryptionFailed, .ocspStale:
             .low
         case .renegotiationServerInitiated, .clientAuthPostHandshake, .notTLS, .decryptionUnsupported, .kexPostQuantumNotSelected:
@@ -91,6 +95,10 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         case .certRevoked: "Replace the server certificate now (its CA revoked it), and find out why: a compromised key must not be reused."
         case .ocspMismatch: "Fix the server's OCSP stapling configuration so it fetches the response for the certificate it serves (a stale file, or the wrong issuer)."
         case .ocspStale: "Check that the server refreshes its stapled OCSP response before nextUpdate (its responder fetch may be failing)."
+        case .certUntrusted: "Use a certificate that chains to a root the clients trust, and check its signatures; a root removed from the stores since the capture reads as unknown too."
+        case .certChainIncomplete: "Configure the server to send its intermediate certificates after the leaf (the full chain file), not the leaf alone."
+        case .certChainOrder: "Send the chain in order: the leaf, then the certificate that issued it, and so on up to (not necessarily including) the root."
+        case .certWeakSignature: "Reissue the certificate (and its intermediates) with SHA-256 or stronger signatures; SHA-1 and MD5 signatures can be forged."
         case .compressionEnabled: "Disable TLS compression on the server (CRIME)."
         case .handshakeFailed: "Read the alert: compare the versions, suites and certificates each side offered and accepts."
         case .handshakeUnexpectedMessage: "Compare both peers' TLS stacks and versions; a middlebox rewriting traffic can also cause it."

@@ -44,7 +44,7 @@ enum FindingRules {
         switch fact {
         case .negotiated, .sslv2CipherChosen:
             ProtocolRule.observe(fact, &findings)
-        case .serverCertificate, .serverKeyExchange:
+        case .serverCertificate, .serverKeyExchange, .certificateRevoked:
             KeyAndCertificateRule.observe(fact, &findings)
         case .stapledOCSP:
             OCSPRule.observe(fact, &findings)

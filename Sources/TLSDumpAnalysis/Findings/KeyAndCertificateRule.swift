@@ -1,13 +1,16 @@
 import TLSDumpBase
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// Weak server keys (certificate, Diffie-Hellman group, curve, export RSA)
 /// and certificates outside their validity, self-signed, or for another name.
 enum KeyAndCertificateRule: FindingRule {
     static func observe(_ fact: SessionFact, _ findings: inout FindingLog) {
         switch fact {
-        case .serverCertificate(let leaf, let handshake, let sni, let at):
-            certificateFindings(leaf, handshake: handshake, sni: sni, seconds: at.seconds, &findings)
+        case .serverCertificate(let leaf, let handshake, let sni, let at, let validation):
+            certificateFindings(leaf, handshake: handshake, sni: sni, seconds: at.seconds, validation: validation, &findings)
+        case .certificateRevoked(let validation, let handshake):
+            revoked(validation, handshake: handshake, &findings)
         case .serverKeyExchange(let exchange, let handshake):
             keyExchangeFindings(exchange, handshake: handshake, &findings)
         default:
@@ -15,7 +18,8 @@ enum KeyAndCertificateRule: FindingRule {
         }
     }
 
-    private static func certificateFindings(_ leaf: CertificateSummary, handshake: Int, sni: String?, seconds: Int64, _ findings: inout FindingLog) {
+    private static func certificateFindings(_ leaf: CertificateSummary, handshake: Int, sni: String?, seconds: Int64,
+                                            validation: ChainValidation?, _ findings: inout FindingLog) {
         let subject = leaf.subject ?? "(unreadable subject)"
         if let bits = leaf.keyBits, let type = leaf.keyType {
             if (type == "RSA" || type == "DSA") && bits < 2048 {
@@ -26,6 +30,76 @@ enum KeyAndCertificateRule: FindingRule {
                                evidence: .certificateKey(type: type, bits: bits, subject: subject))
             }
         }
+        if let validation, validation.status != .notChecked {
+            chainFindings(validation, handshake: handshake, &findings)
+        } else {
+            // Not validated (turned off, no trust store, a leaf swift-certificates
+            // cannot parse): the leaf's own dates and names still tell these.
+            leafFindings(leaf, subject: subject, handshake: handshake, seconds: seconds, &findings)
+        }
+        if let sni, !sni.isEmpty, !leaf.matches(hostname: sni) {
+            if !(leaf.subjectAlternativeNames.isEmpty && leaf.commonNames.isEmpty) {
+                findings.raise(.certSNIMismatch, "The client asked for \(sni) but the server certificate names neither it nor a matching wildcard.", handshake: handshake,
+                               evidence: .nameMismatch(sni: sni, subject: subject, san: leaf.subjectAlternativeNames))
+            } else if leaf.parseError == nil {
+                // Read whole and naming no host at all (no SAN, no CN): no client can match it.
+                findings.raise(.certSNIMismatch, "The client asked for \(sni) but the server certificate names no host at all (no subjectAltName, no CN).",
+                               handshake: handshake, evidence: .nameMismatch(sni: sni, subject: subject, san: []))
+            }
+        }
+    }
+
+    /// The findings a chain verdict deserves (the verifier decided; see TLSDumpTrust).
+    private static func chainFindings(_ v: ChainValidation, handshake: Int, _ findings: inout FindingLog) {
+        let reason = v.reason ?? v.status.rawValue
+        if let expired = v.firstProblem(ValidationStatus.expired.rawValue) {
+            findings.raise(.certExpired, "A certificate of the server's chain had expired at the capture's time (\(sentence(expired))).", handshake: handshake,
+                           evidence: problemEvidence(expired))
+        }
+        if let early = v.firstProblem(ValidationStatus.notYetValid.rawValue) {
+            findings.raise(.certNotYetValid, "A certificate of the server's chain was not yet valid at the capture's time (\(sentence(early))).", handshake: handshake,
+                           evidence: problemEvidence(early))
+        }
+        if v.selfSigned {
+            findings.raise(.certSelfSigned, "The server certificate is self-signed and not in the trust store.", handshake: handshake,
+                           evidence: .chainValidation(status: v.status.rawValue, reason: reason, subject: v.path.first?.subject))
+        } else if v.status == .unknownIssuer || v.status == .badSignature || v.status == .policyViolation {
+            findings.raise(.certUntrusted, "The server's chain is not trusted (\(v.status.rawValue)): \(reason)", handshake: handshake,
+                           evidence: .chainValidation(status: v.status.rawValue, reason: reason, subject: v.path.last?.subject))
+        }
+        if v.missingIntermediates {
+            findings.raise(.certChainIncomplete, "The server did not send the intermediate certificates its chain needs: \(reason)", handshake: handshake,
+                           evidence: .chainValidation(status: v.status.rawValue, reason: reason, subject: v.path.last?.subject))
+        }
+        if v.outOfOrder {
+            findings.raise(.certChainOrder, "The server sent its chain out of order (a certificate before the one it issued).", handshake: handshake,
+                           evidence: .chainValidation(status: v.status.rawValue, reason: "out of order", subject: v.path.first?.subject))
+        }
+        if let weak = v.firstProblem(ChainProblem.weakSignatureKind) {
+            findings.raise(.certWeakSignature, "A certificate of the server's chain has a weak signature (\(sentence(weak))).", handshake: handshake,
+                           evidence: problemEvidence(weak))
+        }
+        if v.status == .revoked { revoked(v, handshake: handshake, &findings) }
+    }
+
+    private static func revoked(_ v: ChainValidation, handshake: Int, _ findings: inout FindingLog) {
+        let problem = v.firstProblem(ValidationStatus.revoked.rawValue)
+        findings.raise(.certRevoked, "The server certificate is revoked: \(problem?.detail ?? v.reason ?? "revoked")", handshake: handshake,
+                       evidence: problem.map(problemEvidence) ?? .chainValidation(status: v.status.rawValue, reason: v.reason ?? "", subject: nil))
+    }
+
+    /// "subject: detail" without the detail's final period (it goes inside parentheses).
+    private static func sentence(_ p: ChainProblem) -> String {
+        let detail = p.detail.hasSuffix(".") ? String(p.detail.dropLast()) : p.detail
+        return p.subject.map { "\($0): \(detail)" } ?? detail
+    }
+
+    private static func problemEvidence(_ p: ChainProblem) -> Evidence {
+        .chainProblem(kind: p.kind, detail: p.detail, subject: p.subject, position: p.position)
+    }
+
+    /// The rules before chains were validated: the leaf's dates and names alone.
+    private static func leafFindings(_ leaf: CertificateSummary, subject: String, handshake: Int, seconds: Int64, _ findings: inout FindingLog) {
         if let notAfter = leaf.notAfterEpoch, notAfter < seconds {
             findings.raise(.certExpired, "The server certificate expired on \(leaf.notAfter ?? "?") before this connection.", handshake: handshake,
                            evidence: .certificateNotAfter(date: leaf.notAfter ?? "", subject: subject))
@@ -37,16 +111,6 @@ enum KeyAndCertificateRule: FindingRule {
         if leaf.isSelfIssued {
             findings.raise(.certSelfSigned, "The server certificate is self-signed (subject equals issuer).", handshake: handshake,
                            evidence: .certificateSubject(subject))
-        }
-        if let sni, !sni.isEmpty, !leaf.matches(hostname: sni) {
-            if !(leaf.subjectAlternativeNames.isEmpty && leaf.commonNames.isEmpty) {
-                findings.raise(.certSNIMismatch, "The client asked for \(sni) but the server certificate names neither it nor a matching wildcard.", handshake: handshake,
-                               evidence: .nameMismatch(sni: sni, subject: subject, san: leaf.subjectAlternativeNames))
-            } else if leaf.parseError == nil {
-                // Read whole and naming no host at all (no SAN, no CN): no client can match it.
-                findings.raise(.certSNIMismatch, "The client asked for \(sni) but the server certificate names no host at all (no subjectAltName, no CN).",
-                               handshake: handshake, evidence: .nameMismatch(sni: sni, subject: subject, san: []))
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 import TLSDumpBase
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// What a TLS session learned, as typed values: the session states facts,
 /// and the finding rules (`FindingRules`) decide what deserves a finding.
@@ -9,7 +10,10 @@ enum SessionFact {
     case negotiated(version: UInt16, suite: UInt16?, compression: UInt8, handshake: Int)
     /// SSL 2.0: the client chose a cipher kind in CLIENT-MASTER-KEY.
     case sslv2CipherChosen(kind: UInt32, handshake: Int)
-    case serverCertificate(CertificateSummary, handshake: Int, sni: String?, at: Timestamp)
+    /// The server's chain: its leaf, and the chain's verdict (nil: validation off).
+    case serverCertificate(CertificateSummary, handshake: Int, sni: String?, at: Timestamp, validation: ChainValidation?)
+    /// A stapled OCSP response said the server's certificate was revoked.
+    case certificateRevoked(ChainValidation, handshake: Int)
     case serverKeyExchange(ServerKeyExchange, handshake: Int)
     /// The server's key exchange is known (TLS 1.3 ServerHello, TLS 1.2 suite or ServerKeyExchange).
     case keyExchangeChosen(KeyExchangeSummary, handshake: Int)

@@ -1,6 +1,7 @@
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// Handshake messages read from records in clear or decrypted: hellos,
 /// certificates, requests, key exchange. Each moves its handshake's state
@@ -315,17 +316,24 @@ extension TLSSession {
     /// CompressedCertificate once decompressed): the chain, and what TLS 1.3
     /// staples in its leaf entry.
     func certificateMessageRead(_ parsed: CertificateMessage, side: Side, origin: RecordOrigin) {
-        let chain = parsed.certificates.map { context.certificateSummaries.summary(der: $0) }
-        certificatesReceived(chain, side: side, origin: origin)
-        if side == .server { serverCertificateStapling(parsed, leaf: chain.first, origin: origin) }
+        certificatesReceived(der: parsed.certificates, side: side, origin: origin)
+        if side == .server {
+            // The summary cache hands back the leaf certificatesReceived summarised.
+            let leaf = parsed.certificates.first.map { context.certificateSummaries.summary(der: $0) }
+            serverCertificateStapling(parsed, leaf: leaf, origin: origin)
+        }
     }
 
-    func certificatesReceived(_ chain: [CertificateSummary], side: Side, origin: RecordOrigin) {
+    /// A Certificate message's certificates (DER, leaf first), however they
+    /// came (clear, decrypted, SSL 2.0's SERVER-HELLO): summarised, told, validated.
+    func certificatesReceived(der certificates: [[UInt8]], side: Side, origin: RecordOrigin) {
+        let chain = certificates.map { context.certificateSummaries.summary(der: $0) }
         let index = currentIndex ?? 0
+        let validation = validate(der: certificates, chain, side: side)
         emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side, chain: chain)))
         if side == .client {
             live.clientCertificateEmpty = chain.isEmpty
-            if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first)) }
+            if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first, validation, now.seconds)) }
             if let leaf = chain.first {
                 if clientCertificate == nil { clientCertificate = context.sharedCertificateBox(leaf) }
             } else {
@@ -336,7 +344,31 @@ extension TLSSession {
         }
         guard let leaf = chain.first else { return }
         if serverCertificate == nil { serverCertificate = context.sharedCertificateBox(leaf) }
-        observe(.serverCertificate(leaf, handshake: index, sni: sni, at: now))
+        if serverValidation == nil, let validation {
+            serverValidation = validation
+            serverValidationSeconds = now.seconds
+        }
+        observe(.serverCertificate(leaf, handshake: index, sni: sni, at: now, validation: validation?.value))
+    }
+
+    /// The chain's verdict (nil when validation is off or the chain is empty):
+    /// the server's against the SNI, the client's for its path only.
+    private func validate(der: [[UInt8]], _ chain: [CertificateSummary], side: Side) -> SharedVerdict? {
+        guard let validator = context.config.validator, !chain.isEmpty else { return nil }
+        let presented = zip(der, chain).map { PresentedCertificate(der: $0, summary: $1) }
+        let hostname = side == .server ? sni : nil
+        return context.chainVerdicts.verdict(presented, hostname: hostname, client: side == .client, at: now, validator: validator)
+    }
+
+    /// A stapled OCSP response's word on the server's leaf (parsed elsewhere):
+    /// `revoked` becomes the chain's status and raises `cert.revoked` (unless the
+    /// caller's own fact already raised it: `raise: false`).
+    func serverRevocationSeen(_ revocation: RevocationStatus, raise: Bool = true) {
+        guard case .revoked = revocation else { return }
+        let base = serverValidation?.value ?? .notChecked("no certificate chain was validated")
+        let updated = base.applying(revocation)
+        serverValidation = SharedVerdict(updated)
+        if raise { observe(.certificateRevoked(updated, handshake: currentIndex ?? 0)) }
     }
 
     private func certificateRequestMessage(_ message: HandshakeMessage, origin: RecordOrigin) {

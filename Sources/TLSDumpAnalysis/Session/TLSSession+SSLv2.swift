@@ -48,7 +48,7 @@ extension TLSSession {
                                                resumed: nil, ja3s: nil, ja3sString: nil, ja4s: nil, helloRetryGroup: nil)))
             observe(.negotiated(version: ProtocolVersion.sslv2, suite: nil, compression: 0, handshake: index))
             if let der = hello.sslv2Certificate {
-                certificatesReceived([context.certificateSummaries.summary(der: der)], side: .server, origin: .clear)
+                certificatesReceived(der: [der], side: .server, origin: .clear)
             }
         case 2 where isSSLv2:
             trace(side, version: ProtocolVersion.sslv2, contentType: 0, length: length, "SSLv2 ClientMasterKey")

@@ -1,5 +1,6 @@
 import TLSDumpBase
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// Stapled revocation and transparency data: the OCSP response (TLS 1.2
 /// CertificateStatus, TLS 1.3 CertificateEntry) and SCTs (certificate
@@ -72,6 +73,10 @@ extension TLSSession {
         defer {
             stapledData.ocsp = report
             observe(.stapledOCSP(report, subject: serverCertificate?.value.subject, at: now))
+            // The server's own response says revoked: the chain's status too (OCSPRule raised cert.revoked).
+            if report.match.verdict != .mismatch, case .revoked(let time, let reason)? = report.single?.status {
+                serverRevocationSeen(.revoked(reason: reason?.name, time: time.rfc3339), raise: false)
+            }
         }
         guard let der = status.responses.first, !der.isEmpty else {
             report.problem = "the CertificateStatus carries no response for the server certificate"

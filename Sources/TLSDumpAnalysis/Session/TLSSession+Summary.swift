@@ -1,6 +1,7 @@
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 extension TLSSession {
     /// The `connection` event: the story of the connection as one typed
@@ -73,6 +74,19 @@ extension TLSSession {
             summary.ocsp = stapled.ocsp
             if stapled.scts.count > 0 { summary.sct = stapled.scts }
         }
+        // The time is this connection's own: the same output whichever connection made a shared verdict.
+        if isTLS {
+            if var v = serverValidation?.value {
+                v.validatedAt = serverValidationSeconds
+                summary.validation = v
+            } else {
+                summary.validation = .notChecked(chainNotSeenReason)
+            }
+        }
+        if let client = clientChains.first(where: { $0.validation != nil }), var v = client.validation?.value {
+            v.validatedAt = client.at
+            summary.clientValidation = v
+        }
         return summary
     }
 
@@ -97,6 +111,26 @@ extension TLSSession {
             reasons.append(("sct", "TLS 1.3 carries SCTs inside the encrypted Certificate; " + why))
         }
         return reasons
+    }
+
+    /// Why the server's chain was not validated, when none was.
+    private var chainNotSeenReason: String {
+        guard context.config.validator != nil else { return "validation is turned off (--no-validate)" }
+        guard let first = handshakes.first else { return "no handshake was seen" }
+        if serverCertificate != nil { return "the chain was not validated" }
+        if first.resumed == true || handshakes.allSatisfy({ $0.resumed == true }) {
+            return "a resumed session: the server sends no certificate"
+        }
+        if handshakes.contains(where: { $0.isTLS13 }) && decryption?.used != true {
+            return "TLS 1.3 encrypts the Certificate message and no key was available"
+        }
+        if handshakes.contains(where: { $0.encrypted && !$0.decrypted }) {
+            return "the handshake was encrypted and no key was available"
+        }
+        if !handshakes.contains(where: { $0.isCompleted }) && !(first.fullServerFlight) {
+            return "the server's Certificate message was not seen (the handshake did not get that far)"
+        }
+        return "no Certificate message was seen (an anonymous or PSK suite, or a lost segment)"
     }
 
     private func handshakeSummary(_ hs: Handshake) -> HandshakeSummary {

@@ -1,6 +1,7 @@
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
+import TLSDumpTrust
 
 /// The TLS exchange of one connection: its handshakes (each an explicit
 /// state machine, `HandshakePhase`), what they revealed, and the findings.
@@ -31,6 +32,12 @@ final class TLSSession {
     var alpn: [UInt8]?
     var serverCertificate: Box<CertificateSummary>?
     var clientCertificate: Box<CertificateSummary>?
+    /// The verdicts on the first server and client chains (nil: none validated).
+    /// (Shared with the other connections that showed the same chain; the
+    /// client's verdicts stay with `clientChains`, which few connections have.)
+    var serverValidation: SharedVerdict?
+    /// When this connection's server chain was judged (a shared verdict keeps the time it was made at).
+    var serverValidationSeconds: Int64 = 0
     var secureRenegotiation: Bool?
     var clientOfferedSecureRenegotiation = false
     /// The earliest CertificateRequest, and how it is known.
@@ -38,7 +45,7 @@ final class TLSSession {
     var alerts: [AlertInfo] = []
     /// CertificateRequests (read or inferred) and the client's answers, for the story.
     var certificateRequests: [CertificateRequestEvent] = []
-    var clientChains: [(handshake: Int, leaf: CertificateSummary?)] = []
+    var clientChains: [(handshake: Int, leaf: CertificateSummary?, validation: SharedVerdict?, at: Int64)] = []
     var findings: FindingLog
     var negotiatedVersion: UInt16?
     var negotiatedSuite: UInt16?
