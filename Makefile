@@ -28,7 +28,8 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 
 # Debian packages the build and the tests use: libpcap for reading captures,
 # zlib, zstd, xz (lzma) and lz4 for reading them compressed (the tools of the
-# same names compress captures in the tests),
+# same names compress captures in the tests), brotli (with zlib and zstd) for
+# compressed certificates (RFC 8879),
 # OpenSSL/GnuTLS/tcpdump as real peers in the integration tests (gcc and the
 # GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server;
 # GNU time measures peak memory in the resource-attack tests; pip installs
@@ -36,9 +37,9 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 # opens the --report pages in HTMLReportTests; tshark reads back the pcapng
 # that -w writes for capture files of different link types, which libpcap cannot;
 # gzip, zstd, xz and lz4 compress captures for CompressedInputTests).
-BUILD_PACKAGES = libpcap-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev pkg-config
+BUILD_PACKAGES = libpcap-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev libbrotli-dev pkg-config
 # pkg-config names of the libraries in BUILD_PACKAGES: `deps` installs when any is missing.
-BUILD_LIBRARIES = libpcap zlib libzstd liblzma liblz4
+BUILD_LIBRARIES = libpcap zlib libzstd liblzma liblz4 libbrotlidec
 TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark gzip zstd xz-utils lz4
 PIP_TEST_PACKAGES = aioquic
 

@@ -63,6 +63,8 @@ public final class JSONEventWriter: RenderingEventSink {
             w.key("chain"); w.beginArray()
             for cert in e.chain { certificate(cert, &w) }
             w.endArray()
+            // Only on chains that came in a CompressedCertificate (RFC 8879).
+            if let compression = e.compression { w.key("compression"); certificateCompression(compression, &w) }
         case .certificateRequest(let e): certificateRequest(e, &w)
         case .helloRequest(let e):
             w.key("handshake"); w.int(e.handshake)
@@ -176,6 +178,19 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("ja3_string"); w.string(e.ja3String)
         w.key("ja4"); w.string(e.ja4)
         w.key("sslv2_format"); w.bool(h.isSSLv2)
+        // RFC 8879 compress_certificate, only when the client sent it.
+        if h.extensionTypes.contains(ExtensionType.compressCertificate) {
+            w.key("compress_certificate")
+            stringArray(h.certificateCompressionAlgorithms.map(CertificateCompressionAlgorithm.displayName), &w)
+        }
+    }
+
+    static func certificateCompression(_ c: CertificateCompressionInfo, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("algorithm"); w.string(CertificateCompressionAlgorithm.displayName(c.algorithm))
+        w.key("compressed_length"); w.int(c.compressedLength)
+        w.key("uncompressed_length"); w.int(c.uncompressedLength)
+        w.endObject()
     }
 
     /// Extension names (GREASE as "GREASE", unknown as "unknown_N"), from pre-rendered bytes.
@@ -312,6 +327,8 @@ public final class JSONEventWriter: RenderingEventSink {
         if let cert = c.serverCertificate { certificate(cert, &w) } else { w.null() }
         w.key("client_certificate")
         if let cert = c.clientCertificate { certificate(cert, &w) } else { w.null() }
+        if let compression = c.serverCertificateCompression { w.key("server_certificate_compression"); certificateCompression(compression, &w) }
+        if let compression = c.clientCertificateCompression { w.key("client_certificate_compression"); certificateCompression(compression, &w) }
         w.key("secure_renegotiation"); w.bool(c.secureRenegotiation)
         w.key("renegotiations"); w.int(c.renegotiations)
         w.key("certificate_request"); w.string(c.certificateRequest)

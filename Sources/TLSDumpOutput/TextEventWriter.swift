@@ -107,7 +107,12 @@ public final class TextEventWriter: EventSink {
         if c.resumed == true { negotiated += " (resumed)" }
         lines.append(negotiated)
         if let cert = c.serverCertificate {
-            lines.append("  server certificate: \(describe(cert))")
+            var line = "  server certificate: \(describe(cert))"
+            if let compression = c.serverCertificateCompression {
+                line += " (compressed: \(CertificateCompressionAlgorithm.displayName(compression.algorithm)), "
+                    + "\(compression.compressedLength) of \(compression.uncompressedLength) bytes)"
+            }
+            lines.append(line)
         }
         let narrative = Narrative.sentences(c)
         if c.handshakes.count > 1 || c.handshakes.contains(where: { $0.certificateRequest != nil }) {

@@ -153,6 +153,17 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.quic = newValue } }
     }
 
+    /// RFC 8879: how the server's and the client's first chains were compressed (nil: sent plain, or not seen).
+    public var serverCertificateCompression: CertificateCompressionInfo? {
+        get { rare?.value.serverCertificateCompression }
+        set { updateRare { $0.serverCertificateCompression = newValue } }
+    }
+
+    public var clientCertificateCompression: CertificateCompressionInfo? {
+        get { rare?.value.clientCertificateCompression }
+        set { updateRare { $0.clientCertificateCompression = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -167,6 +178,10 @@ public struct ConnectionSummary: Sendable {
 struct RareConnectionFacts: Sendable {
     var decryptionNote: String?
     var quic: QUICSummary?
+    var serverCertificateCompression: CertificateCompressionInfo?
+    var clientCertificateCompression: CertificateCompressionInfo?
 
-    var isEmpty: Bool { decryptionNote == nil && quic == nil }
+    var isEmpty: Bool {
+        decryptionNote == nil && quic == nil && serverCertificateCompression == nil && clientCertificateCompression == nil
+    }
 }

@@ -45,6 +45,7 @@ public enum Evidence: Sendable, Equatable {
     case decryptionUnsupported(error: String)
     case quicPacket(sender: Side, packetType: String, error: String)
     case unexpectedMessage(sender: Side, message: String, phase: String)
+    case certificateCompression(CertificateCompressionProblem)
 
     /// The `evidence` object's members, in the contract's order.
     public var fields: [(String, EvidenceValue)] {
@@ -85,6 +86,7 @@ public enum Evidence: Sendable, Equatable {
             return [("sender", .string(sender.rawValue)), ("packet_type", .string(packetType)), ("error", .string(error))]
         case .unexpectedMessage(let sender, let message, let phase):
             return [("sender", .string(sender.rawValue)), ("message", .string(message)), ("phase", .string(phase))]
+        case .certificateCompression(let problem): return problem.fields
         }
     }
 }

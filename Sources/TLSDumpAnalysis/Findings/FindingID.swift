@@ -28,6 +28,8 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     case certNotYetValid = "cert.not_yet_valid"
     case certSelfSigned = "cert.self_signed"
     case certSNIMismatch = "cert.sni_mismatch"
+    case certCompressionBomb = "cert.compression_bomb"
+    case certCompressionInvalid = "cert.compression_invalid"
     case compressionEnabled = "compression.enabled"
     case handshakeFailed = "handshake.failed"
     case handshakeUnexpectedMessage = "handshake.unexpected_message"
@@ -45,10 +47,10 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
             .high
         case .weakCipher3DES, .weakMACMD5, .oldProtocolTLS10, .oldProtocolTLS11, .weakKeyRSA, .weakKeyDH, .weakKeyEC,
              .renegotiationRefused, .renegotiationFailed, .clientAuthViaRenegotiation, .clientAuthNoCertificate,
-             .certExpired, .certNotYetValid, .handshakeFailed:
+             .certExpired, .certNotYetValid, .handshakeFailed, .certCompressionBomb:
             .medium
         case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .streamGap, .tlsMalformed, .decryptionError,
-             .handshakeUnexpectedMessage, .quicDecryptionFailed:
+             .handshakeUnexpectedMessage, .quicDecryptionFailed, .certCompressionInvalid:
             .low
         case .renegotiationServerInitiated, .clientAuthPostHandshake, .notTLS, .decryptionUnsupported:
             .info
@@ -84,6 +86,8 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         case .certNotYetValid: "Check the server's clock and the certificate's validity dates; install a certificate valid now."
         case .certSelfSigned: "Use a certificate issued by a CA the clients trust, or distribute this one to them deliberately."
         case .certSNIMismatch: "Serve a certificate whose names cover the requested host name (SNI), or fix the name the client asks for."
+        case .certCompressionBomb: "Find out what sent a CompressedCertificate that decompresses past its declared length or past 16 MiB: no genuine TLS stack does, and receivers must refuse it."
+        case .certCompressionInvalid: "Compare the peer's certificate compression (RFC 8879) with what its counterpart offered and accepts, or disable certificate compression on the sender."
         case .compressionEnabled: "Disable TLS compression on the server (CRIME)."
         case .handshakeFailed: "Read the alert: compare the versions, suites and certificates each side offered and accepts."
         case .handshakeUnexpectedMessage: "Compare both peers' TLS stacks and versions; a middlebox rewriting traffic can also cause it."

@@ -46,6 +46,8 @@ enum FindingRules {
             ProtocolRule.observe(fact, &findings)
         case .serverCertificate, .serverKeyExchange:
             KeyAndCertificateRule.observe(fact, &findings)
+        case .certificateCompressionRejected:
+            CertificateCompressionRule.observe(fact, &findings)
         case .renegotiationStarted, .renegotiationRefused, .renegotiationFailed:
             RenegotiationRule.observe(fact, &findings)
         case .certificateRequested, .clientCertificate, .clientFlightInferred:

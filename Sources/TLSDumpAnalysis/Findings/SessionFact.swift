@@ -11,6 +11,8 @@ enum SessionFact {
     case sslv2CipherChosen(kind: UInt32, handshake: Int)
     case serverCertificate(CertificateSummary, handshake: Int, sni: String?, at: Timestamp)
     case serverKeyExchange(ServerKeyExchange, handshake: Int)
+    /// A CompressedCertificate that could not be (or should not have been) decompressed.
+    case certificateCompressionRejected(CertificateCompressionProblem, handshake: Int)
 
     case renegotiationStarted(initiator: Side?, handshake: Int, start: RenegotiationStart, secure: Bool?)
     /// A renegotiation reached a final outcome other than completion.

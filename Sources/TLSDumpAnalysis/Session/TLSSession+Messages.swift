@@ -82,6 +82,9 @@ extension TLSSession {
         case HandshakeType.certificate:
             advance(side == .server ? .serverFlight : .clientFlight, from: side)
             certificateMessage(message, side: side, origin: origin)
+        case HandshakeType.compressedCertificate:
+            advance(side == .server ? .serverFlight : .clientFlight, from: side)
+            compressedCertificateMessage(message, side: side, origin: origin)
         case HandshakeType.serverKeyExchange:
             advance(.serverFlight, from: side)
             live.markFullServerFlight()
@@ -281,9 +284,11 @@ extension TLSSession {
         certificatesReceived(parsed.certificates.map { context.certificateSummaries.summary(der: $0) }, side: side, origin: origin)
     }
 
-    func certificatesReceived(_ chain: [CertificateSummary], side: Side, origin: RecordOrigin) {
+    func certificatesReceived(_ chain: [CertificateSummary], side: Side, origin: RecordOrigin,
+                              compression: CertificateCompressionInfo? = nil) {
         let index = currentIndex ?? 0
-        emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side, chain: chain)))
+        emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side,
+                                           chain: chain, compression: compression)))
         if side == .client {
             live.clientCertificateEmpty = chain.isEmpty
             if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first)) }

@@ -31,6 +31,8 @@ final class TLSSession {
     var alpn: [UInt8]?
     var serverCertificate: Box<CertificateSummary>?
     var clientCertificate: Box<CertificateSummary>?
+    /// RFC 8879: which chains came compressed (nothing allocated for the rest).
+    var certificateCompression = OutOfLine<CertificateCompressionSeen>()
     var secureRenegotiation: Bool?
     var clientOfferedSecureRenegotiation = false
     /// The earliest CertificateRequest, and how it is known.

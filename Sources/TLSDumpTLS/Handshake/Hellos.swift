@@ -18,6 +18,8 @@ public struct ClientHello: Sendable, Equatable {
     public var signatureAlgorithms: [UInt16] = []
     public var supportedVersions: [UInt16] = []
     public var keyShareGroups: [UInt16] = []
+    /// compress_certificate (RFC 8879): algorithms the client can decompress, wire order.
+    public var certificateCompressionAlgorithms: [UInt16] = []
     public var hasRenegotiationInfo = false
     public var renegotiationInfoLength = 0
     public var isSSLv2 = false
@@ -89,6 +91,8 @@ public struct ClientHello: Sendable, Equatable {
                 keyShareGroups.append(try list.u16())
                 _ = try list.vector(lengthBytes: 2)
             }
+        case ExtensionType.compressCertificate:
+            certificateCompressionAlgorithms = try r.u16List(lengthBytes: 1)
         case ExtensionType.quicTransportParameters, ExtensionType.quicTransportParametersDraft:
             if quicTransportParameters == nil && ext.body.count <= Self.maxTransportParametersBytes {
                 quicTransportParameters = Array(ext.body)
