@@ -5,6 +5,11 @@ import TLSDumpTLS
 /// `CompressedCertificate.decompress`) and its Certificate body goes the way
 /// a plain Certificate's does; what cannot be decompressed is a finding.
 extension TLSSession {
+    /// The most a CompressedCertificate may declare: what a plain Certificate
+    /// message may be (the defragmenter's 256 KiB), so a chain is read the same
+    /// either way. The u24 field itself reaches 16 MiB; over this, a bomb.
+    static let maxDecompressedCertificateLength = HandshakeDefragmenter.defaultMaxMessageLength
+
     func compressedCertificateMessage(_ message: HandshakeMessage, side: Side, origin: RecordOrigin) {
         if side == .server { live.markFullServerFlight() }
         let compressed: CompressedCertificate
@@ -22,7 +27,7 @@ extension TLSSession {
                 handshake: index))
         }
         let body: [UInt8]
-        switch compressed.decompress() {
+        switch compressed.decompress(limit: Self.maxDecompressedCertificateLength) {
         case .decompressed(let bytes): body = bytes
         case .unknownAlgorithm: return rejected(.unknownAlgorithm)
         case .declaredOverLimit(_, let limit): return rejected(.declaredOverLimit(limit: limit))
