@@ -109,8 +109,8 @@ public final class TextEventWriter: EventSink {
         if let cert = c.serverCertificate {
             var line = "  server certificate: \(describe(cert))"
             if let compression = c.serverCertificateCompression {
-                line += " (compressed: \(CertificateCompressionAlgorithm.displayName(compression.algorithm)), "
-                    + "\(compression.compressedLength) of \(compression.uncompressedLength) bytes)"
+                line += " (sent compressed, \(CertificateCompressionAlgorithm.displayName(compression.algorithm)): "
+                    + "\(compression.compressedLength) bytes for \(compression.uncompressedLength))"
             }
             lines.append(line)
         }
