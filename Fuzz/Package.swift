@@ -22,6 +22,7 @@ let targetNames = [
     "FuzzQUICPacket",      // QUIC datagram splitting, Initial keys and opening, frames, transport parameters
     "FuzzQUICCrypto",      // QUICCryptoStream fed a script of CRYPTO frames, against a reference stream
     "FuzzCompressedCapture", // gzip/zstd/xz/lz4 files through PcapReader (codec, stdio stream, libpcap) and the secrets walk
+    "FuzzCompressedCertificate", // RFC 8879 CompressedCertificate: zlib/brotli/zstd bounded decoding, then the Certificate parse
 ]
 
 let package = Package(
