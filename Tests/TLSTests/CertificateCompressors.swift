@@ -33,6 +33,31 @@ enum CertificateCompressors {
         return Array(out.prefix(length))
     }
 
+    /// zstd as a streaming compressor that writes no content size and the given window (2^windowLog).
+    static func zstdStreaming(_ data: [UInt8], windowLog: Int32) -> [UInt8] {
+        guard let context = ZSTD_createCCtx() else { preconditionFailure("ZSTD_createCCtx") }
+        defer { ZSTD_freeCCtx(context) }
+        _ = ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 0)
+        _ = ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, windowLog)
+        // Fed as a stream (continue, then end with no input): the size is unknown when the frame starts.
+        var out = [UInt8](repeating: 0, count: ZSTD_compressBound(data.count) + 1024)
+        let written = out.withUnsafeMutableBytes { o -> Int in
+            data.withUnsafeBytes { i -> Int in
+                var output = ZSTD_outBuffer(dst: o.baseAddress, size: o.count, pos: 0)
+                var input = ZSTD_inBuffer(src: i.baseAddress, size: i.count, pos: 0)
+                precondition(ZSTD_isError(ZSTD_compressStream2(context, &output, &input, ZSTD_e_continue)) == 0)
+                var empty = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
+                while true {
+                    let left = ZSTD_compressStream2(context, &output, &empty, ZSTD_e_end)
+                    precondition(ZSTD_isError(left) == 0)
+                    if left == 0 { break }
+                }
+                return output.pos
+            }
+        }
+        return Array(out.prefix(written))
+    }
+
     static func brotli(_ data: [UInt8]) -> [UInt8] {
         var length = BrotliEncoderMaxCompressedSize(data.count)
         var out = [UInt8](repeating: 0, count: max(length, 64))

@@ -52,6 +52,19 @@ final class CompressedCertificateTests: XCTestCase {
         XCTAssertEqual(CompressedCertificate(algorithm: 3, declaredLength: body.count, compressed: frames).decompress(), .decompressed(body))
     }
 
+    /// A frame without a content size asks for its window: up to 2^24 is decoded, more is refused.
+    func testZstdWindowsUpTo16MiB() {
+        let body = Self.certificateBody()
+        let wide = CertificateCompressors.zstdStreaming(body, windowLog: 23)
+        XCTAssertEqual(CompressedCertificate(algorithm: 3, declaredLength: body.count, compressed: wide).decompress(limit: 4096 * 4),
+                       .decompressed(body), "an 8 MiB window over 3 KB of output")
+        let tooWide = CertificateCompressors.zstdStreaming(body, windowLog: 25)
+        guard case .invalid(let reason) = CompressedCertificate(algorithm: 3, declaredLength: body.count, compressed: tooWide).decompress() else {
+            return XCTFail("a 32 MiB window was accepted")
+        }
+        XCTAssertTrue(reason.hasPrefix("zstd: "), reason)
+    }
+
     func testDeclaredLengthOverTheLimitIsRefusedBeforeDecoding() {
         for algorithm in Self.algorithms {
             let message = CompressedCertificate(algorithm: algorithm, declaredLength: (1 << 24) + 1, compressed: [1, 2, 3])

@@ -33,7 +33,9 @@ public struct CompressedCertificate: Sendable, Equatable {
 
     /// Decompresses into a buffer that grows with the output and never past
     /// the declared length (itself at most `limit`): a liar's 16 MiB claim
-    /// over ten bytes allocates what those bytes make, not 16 MiB.
+    /// over ten bytes allocates what those bytes make, not 16 MiB. The codecs'
+    /// own working memory is at most 16 MiB (zlib 32 KiB, brotli and zstd
+    /// windows of 2^24 at most).
     public func decompress(limit: Int = maxUncompressedLength) -> CertificateDecompression {
         guard CertificateCompressionAlgorithm.name(algorithm) != nil else { return .unknownAlgorithm(algorithm) }
         guard declaredLength <= limit else { return .declaredOverLimit(declared: declaredLength, limit: limit) }
@@ -42,7 +44,7 @@ public struct CompressedCertificate: Sendable, Equatable {
             switch algorithm {
             case CertificateCompressionAlgorithm.zlib: decoder = try ZlibCertificateDecoder()
             case CertificateCompressionAlgorithm.brotli: decoder = try BrotliCertificateDecoder()
-            default: decoder = try ZstdCertificateDecoder(maxWindow: limit)
+            default: decoder = try ZstdCertificateDecoder()
             }
         } catch {
             return .invalid("cannot set up the \(CertificateCompressionAlgorithm.displayName(algorithm)) decoder: \(error.reason)")

@@ -1,16 +1,19 @@
 import CZstd
 
 /// RFC 8879 zstd (RFC 8878). Frames may follow one another; skippable frames
-/// are skipped by the library. The window is capped at the output limit: a
-/// frame asking for more could not be a Certificate message anyway.
+/// are skipped by the library. The window (the decoder's working memory) is
+/// capped at 16 MiB, the most a Certificate message can be: a streaming
+/// compressor that did not know the size writes a window larger than the
+/// output (2 MiB at the default level), so the output limit would be too tight.
 final class ZstdCertificateDecoder: CertificateStreamDecoder {
     private let context: OpaquePointer
+    /// 2^24: brotli's own largest window too, so no codec works in more.
+    static let windowLogMax: Int32 = 24
 
-    init(maxWindow: Int) throws(CertificateDecoderSetupError) {
+    init() throws(CertificateDecoderSetupError) {
         guard let context = ZSTD_createDCtx() else { throw CertificateDecoderSetupError(reason: "cannot allocate a zstd decoder") }
         self.context = context
-        // log2 of the limit, rounded up, within zstd's own bounds (10 ... 31).
-        let windowLog = Int32(clamping: min(max(Int.bitWidth - max(maxWindow - 1, 1).leadingZeroBitCount, 10), 31))
+        let windowLog = Self.windowLogMax
         guard ZSTD_isError(ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, windowLog)) == 0 else {
             ZSTD_freeDCtx(context)
             throw CertificateDecoderSetupError(reason: "cannot cap the zstd window")
