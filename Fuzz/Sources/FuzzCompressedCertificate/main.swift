@@ -24,12 +24,7 @@ public func fuzzCompressedCertificate(_ data: UnsafePointer<UInt8>?, _ count: In
         body[0] = 0
         body[1] = selector % 4 + 1
     }
-    let message: CompressedCertificate
-    do throws(ParseError) {
-        message = try body.withUnsafeBytes { (bytes) throws(ParseError) in try CompressedCertificate.parse(bytes) }
-    } catch {
-        return 0
-    }
+    guard let message = body.withUnsafeBytes({ try? CompressedCertificate.parse($0) }) else { return 0 }
     fuzzCheck(message.declaredLength < 1 << 24 && !message.compressed.isEmpty, "parse let through an impossible message")
     switch message.decompress(limit: limit) {
     case .decompressed(let out):
