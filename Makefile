@@ -28,20 +28,23 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 
 # Debian packages the build and the tests use: libpcap for reading captures,
 # zlib, zstd, xz (lzma) and lz4 for reading them compressed (the tools of the
-# same names compress captures in the tests),
+# same names compress captures in the tests), brotli (with zlib and zstd) for
+# compressed certificates (RFC 8879),
 # OpenSSL/GnuTLS/tcpdump as real peers in the integration tests (gcc and the
 # GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server;
 # GNU time measures peak memory in the resource-attack tests; pip installs
-# aioquic, the QUIC peers of QUICLivePeerTests, from PyPI; headless Chromium
+# aioquic, the QUIC peers of QUICLivePeerTests, from PyPI, and tlslite-ng with
+# brotli and zstandard, the peers that compress certificates (RFC 8879) in
+# CertificateCompressionPeerTests (Debian's GnuTLS is built without); headless Chromium
 # opens the --report pages in HTMLReportTests; tshark reads back the pcapng
 # that -w writes for capture files of different link types, which libpcap cannot;
 # gzip, zstd, xz and lz4 compress captures for CompressedInputTests; ca-certificates is
 # the system trust store chains are validated against, whose verdicts FindingsTests expects).
-BUILD_PACKAGES = libpcap-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev pkg-config
+BUILD_PACKAGES = libpcap-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev libbrotli-dev pkg-config
 # pkg-config names of the libraries in BUILD_PACKAGES: `deps` installs when any is missing.
-BUILD_LIBRARIES = libpcap zlib libzstd liblzma liblz4
+BUILD_LIBRARIES = libpcap zlib libzstd liblzma liblz4 libbrotlidec
 TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark gzip zstd xz-utils lz4 postgresql ca-certificates
-PIP_TEST_PACKAGES = aioquic
+PIP_TEST_PACKAGES = aioquic tlslite-ng brotli zstandard
 
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 60
@@ -63,7 +66,7 @@ test-deps: deps
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing$$missing with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
-	@python3 -c 'import aioquic' 2>/dev/null || { echo "installing $(PIP_TEST_PACKAGES) with pip"; \
+	@python3 -c 'import aioquic, tlslite, brotli, zstandard' 2>/dev/null || { echo "installing $(PIP_TEST_PACKAGES) with pip"; \
 	  python3 -m pip install -q $(PIP_TEST_PACKAGES) 2>/dev/null || \
 	  python3 -m pip install -q --break-system-packages $(PIP_TEST_PACKAGES); }
 

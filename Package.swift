@@ -34,6 +34,10 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CLz4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // Compressed certificates (RFC 8879): zlib, zstd and brotli, one bounded decode per message.
+        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
+        // Tests only: brotli's encoder, to make compressed certificates (the tool never compresses).
+        .systemLibrary(name: "CBrotliEncoder", path: "Tests/CBrotliEncoder", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
         // glibc's fopencookie (needs _GNU_SOURCE, which Swift's Glibc module lacks):
         // the FILE libpcap reads a decompressed capture from.
         .target(name: "CStdioCookie"),
@@ -47,7 +51,7 @@ let package = Package(
         // captures carry certificates swift-certificates rejects, and one code path
         // formats every certificate the same way (RFC 4514 names).
         .target(name: "TLSDumpTLS", dependencies: [
-            "TLSDumpBase",
+            "TLSDumpBase", "CZlib", "CZstd", "CBrotli",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
@@ -84,10 +88,10 @@ let package = Package(
         .testTarget(name: "BaseTests", dependencies: ["TLSDumpBase", "TLSDumpAnalysis", "TLSDumpOutput"]),
         .testTarget(name: "DecodeTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpCapture"]),
         .testTarget(name: "FlowTests", dependencies: ["TLSDumpBase", "TLSDumpFlow"]),
-        .testTarget(name: "TLSTests", dependencies: ["TLSDumpBase", "TLSDumpTLS"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLSDumpBase", "TLSDumpTLS", "CZlib", "CZstd", "CBrotliEncoder"]),
         .testTarget(name: "QUICTests", dependencies: ["TLSDumpBase", "TLSDumpQUIC"]),
         // The analysis core: the handshake state machine, sessions fed records, the finding rules.
-        .testTarget(name: "AnalysisTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS", "TLSDumpAnalysis", "TLSDumpTrust"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS", "TLSDumpAnalysis", "TLSDumpTrust", "CZlib"]),
         // Whole-pipeline tests: the shared corpus against tshark's oracle, bundled captures, CLI.
         .testTarget(name: "PipelineTests", dependencies: [
             "TLSDumpBase", "TLSDumpDecode", "TLSDumpFlow", "TLSDumpTLS",

@@ -230,7 +230,30 @@ def compressed_seeds():
             write("FuzzCompressedCapture", bytes([index]) + out[magic_length:], limit=120)
 
 
+# FuzzCompressedCertificate: selector (0 zlib, 1 brotli, 2 zstd), limit selector, then the message body.
+def compressed_certificate_seeds(bodies):
+    """The corpus's Certificate bodies compressed by each codec (brotli and zstandard from PyPI when installed)."""
+    import zlib
+    codecs = [(0, 1, zlib.compress)]
+    try:
+        import brotli
+        codecs.append((1, 2, brotli.compress))
+    except ImportError:
+        pass
+    try:
+        import zstandard
+        codecs.append((2, 3, zstandard.compress))
+    except ImportError:
+        pass
+    for body in bodies:
+        for selector, algorithm, compress in codecs:
+            data = compress(body)
+            message = struct.pack(">H", algorithm) + len(body).to_bytes(3, "big") + len(data).to_bytes(3, "big") + data
+            write("FuzzCompressedCertificate", bytes([selector, 2]) + message, limit=90)
+
+
 def main():
+    certificate_bodies = []
     with tempfile.TemporaryDirectory() as tmp:
         for path in captures():
             try:
@@ -268,6 +291,8 @@ def main():
                         variant = 0 if mtype != 12 else (0 if body[:1] == b"\x03" else 1)
                         write("FuzzHandshake", bytes([HANDSHAKE_TYPES.index(mtype), variant]) + body)
                     if mtype == 11:
+                        if len(certificate_bodies) < 30:
+                            certificate_bodies.append(body)
                         chain = list(certificates(body))
                         for der in chain:
                             write("FuzzX509", der)
@@ -293,6 +318,7 @@ def main():
                     for block in re.findall(rb"SSL-Session:\n(?:[ \t].*\n)*", text):
                         write("FuzzKeyLog", b"---\n" + block + b"---\n")
     compressed_seeds()
+    compressed_certificate_seeds(certificate_bodies)
     for target in sorted(counts):
         print(f"{target}: {counts[target]} seeds")
 

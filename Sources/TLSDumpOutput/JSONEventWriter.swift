@@ -64,6 +64,8 @@ public final class JSONEventWriter: RenderingEventSink {
             w.key("chain"); w.beginArray()
             for cert in e.chain { certificate(cert, &w) }
             w.endArray()
+            // Only on chains that came in a CompressedCertificate (RFC 8879).
+            if let compression = e.compression { w.key("compression"); certificateCompression(compression, &w) }
         case .certificateRequest(let e): certificateRequest(e, &w)
         case .helloRequest(let e):
             w.key("handshake"); w.int(e.handshake)
@@ -190,6 +192,11 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("offered_post_quantum"); w.bool(h.keyShareGroups.contains(where: NamedGroupKind.isPostQuantum)
                                               || h.supportedGroups.contains(where: NamedGroupKind.isPostQuantum))
         w.key("ech"); echOffer(h, &w)
+        // RFC 8879 compress_certificate, only when the client sent it.
+        if h.extensionTypes.contains(ExtensionType.compressCertificate) {
+            w.key("compress_certificate")
+            stringArray(h.certificateCompressionAlgorithms.map(CertificateCompressionAlgorithm.displayName), &w)
+        }
     }
 
     /// The ClientHello's encrypted_client_hello extension as seen (null when absent).
@@ -268,6 +275,14 @@ public final class JSONEventWriter: RenderingEventSink {
         if k.clientHelloSeen { stringArray(k.offeredKeyShares.map(Naming.groupName), &w) } else { w.null() }
         if k.offeredKeySharesTruncated { w.key("offered_key_shares_truncated"); w.bool(true) }
         if let reason = k.unknownReason { w.key("unknown"); w.string(reason) }
+        w.endObject()
+    }
+
+    static func certificateCompression(_ c: CertificateCompressionInfo, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("algorithm"); w.string(CertificateCompressionAlgorithm.displayName(c.algorithm))
+        w.key("compressed_length"); w.int(c.compressedLength)
+        w.key("uncompressed_length"); w.int(c.uncompressedLength)
         w.endObject()
     }
 
@@ -414,6 +429,8 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("validation")
         if let v = c.validation { chainValidation(v, &w) } else { w.null() }
         if let v = c.clientValidation { w.key("client_validation"); chainValidation(v, &w) }
+        if let compression = c.serverCertificateCompression { w.key("server_certificate_compression"); certificateCompression(compression, &w) }
+        if let compression = c.clientCertificateCompression { w.key("client_certificate_compression"); certificateCompression(compression, &w) }
         w.key("secure_renegotiation"); w.bool(c.secureRenegotiation)
         w.key("renegotiations"); w.int(c.renegotiations)
         w.key("certificate_request"); w.string(c.certificateRequest)

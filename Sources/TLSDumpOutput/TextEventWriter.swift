@@ -114,7 +114,12 @@ public final class TextEventWriter: EventSink {
         if let kex = describeKeyExchange(c) { lines.append("  key exchange: " + kex) }
         if let ech = c.ech { lines.append("  " + describe(ech)) }
         if let cert = c.serverCertificate {
-            lines.append("  server certificate: \(describe(cert))")
+            var line = "  server certificate: \(describe(cert))"
+            if let compression = c.serverCertificateCompression {
+                line += " (sent compressed, \(CertificateCompressionAlgorithm.displayName(compression.algorithm)): "
+                    + "\(compression.compressedLength) bytes for \(compression.uncompressedLength))"
+            }
+            lines.append(line)
         }
         if let ocsp = c.ocsp { lines.append("  stapled OCSP: " + describe(ocsp)) }
         if let sct = c.sct { lines.append("  " + describe(sct)) }

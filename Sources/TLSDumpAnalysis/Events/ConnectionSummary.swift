@@ -206,6 +206,17 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.clientValidation = newValue } }
     }
 
+    /// RFC 8879: how the server's and the client's first chains were compressed (nil: sent plain, or not seen).
+    public var serverCertificateCompression: CertificateCompressionInfo? {
+        get { rare?.value.serverCertificateCompression }
+        set { updateRare { $0.serverCertificateCompression = newValue } }
+    }
+
+    public var clientCertificateCompression: CertificateCompressionInfo? {
+        get { rare?.value.clientCertificateCompression }
+        set { updateRare { $0.clientCertificateCompression = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -229,10 +240,13 @@ struct RareConnectionFacts: Sendable {
     var sct: SCTReport?
     var validation: ChainValidation?
     var clientValidation: ChainValidation?
+    var serverCertificateCompression: CertificateCompressionInfo?
+    var clientCertificateCompression: CertificateCompressionInfo?
 
     var isEmpty: Bool {
         decryptionNote == nil && quic == nil && starttls == nil && plaintextBytes == nil
             && keyExchange == nil && ech == nil && ocsp == nil && sct == nil
             && validation == nil && clientValidation == nil
+            && serverCertificateCompression == nil && clientCertificateCompression == nil
     }
 }

@@ -32,6 +32,8 @@ public struct CertificateEvent: Sendable {
     public var decrypted: Bool
     public var sender: Side
     public var chain: [CertificateSummary]
+    /// Set when the chain came in a CompressedCertificate (RFC 8879).
+    public var compression: CertificateCompressionInfo? = nil
 }
 
 public enum CertificateRequestPhase: String, Sendable {

@@ -52,6 +52,7 @@ public enum Evidence: Sendable, Equatable {
     case quicPacket(sender: Side, packetType: String, error: String)
     case unexpectedMessage(sender: Side, message: String, phase: String)
     case postQuantumDeclined(offered: [String], selected: String, helloRetry: String?)
+    case certificateCompression(CertificateCompressionProblem)
 
     /// The `evidence` object's members, in the contract's order.
     public var fields: [(String, EvidenceValue)] {
@@ -108,6 +109,7 @@ public enum Evidence: Sendable, Equatable {
         case .postQuantumDeclined(let offered, let selected, let helloRetry):
             return [("offered_post_quantum", .strings(offered)), ("selected", .string(selected)),
                     ("hello_retry_forced", helloRetry.map { .string($0) } ?? .null)]
+        case .certificateCompression(let problem): return problem.fields
         }
     }
 }

@@ -35,6 +35,8 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     case certChainIncomplete = "cert.chain_incomplete"
     case certChainOrder = "cert.chain_order"
     case certWeakSignature = "cert.weak_signature"
+    case certCompressionBomb = "cert.compression_bomb"
+    case certCompressionInvalid = "cert.compression_invalid"
     case compressionEnabled = "compression.enabled"
     case handshakeFailed = "handshake.failed"
     case handshakeUnexpectedMessage = "handshake.unexpected_message"
@@ -53,10 +55,10 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
             .high
         case .weakCipher3DES, .weakMACMD5, .oldProtocolTLS10, .oldProtocolTLS11, .weakKeyRSA, .weakKeyDH, .weakKeyEC,
              .renegotiationRefused, .renegotiationFailed, .clientAuthViaRenegotiation, .clientAuthNoCertificate,
-             .certExpired, .certNotYetValid, .handshakeFailed, .ocspMismatch, .certUntrusted, .certChainIncomplete, .certWeakSignature:
+             .certExpired, .certNotYetValid, .handshakeFailed, .ocspMismatch, .certUntrusted, .certChainIncomplete, .certWeakSignature, .certCompressionBomb:
             .medium
         case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .certChainOrder, .streamGap, .tlsMalformed, .decryptionError,
-             .handshakeUnexpectedMessage, .quicDecryptionFailed, .ocspStale:
+             .handshakeUnexpectedMessage, .quicDecryptionFailed, .ocspStale, .certCompressionInvalid:
             .low
         case .renegotiationServerInitiated, .clientAuthPostHandshake, .notTLS, .decryptionUnsupported, .kexPostQuantumNotSelected:
             .info
@@ -99,6 +101,8 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         case .certChainIncomplete: "Configure the server to send its intermediate certificates after the leaf (the full chain file), not the leaf alone."
         case .certChainOrder: "Send the chain in order: the leaf, then the certificate that issued it, and so on up to (not necessarily including) the root."
         case .certWeakSignature: "Reissue the certificate (and its intermediates) with SHA-256 or stronger signatures; SHA-1 and MD5 signatures can be forged."
+        case .certCompressionBomb: "Find out what sent a CompressedCertificate that decompresses past its declared length or declares more than 256 KiB: no genuine TLS stack does, and receivers must refuse it."
+        case .certCompressionInvalid: "Compare the peer's certificate compression (RFC 8879) with what its counterpart offered and accepts, or disable certificate compression on the sender."
         case .compressionEnabled: "Disable TLS compression on the server (CRIME)."
         case .handshakeFailed: "Read the alert: compare the versions, suites and certificates each side offered and accepts."
         case .handshakeUnexpectedMessage: "Compare both peers' TLS stacks and versions; a middlebox rewriting traffic can also cause it."

@@ -48,6 +48,8 @@ enum FindingRules {
             KeyAndCertificateRule.observe(fact, &findings)
         case .stapledOCSP:
             OCSPRule.observe(fact, &findings)
+        case .certificateCompressionRejected:
+            CertificateCompressionRule.observe(fact, &findings)
         case .renegotiationStarted, .renegotiationRefused, .renegotiationFailed:
             RenegotiationRule.observe(fact, &findings)
         case .certificateRequested, .clientCertificate, .clientFlightInferred:

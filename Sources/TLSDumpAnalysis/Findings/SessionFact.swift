@@ -19,6 +19,8 @@ enum SessionFact {
     case keyExchangeChosen(KeyExchangeSummary, handshake: Int)
     /// A stapled OCSP response was read (`subject`: the server certificate's, when seen).
     case stapledOCSP(OCSPReport, subject: String?, at: Timestamp)
+    /// A CompressedCertificate that could not be (or should not have been) decompressed.
+    case certificateCompressionRejected(CertificateCompressionProblem, handshake: Int)
 
     case renegotiationStarted(initiator: Side?, handshake: Int, start: RenegotiationStart, secure: Bool?)
     /// A renegotiation reached a final outcome other than completion.

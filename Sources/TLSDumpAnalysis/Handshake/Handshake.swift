@@ -139,7 +139,8 @@ struct Handshake {
 
     /// The server's first flight: what a renegotiation's sizes are compared with.
     static let serverFlightTypes: Set<UInt8> = [HandshakeType.certificate, HandshakeType.serverKeyExchange, HandshakeType.certificateRequest,
-                                                 HandshakeType.serverHelloDone, HandshakeType.certificateStatus]
+                                                 HandshakeType.serverHelloDone, HandshakeType.certificateStatus,
+                                                 HandshakeType.compressedCertificate]
 }
 
 /// Exact sizes (message + 4-byte header) of a clear handshake's flights.

@@ -83,6 +83,9 @@ extension TLSSession {
         case HandshakeType.certificate:
             advance(side == .server ? .serverFlight : .clientFlight, from: side)
             certificateMessage(message, side: side, origin: origin)
+        case HandshakeType.compressedCertificate:
+            advance(side == .server ? .serverFlight : .clientFlight, from: side)
+            compressedCertificateMessage(message, side: side, origin: origin)
         case HandshakeType.serverKeyExchange:
             advance(.serverFlight, from: side)
             live.markFullServerFlight()
@@ -315,8 +318,9 @@ extension TLSSession {
     /// A Certificate message's content, however it came (a Certificate, or a
     /// CompressedCertificate once decompressed): the chain, and what TLS 1.3
     /// staples in its leaf entry.
-    func certificateMessageRead(_ parsed: CertificateMessage, side: Side, origin: RecordOrigin) {
-        certificatesReceived(der: parsed.certificates, side: side, origin: origin)
+    func certificateMessageRead(_ parsed: CertificateMessage, side: Side, origin: RecordOrigin,
+                                compression: CertificateCompressionInfo? = nil) {
+        certificatesReceived(der: parsed.certificates, side: side, origin: origin, compression: compression)
         if side == .server {
             // The summary cache hands back the leaf certificatesReceived summarised.
             let leaf = parsed.certificates.first.map { context.certificateSummaries.summary(der: $0) }
@@ -326,11 +330,13 @@ extension TLSSession {
 
     /// A Certificate message's certificates (DER, leaf first), however they
     /// came (clear, decrypted, SSL 2.0's SERVER-HELLO): summarised, told, validated.
-    func certificatesReceived(der certificates: [[UInt8]], side: Side, origin: RecordOrigin) {
+    func certificatesReceived(der certificates: [[UInt8]], side: Side, origin: RecordOrigin,
+                              compression: CertificateCompressionInfo? = nil) {
         let chain = certificates.map { context.certificateSummaries.summary(der: $0) }
         let index = currentIndex ?? 0
         let validation = validate(der: certificates, chain, side: side)
-        emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side, chain: chain)))
+        emit(.certificate(CertificateEvent(handshake: index, encrypted: origin.wasEncrypted, decrypted: origin.wasEncrypted, sender: side,
+                                           chain: chain, compression: compression)))
         if side == .client {
             live.clientCertificateEmpty = chain.isEmpty
             if clientChains.count < Self.maxStoryEntries { clientChains.append((index, chain.first, validation, now.seconds)) }

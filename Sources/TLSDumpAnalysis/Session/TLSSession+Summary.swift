@@ -25,6 +25,10 @@ extension TLSSession {
             unknownReasons.append(("certificate_request", reason))
         }
         unknownReasons += stapledUnknownReasons()
+        // TLS 1.3 without a key: the server's (possibly compressed) Certificate was sent, hidden.
+        if serverCertificate == nil, handshakes.contains(where: { $0.isTLS13 && $0.decryptedRecords == 0 && $0.resumed == false }) {
+            unknownReasons.append(("server_certificate", "TLS 1.3 encrypts the server's Certificate (or CompressedCertificate) and its records were not decrypted (no key for them)"))
+        }
         var clientAuthenticated: Bool? = nil
         for hs in handshakes {
             switch hs.clientAuthenticated {
@@ -86,6 +90,10 @@ extension TLSSession {
         if let client = clientChains.first(where: { $0.validation != nil }), var v = client.validation?.value {
             v.validatedAt = client.at
             summary.clientValidation = v
+        }
+        if certificateCompression.isAllocated {
+            summary.serverCertificateCompression = certificateCompression.value.server
+            summary.clientCertificateCompression = certificateCompression.value.client
         }
         return summary
     }

@@ -38,6 +38,8 @@ final class TLSSession {
     var serverValidation: SharedVerdict?
     /// When this connection's server chain was judged (a shared verdict keeps the time it was made at).
     var serverValidationSeconds: Int64 = 0
+    /// RFC 8879: which chains came compressed (nothing allocated for the rest).
+    var certificateCompression = OutOfLine<CertificateCompressionSeen>()
     var secureRenegotiation: Bool?
     var clientOfferedSecureRenegotiation = false
     /// The earliest CertificateRequest, and how it is known.

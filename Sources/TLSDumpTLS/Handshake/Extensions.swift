@@ -13,6 +13,8 @@ public enum ExtensionType {
     public static let signedCertificateTimestamp: UInt16 = 18
     public static let padding: UInt16 = 21
     public static let encryptThenMAC: UInt16 = 22
+    /// RFC 8879: the certificate compression algorithms a peer accepts.
+    public static let compressCertificate: UInt16 = 27
     public static let extendedMasterSecret: UInt16 = 23
     public static let sessionTicket: UInt16 = 35
     public static let preSharedKey: UInt16 = 41

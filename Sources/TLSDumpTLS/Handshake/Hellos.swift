@@ -24,6 +24,8 @@ public struct ClientHello: Sendable, Equatable {
     public var ech: ECHClientHello?
     /// The encrypted_client_hello extension was there but did not parse.
     public var echMalformed = false
+    /// compress_certificate (RFC 8879): algorithms the client can decompress, wire order.
+    public var certificateCompressionAlgorithms: [UInt16] = []
     public var hasRenegotiationInfo = false
     public var renegotiationInfoLength = 0
     public var isSSLv2 = false
@@ -105,6 +107,8 @@ public struct ClientHello: Sendable, Equatable {
             } catch {
                 echMalformed = true
             }
+        case ExtensionType.compressCertificate:
+            certificateCompressionAlgorithms = try r.u16List(lengthBytes: 1)
         case ExtensionType.quicTransportParameters, ExtensionType.quicTransportParametersDraft:
             if quicTransportParameters == nil && ext.body.count <= Self.maxTransportParametersBytes {
                 quicTransportParameters = Array(ext.body)
