@@ -22,9 +22,13 @@ final class ConnectionMemoryTests: XCTestCase {
     /// server certificate ~1680 (was ~2000, ~3240; the certificate summary is
     /// one shared box per distinct certificate, the reassembly limits one shared
     /// object, and in-order data no longer creates the unusual-counters box).
+    /// Issue 17 added ~110 bytes to an idle TLS 1.2 connection (1796 -> 1908 measured):
+    /// the key exchange kept on each handshake, the shared chain verdict and its
+    /// time, and nil pointers for the rare boxes (ECH, stapled OCSP/SCTs, compressed
+    /// certificates, each side's plaintext preamble). Still under the 2 KiB target.
     static let maxBytesPerHandshakelessFlow = 704
     static let testPKI = ChainValidator(anchors: TrustAnchors(caFiles: [Paths.packageRoot.appendingPathComponent("captures/pki/ca.pem").path]))
-    static let maxBytesPerIdleTLS12Connection = 1856
+    static let maxBytesPerIdleTLS12Connection = 1952
     static let maxBytesPerIdleTLS13Connection = 1856
 
     /// Discards every event (the events' own allocations are transient).
