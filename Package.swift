@@ -41,9 +41,12 @@ let package = Package(
         // glibc's fopencookie (needs _GNU_SOURCE, which Swift's Glibc module lacks):
         // the FILE libpcap reads a decompressed capture from.
         .target(name: "CStdioCookie"),
+        // Capture files read in place: a read-only mapping that survives the
+        // file shrinking under it (a SIGBUS handler maps a zero page and marks the cut).
+        .target(name: "CMappedFile"),
         .target(name: "TLSDumpBase"),
         .target(name: "TLSDumpCapture", dependencies: [
-            "CPcap", "CZlib", "CZstd", "CLzma", "CLz4", "CStdioCookie", "TLSDumpBase",
+            "CPcap", "CZlib", "CZstd", "CLzma", "CLz4", "CStdioCookie", "CMappedFile", "TLSDumpBase",
         ]),
         .target(name: "TLSDumpDecode", dependencies: ["TLSDumpBase"]),
         .target(name: "TLSDumpFlow", dependencies: ["TLSDumpBase"]),

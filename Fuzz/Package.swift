@@ -26,6 +26,7 @@ let targetNames = [
     "FuzzECH",             // encrypted_client_hello: the ClientHello form, retry_configs (ECHConfigList), inside a ClientHello
     "FuzzOCSP",            // CertificateStatus, OCSP responses, SCT lists, the CertID check
     "FuzzChainValidation", // certificate chains, SNI and time through ChainValidator (swift-certificates' Verifier) and its cache
+    "FuzzMappedCapture",   // pcap/pcapng read in place (MappedCaptureFile) against libpcap, with and without a filter
     "FuzzCompressedCertificate", // RFC 8879 CompressedCertificate: zlib/brotli/zstd bounded decoding, then the Certificate parse
 ]
 

@@ -93,8 +93,15 @@ public final class CaptureSet: PacketSource {
 
     /// The source for a run's input files: the file itself when there is one
     /// (stdin included), a capture set of them when there are several.
-    public static func source(paths: [String], supported: (Int32) -> Bool = { _ in true }) throws -> PacketSource {
-        paths.count > 1 ? try open(paths: paths, supported: supported) : try PcapReader.open(path: paths.first ?? "-")
+    /// One plain pcap or pcapng file is read in place (`MappedCaptureFile`)
+    /// unless `inPlace` is false; compressed files, stdin and variants go
+    /// through libpcap.
+    public static func source(paths: [String], supported: (Int32) -> Bool = { _ in true },
+                              inPlace: Bool = true) throws -> PacketSource {
+        if paths.count > 1 { return try open(paths: paths, supported: supported) }
+        let path = paths.first ?? "-"
+        if inPlace, let mapped = MappedCaptureFile.open(path: path) { return mapped }
+        return try PcapReader.open(path: path)
     }
 
     /// How many files the set reads (those left out at the pre-scan not counted).

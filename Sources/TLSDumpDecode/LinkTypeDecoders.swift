@@ -10,22 +10,35 @@ public struct LinkTypeDecoders {
     private var currentLinkType: Int32
 
     /// Throws `DecodeError.unsupportedLinkType` for a link type no decoder reads.
+    private let limits: FragmentLimits
+    private let decodesUDP: Bool
+    /// Decoders kept at most (each holds its own fragment table).
+    static let maxLinkTypes = 16
+
     public init(linkTypes: [Int32], limits: FragmentLimits = .default, decodesUDP: Bool = false) throws {
+        self.limits = limits
+        self.decodesUDP = decodesUDP
         decoders = try linkTypes.map { try PacketDecoder(linkType: $0, limits: limits, decodesUDP: decodesUDP) }
         guard let first = linkTypes.first else { throw DecodeError.unsupportedLinkType(-1) }
         currentLinkType = first
     }
 
-    /// As `PacketDecoder.decode`, with the decoder of `linkType`; a link type
-    /// not given at init counts as an unsupported link (nil).
+    /// As `PacketDecoder.decode`, with the decoder of `linkType`. A link type
+    /// not given at init gets a decoder when one reads it (a pcapng interface
+    /// described after the first packets); otherwise it counts as an unsupported link (nil).
     public mutating func decode(_ packet: UnsafeRawBufferPointer, linkType: Int32, timestamp: Timestamp,
                                 udp: (UDPDatagram) -> Void) -> TCPSegment? {
         if linkType != currentLinkType {
-            guard let index = decoders.firstIndex(where: { $0.linkType == linkType }) else {
+            if let index = decoders.firstIndex(where: { $0.linkType == linkType }) {
+                current = index
+            } else if decoders.count < Self.maxLinkTypes,
+                      let added = try? PacketDecoder(linkType: linkType, limits: limits, decodesUDP: decodesUDP) {
+                decoders.append(added)
+                current = decoders.count - 1
+            } else {
                 unknownLinkPackets += 1
                 return nil
             }
-            current = index
             currentLinkType = linkType
         }
         return decoders[current].decode(packet, timestamp: timestamp, udp: udp)

@@ -78,8 +78,8 @@ public final class ECSEventWriter: EventSink {
             w.key("destination"); endpoint(address: flow.serverAddress, port: flow.server.port, &w)
             w.key("network"); w.beginObject()
             w.key("community_id"); w.string(flow.communityID)
-            w.key("transport"); w.string(flow.isQUIC ? "udp" : "tcp")
-            w.key("protocol"); w.string(flow.isQUIC ? "quic" : "tls")
+            w.key("transport"); w.string(flow.transport.ipProtocolName)
+            w.key("protocol"); w.string(flow.transport.protocolName)
             w.endObject()
         }
         tls(event.body, &w)

@@ -34,6 +34,8 @@ public struct PipelineOptions: Sendable {
     /// Sharded runs: a worker hands its events over at least every so many
     /// (smaller: less memory held, more locking; tests use 1 to stress the hand-over).
     public var shardOutputChunkEvents = 1024
+    /// Plain capture files are mapped and read in place (false: through libpcap, as before).
+    public var readInPlace = true
 
     public init(input: String) { self.inputs = [input] }
 
@@ -125,7 +127,8 @@ public enum Pipeline {
                 warnings = capture.warnings
                 source = capture
             } else {
-                source = try CaptureSet.source(paths: options.inputs, supported: PacketDecoder.isSupported)
+                source = try CaptureSet.source(paths: options.inputs, supported: PacketDecoder.isSupported,
+                                               inPlace: options.readInPlace)
             }
         } catch let error as CaptureError {
             throw .capture(error)
@@ -142,7 +145,7 @@ public enum Pipeline {
         do {
             try source.requireLinkType(supported: PacketDecoder.isSupported)
             if !options.filter.isEmpty { try source.setFilter(options.filter) }
-            decoder = try LinkTypeDecoders(linkTypes: source.linkTypes, decodesUDP: options.config.quic)
+            decoder = try LinkTypeDecoders(linkTypes: source.linkTypes, decodesUDP: UDPDispatcher(config: options.config).wantsUDP)
             try hooks.opened(info)
             // Like tcpdump -w with -Z: the file is created after privileges are dropped.
             if let path = options.writePath { dumper = try source.openDumper(path: path) }
@@ -156,6 +159,9 @@ public enum Pipeline {
         defer { dumper?.close() }
         hooks.ready(info)
 
+        if let parallel = parallelRun(options, source: source, dumper: dumper, sink: sink) {
+            return try runParallel(parallel, options: options, source: source, sink: sink, outputOK: outputOK, hooks: hooks)
+        }
         let analysis = makeAnalysis(options, sink: sink)
         let counters = { analysis.counters }
         var run = RunState(options: options, source: source, counters: counters, sink: sink, hooks: hooks, dumper: dumper,
@@ -220,6 +226,42 @@ public enum Pipeline {
         analysis.finish()
         let stats = run.statsEvent(result, decoder.stats)
         sink.emit(Event(timestamp: counters().lastTimestamp ?? run.lastTimestamp ?? .zero, flow: nil, body: .stats(stats)))
+        result.outputFailed = !outputOK()
+        return result
+    }
+
+    /// A file read in place with several threads and nothing that needs one
+    /// reader (`-w`, periodic stats): workers that each walk the file (`ParallelFileRun`).
+    static func parallelRun(_ options: PipelineOptions, source: PacketSource, dumper: PacketDumper?,
+                            sink: EventSink) -> ParallelFileRun? {
+        guard options.threads > 1, options.live == nil, dumper == nil, options.statsIntervalSeconds == nil,
+              let mapped = source as? MappedCaptureFile,
+              let sources = ParallelFileRun.sources(first: mapped, count: options.threads, filter: options.filter) else { return nil }
+        return ParallelFileRun(sources: sources, options: options, sink: sink)
+    }
+
+    private static func runParallel(_ parallel: ParallelFileRun, options: PipelineOptions, source: PacketSource, sink: EventSink,
+                                    outputOK: () -> Bool, hooks: PipelineHooks) throws(PipelineError) -> PipelineResult {
+        let started = Pipeline.monotonicSeconds()
+        guard let outcome = parallel.run(outputOK: outputOK, stopRequested: hooks.stopRequested, progress: hooks.progress) else {
+            throw .other("cannot start \(options.threads) analysis threads")
+        }
+        var result = PipelineResult()
+        result.packets = outcome.packets
+        result.bytes = outcome.bytes
+        result.end = outcome.end
+        result.stopped = outcome.stopped
+        result.inputFailures = source.fileTotals?.failed ?? []
+        if outcome.outputFailed {
+            result.outputFailed = true
+            return result
+        }
+        let counters = outcome.counters
+        let run = RunState(options: options, source: source, counters: { counters }, sink: sink, hooks: hooks, dumper: nil,
+                           sharded: true)
+        var stats = run.statsEvent(result, outcome.decode)
+        stats.seconds = Pipeline.monotonicSeconds() - started
+        sink.emit(Event(timestamp: counters.lastTimestamp ?? outcome.lastTimestamp ?? .zero, flow: nil, body: .stats(stats)))
         result.outputFailed = !outputOK()
         return result
     }

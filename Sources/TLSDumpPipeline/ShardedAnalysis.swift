@@ -19,6 +19,7 @@ final class ShardedAnalysis: PacketAnalysis {
     private let shards: [Shard]
     private var threads: [WorkerThread] = []
     private let sink: EventSink
+    private let dispatcher: UDPDispatcher
     private let renderingSink: RenderingEventSink?
     /// The batch being filled for each shard (owned by the reading thread).
     private var filling: [SegmentBatch]
@@ -32,6 +33,7 @@ final class ShardedAnalysis: PacketAnalysis {
     init?(workers: Int, config: AnalyzerConfig, sink: EventSink, outputChunkEvents: Int = 1024) {
         precondition(workers >= 2)
         self.sink = sink
+        dispatcher = UDPDispatcher(config: config)
         let rendering = sink as? RenderingEventSink
         var renderers: [EventRenderer?] = []
         for _ in 0..<workers { renderers.append(rendering?.makeRenderer()) }
@@ -82,10 +84,10 @@ final class ShardedAnalysis: PacketAnalysis {
 
     /// Reading thread, per UDP datagram: all go to the first worker, since a
     /// QUIC connection is found by its connection ids as well as its address
-    /// pair (a client that moved must meet its connection). Datagrams that
-    /// cannot start or continue QUIC are dropped here, before the copy.
+    /// pair (a client that moved must meet its connection). Datagrams no UDP
+    /// transport could want are dropped here, before the copy.
     func process(_ datagram: UDPDatagram) {
-        guard TLSAnalyzer.mayBeQUIC(datagram.payload) else { return }
+        guard dispatcher.mayClaim(datagram.payload) else { return }
         let batch = filling[0]
         batch.append(datagram)
         if batch.isFull { dispatch(0) }
@@ -211,16 +213,32 @@ final class ShardedAnalysis: PacketAnalysis {
     /// at worst crowd one worker (lost parallelism, never quadratic work: each
     /// worker's flow table is keyed with the process's random secret).
     static func shard(of segment: TCPSegment, among count: Int) -> Int {
-        let a = endpointHash(segment.source, segment.sourcePort)
-        let b = endpointHash(segment.destination, segment.destinationPort)
-        return Int(truncatingIfNeeded: mix(a &+ b) % UInt64(count))
+        FlowShard.index(FlowShard.pairHash(segment.source, segment.sourcePort, segment.destination, segment.destinationPort),
+                        among: count)
+    }
+}
+
+/// Which worker owns an address pair: symmetric in the two endpoints (both
+/// directions land on one worker) and well mixed, so ports and addresses
+/// that differ in few bits spread. TCP segments and UDP datagrams alike.
+enum FlowShard {
+    @inline(__always)
+    static func pairHash(_ a: IPAddress, _ aPort: UInt16, _ b: IPAddress, _ bPort: UInt16) -> UInt64 {
+        mix(endpointHash(a, aPort) &+ endpointHash(b, bPort))
     }
 
+    @inline(__always)
+    static func index(_ pairHash: UInt64, among count: Int) -> Int {
+        Int(truncatingIfNeeded: pairHash % UInt64(count))
+    }
+
+    @inline(__always)
     private static func endpointHash(_ ip: IPAddress, _ port: UInt16) -> UInt64 {
         mix(ip.high ^ mix(ip.low ^ (UInt64(port) << 48)))
     }
 
     /// splitmix64's finaliser.
+    @inline(__always)
     private static func mix(_ value: UInt64) -> UInt64 {
         var z = value &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -296,7 +314,7 @@ private final class Shard: @unchecked Sendable {
 /// What a worker hands back after a batch: its events in order, their
 /// rendered bytes when the sink renders on workers, and its counters.
 /// With rendered bytes, an event the output thread does not need is nil.
-private struct ShardOutput {
+struct ShardOutput {
     var events: [Event?]
     var rendered: [UInt8]
     /// End offset in `rendered` of each event's bytes.
@@ -307,7 +325,7 @@ private struct ShardOutput {
 }
 
 /// The analyser's sink on a worker: collects events (rendering them when it can).
-private final class ShardSink: EventSink {
+final class ShardSink: EventSink {
     let wantsTrace: Bool
     let wantsFindingsInSummary: Bool
     let wantedEvents: EventKinds

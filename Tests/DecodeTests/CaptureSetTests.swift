@@ -75,8 +75,10 @@ final class CaptureSetTests: XCTestCase {
         XCTAssertNil(decoders.decode(UnsafeRawBufferPointer(start: nil, count: 0), linkType: 1, timestamp: .zero))
         XCTAssertNil(decoders.decode(UnsafeRawBufferPointer(start: nil, count: 0), linkType: 113, timestamp: .zero))
         XCTAssertNil(decoders.decode(UnsafeRawBufferPointer(start: nil, count: 0), linkType: 12, timestamp: .zero))
-        XCTAssertEqual(decoders.stats.packets, 3)
-        XCTAssertEqual(decoders.stats.unsupportedLink, 1, "a link type not given at the start")
+        XCTAssertNil(decoders.decode(UnsafeRawBufferPointer(start: nil, count: 0), linkType: 9999, timestamp: .zero))
+        XCTAssertEqual(decoders.stats.packets, 4)
+        // A supported link type met later (a pcapng interface described mid-file) gets its own decoder.
+        XCTAssertEqual(decoders.stats.unsupportedLink, 1, "only the link type no decoder reads")
     }
 
     func testUnreadableTruncatedAndUnsupportedFilesAreLeftOutWithWhy() throws {

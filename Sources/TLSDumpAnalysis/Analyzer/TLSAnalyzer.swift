@@ -25,6 +25,10 @@ public final class TLSAnalyzer: PacketAnalysis {
     public private(set) var tcpConnections = 0
     /// QUIC connections, made on the first datagram that reads as a QUIC long header.
     private let quic: QUICConnectionTable
+    /// Which UDP transport a datagram belongs to (QUIC; DTLS next).
+    public let udp: UDPDispatcher
+    /// The flow table's limits (a parallel run keeps a table of UDP pairs alike).
+    public let flowLimits: FlowTableLimits
     private var closedQUIC: [QUICConnection] = []
     public private(set) var quicConnections = 0
     /// The most connections tracked at once (memory follows this, not the file size).
@@ -37,6 +41,8 @@ public final class TLSAnalyzer: PacketAnalysis {
         context = AnalysisContext(config: config, sink: sink)
         table = FlowTable(limits: config.flowLimits)
         quic = QUICConnectionTable(limits: config.flowLimits)
+        udp = UDPDispatcher(config: config)
+        flowLimits = config.flowLimits
         maxLingering = max(1, config.maxLingeringConnections)
         finishedEarly = FinishedFlows(capacity: 16 * maxLingering)
         nextSerial = serialStart
@@ -101,14 +107,12 @@ public final class TLSAnalyzer: PacketAnalysis {
 
     // MARK: - QUIC
 
-    /// Whether a UDP payload could be QUIC (for a reader that copies datagrams to this analyser).
-    public static func mayBeQUIC(_ payload: UnsafeRawBufferPointer) -> Bool { QUICFirstPacket.mayBeQUIC(payload) }
-
-    /// One UDP datagram: QUIC when it belongs to a known connection or reads
-    /// as a QUIC long header; anything else is ignored at the cost of a lookup.
+    /// One UDP datagram: to the connection of its address pair or connection
+    /// id, or a new one when a UDP transport claims it (`UDPDispatcher`);
+    /// anything else is ignored at the cost of a lookup.
     public func process(_ datagram: UDPDatagram) {
         // Other UDP (DNS, ...) is not looked at, not even for the clock: as a sharded run, which drops it on reading.
-        guard QUICFirstPacket.mayBeQUIC(datagram.payload) else { return }
+        guard udp.mayClaim(datagram.payload) else { return }
         let ts = datagram.timestamp
         if lastTimestamp.map({ ts > $0 }) ?? true { lastTimestamp = ts }
         let (key, direction) = FlowKey.make(source: Endpoint(ip: datagram.source, port: datagram.sourcePort),
@@ -122,10 +126,36 @@ public final class TLSAnalyzer: PacketAnalysis {
                 quic.paths.insert(key, hash: hash, moved, at: ts) { _, victim in self.evict(victim) }
                 handle(datagram, moved, path: key, forward: forward)
             }
-        } else if let first = QUICFirstPacket(datagram.payload) {
-            openQUIC(key, hash, datagram, direction, first)
+        } else {
+            switch udp.claimFirst(datagram.payload) {
+            case .quic?:
+                if let first = QUICFirstPacket(datagram.payload) { openQUIC(key, hash, datagram, direction, first) }
+            case .tcp?, nil:
+                break
+            }
         }
         if ts.nanoseconds &- lastExpiry.nanoseconds > 1_000_000_000 { expire(now: ts) }
+    }
+
+    /// A datagram whose address pair another worker owns (a parallel run,
+    /// where every worker sees every datagram): it may still continue a
+    /// connection of this worker that moved to a new address pair, found by
+    /// its connection id. Never opens a connection, never moves the clock.
+    public func processForeign(_ datagram: UDPDatagram) {
+        guard quic.count > 0, udp.mayBeMigrated(datagram.payload) else { return }
+        let ts = datagram.timestamp
+        let (key, direction) = FlowKey.make(source: Endpoint(ip: datagram.source, port: datagram.sourcePort),
+                                            destination: Endpoint(ip: datagram.destination, port: datagram.destinationPort))
+        let hash = FlowHash(key, secret: hashSecret)
+        if let connection = quic.lookup(key, hash: hash, at: ts), !connection.finalized {
+            handle(datagram, connection, path: key, forward: direction == .forward)
+        } else if let (moved, senderIsClient) = quic.lookup(migratingPacket: datagram.payload), !moved.finalized {
+            let forward = direction == .forward
+            if moved.addPath(key, senderIsClient: senderIsClient, forward: forward) {
+                quic.paths.insert(key, hash: hash, moved, at: ts) { _, victim in self.evict(victim) }
+                handle(datagram, moved, path: key, forward: forward)
+            }
+        }
     }
 
     private func openQUIC(_ key: FlowKey, _ hash: FlowHash, _ datagram: UDPDatagram, _ direction: FlowDirection,
@@ -209,7 +239,8 @@ public final class TLSAnalyzer: PacketAnalysis {
             if !victim.closed { self.context.totals.evicted += 1 }
             self.finalize(victim, reason: victim.closed ? (victim.closeReason ?? .fin) : .timeout, evicted: !victim.closed)
         }
-        if table.count > peakOpenConnections { peakOpenConnections = table.count }
+        // TCP and QUIC together, as `openQUIC` counts them (TCP alone undercounted a mixed capture's peak).
+        if table.count + quic.count > peakOpenConnections { peakOpenConnections = table.count + quic.count }
         connection.handle(segment, direction: direction)
         if connection.closed { linger(connection, at: segment.timestamp) }
     }

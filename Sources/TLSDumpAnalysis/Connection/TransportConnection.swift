@@ -12,7 +12,7 @@ class TransportConnection {
     final let key: FlowKey
     final let serial: Int
     final let context: AnalysisContext
-    final let transport: JA4Transport
+    final let transport: Transport
     /// Direction (relative to `key`) in which the client sends.
     final var clientDirection: FlowDirection
     /// Roles come from a SYN, a QUIC Initial or a ClientHello; until then they are a guess.
@@ -27,7 +27,7 @@ class TransportConnection {
     final var sawStart = false
     final private(set) var session: TLSSession?
 
-    init(key: FlowKey, serial: Int, context: AnalysisContext, transport: JA4Transport,
+    init(key: FlowKey, serial: Int, context: AnalysisContext, transport: Transport,
          clientDirection: FlowDirection, start: Timestamp) {
         self.key = key
         self.serial = serial
@@ -52,8 +52,8 @@ class TransportConnection {
             flowID: "C\(serial)",
             communityID: CommunityID.compute(source: clientEnd.ip, sourcePort: clientEnd.port,
                                              destination: serverEnd.ip, destinationPort: serverEnd.port,
-                                             proto: transport == .quic ? 17 : 6),
-            client: clientEnd, server: serverEnd, isQUIC: transport == .quic)
+                                             proto: transport.ipProtocol),
+            client: clientEnd, server: serverEnd, transport: transport)
         identity = id
         rolesSettled = true
         return id

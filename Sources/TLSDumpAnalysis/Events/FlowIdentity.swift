@@ -11,11 +11,17 @@ public final class FlowIdentity: Sendable {
     /// The addresses as text, made once per connection rather than per event.
     public let clientAddress: String
     public let serverAddress: String
+    /// What carries the connection.
+    public let transport: Transport
     /// The connection runs over QUIC (UDP), not TCP.
-    public let isQUIC: Bool
+    public var isQUIC: Bool { transport == .quic }
 
-    public init(flowID: String, communityID: String, client: Endpoint, server: Endpoint, isQUIC: Bool = false) {
-        self.isQUIC = isQUIC
+    public convenience init(flowID: String, communityID: String, client: Endpoint, server: Endpoint, isQUIC: Bool = false) {
+        self.init(flowID: flowID, communityID: communityID, client: client, server: server, transport: isQUIC ? .quic : .tcp)
+    }
+
+    public init(flowID: String, communityID: String, client: Endpoint, server: Endpoint, transport: Transport) {
+        self.transport = transport
         self.flowID = flowID
         self.communityID = communityID
         self.client = client

@@ -182,7 +182,7 @@ extension TLSSession {
         live.add(sender: side, name: .handshakeType(HandshakeType.clientHello), length: length,
                             encrypted: origin.wasEncrypted, decrypted: origin.isDecrypted, inferred: false,
                             limit: context.config.maxMessagesPerHandshake)
-        let prints = context.clientFingerprints.fingerprints(hello, transport: connection.transport)
+        let prints = context.clientFingerprints.fingerprints(hello, transport: connection.transport.ja4)
         if !fingerprints.contains(.ja4) {
             fingerprints[.ja3] = prints.ja3
             fingerprints[.ja4] = prints.ja4
@@ -261,7 +261,7 @@ extension TLSSession {
     /// JA3S and JA4S of a ServerHello; the connection keeps the first real one's.
     private func serverFingerprints(_ hello: ServerHello) -> (ja3s: (string: String, hash: String)?, ja4s: String?) {
         let ja3s = Fingerprints.ja3sIfDefined(hello)
-        let ja4s = Fingerprints.ja4s(hello, transport: connection.transport)
+        let ja4s = Fingerprints.ja4s(hello, transport: connection.transport.ja4)
         if !fingerprints.contains(.ja4s) && !hello.isHelloRetryRequest {
             fingerprints[.ja3s] = ja3s?.hash
             fingerprints[.ja4s] = ja4s
