@@ -25,6 +25,12 @@ public struct LiveCaptureOptions: Sendable, Equatable {
     /// How long a read waits for a packet; each timeout lets the caller move
     /// time forward (idle expiry), write stats and check for a stop request.
     public var readTimeoutMilliseconds = 250
+    /// Join this PACKET_FANOUT group (Linux): the kernel deals the
+    /// interface's packets out among the group's sockets by a symmetric
+    /// flow hash (IP fragments reassembled first), so each socket sees whole
+    /// connections. Sockets of one process (`--threads`) or of several
+    /// (`--fanout-group`) share the group.
+    public var fanoutGroup: UInt16?
 
     public init(interface: String) { self.interface = interface }
 }
@@ -104,6 +110,7 @@ public final class LiveCapture: PacketSource {
                 warnings.append("\(options.interface): \(text)")
             }
         }
+        if let group = options.fanoutGroup { try joinFanout(pcap, group: group, interface: options.interface) }
         keep = true
         let handle = PcapHandle(pcap, nanosecondTimestamps: nano)
         // Where poll(2) cannot be used, pcap_set_timeout's read timeout is all there is.
@@ -112,6 +119,23 @@ public final class LiveCapture: PacketSource {
     }
 
     /// Maps pcap_activate's error codes to errors a person can act on.
+    /// PACKET_FANOUT with the flow hash (symmetric since Linux 4.x) and
+    /// defragmentation, on the activated (bound) socket.
+    private static func joinFanout(_ pcap: OpaquePointer, group: UInt16, interface: String) throws {
+        #if os(Linux)
+        let descriptor = pcap_fileno(pcap)
+        let packetFanout: Int32 = 18, hashMode: UInt32 = 0, defragment: UInt32 = 0x8000, solPacket: Int32 = 263
+        var argument = UInt32(group) | ((hashMode | defragment) << 16)
+        let status = setsockopt(descriptor, solPacket, packetFanout, &argument, socklen_t(MemoryLayout<UInt32>.size))
+        guard descriptor >= 0, status == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw CaptureError.activateFailed(interface: interface, message: "cannot join packet fanout group \(group): \(reason)")
+        }
+        #else
+        throw CaptureError.activateFailed(interface: interface, message: "packet fanout groups need Linux")
+        #endif
+    }
+
     static func activationError(_ status: Int32, interface: String, message: String) -> CaptureError {
         switch status {
         case PCAP_ERROR_NO_SUCH_DEVICE: return .noSuchInterface(name: interface)

@@ -34,7 +34,7 @@ public struct DecodeStats: Sendable, Equatable {
     public init() {}
 
     /// Adds another decoder's counters (`LinkTypeDecoders`).
-    mutating func add(_ other: DecodeStats) {
+    public mutating func add(_ other: DecodeStats) {
         packets += other.packets
         tcp += other.tcp
         udp += other.udp

@@ -122,7 +122,13 @@ public enum Pipeline {
         let source: PacketSource
         var warnings: [String] = []
         do {
-            if let live = options.live {
+            if let live = options.live, options.threads > 1, options.writePath == nil {
+                // One socket per worker in a PACKET_FANOUT group: no reading thread.
+                let capture = try FanoutCapture.open(live, count: options.threads,
+                                                     defaultGroup: UInt16(truncatingIfNeeded: getpid()))
+                warnings = capture.warnings
+                source = capture
+            } else if let live = options.live {
                 let capture = try LiveCapture.open(live)
                 warnings = capture.warnings
                 source = capture
@@ -233,17 +239,32 @@ public enum Pipeline {
     /// A file read in place with several threads and nothing that needs one
     /// reader (`-w`, periodic stats): workers that each walk the file (`ParallelFileRun`).
     static func parallelRun(_ options: PipelineOptions, source: PacketSource, dumper: PacketDumper?,
-                            sink: EventSink) -> ParallelFileRun? {
-        guard options.threads > 1, options.live == nil, dumper == nil, options.statsIntervalSeconds == nil,
-              let mapped = source as? MappedCaptureFile,
-              let sources = ParallelFileRun.sources(first: mapped, count: options.threads, filter: options.filter) else { return nil }
-        return ParallelFileRun(sources: sources, options: options, sink: sink)
+                            sink: EventSink) -> ParallelRun? {
+        guard options.threads > 1, dumper == nil else { return nil }
+        if let fanout = source as? FanoutCapture {
+            return ParallelRun(inputs: fanout.members.map { .socket($0) }, options: options, sink: sink)
+        }
+        guard options.live == nil, options.statsIntervalSeconds == nil, let mapped = source as? MappedCaptureFile,
+              let sources = ParallelRun.sources(first: mapped, count: options.threads, filter: options.filter) else { return nil }
+        return ParallelRun(inputs: sources.map { .walk($0) }, options: options, sink: sink)
     }
 
-    private static func runParallel(_ parallel: ParallelFileRun, options: PipelineOptions, source: PacketSource, sink: EventSink,
+    private static func runParallel(_ parallel: ParallelRun, options: PipelineOptions, source: PacketSource, sink: EventSink,
                                     outputOK: () -> Bool, hooks: PipelineHooks) throws(PipelineError) -> PipelineResult {
         let started = Pipeline.monotonicSeconds()
-        guard let outcome = parallel.run(outputOK: outputOK, stopRequested: hooks.stopRequested, progress: hooks.progress) else {
+        var periodic = RunState(options: options, source: source,
+                                counters: { parallel.latestCounters.reduce(AnalyzerCounters(), +) }, sink: sink, hooks: hooks,
+                                dumper: nil, sharded: true)
+        let tick = {
+            guard options.statsIntervalSeconds != nil else { return }
+            let totals = parallel.totals()
+            var sofar = PipelineResult()
+            sofar.packets = totals.packets
+            sofar.bytes = totals.bytes
+            periodic.periodic(sofar, totals.decode, timedOut: true)
+        }
+        guard let outcome = parallel.run(outputOK: outputOK, stopRequested: hooks.stopRequested, progress: hooks.progress,
+                                         tick: tick) else {
             throw .other("cannot start \(options.threads) analysis threads")
         }
         var result = PipelineResult()
@@ -252,6 +273,7 @@ public enum Pipeline {
         result.end = outcome.end
         result.stopped = outcome.stopped
         result.inputFailures = source.fileTotals?.failed ?? []
+        result.captureStatistics = source.statistics()
         if outcome.outputFailed {
             result.outputFailed = true
             return result

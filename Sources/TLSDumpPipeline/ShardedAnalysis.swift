@@ -360,6 +360,9 @@ final class ShardSink: EventSink {
         }
     }
 
+    /// Events made since the last take.
+    var hasPending: Bool { !events.isEmpty }
+
     func take(counters: AnalyzerCounters) -> ShardOutput {
         defer {
             // The taken arrays stay with the output; the next ones start at

@@ -29,6 +29,15 @@ final class Monitor: @unchecked Sendable {
     /// Releases the lock until `broadcast` (or a spurious wake-up): callers loop on their condition.
     func wait() { pthread_cond_wait(condition, mutex) }
     func broadcast() { pthread_cond_broadcast(condition) }
+    /// As `wait`, for at most `milliseconds` (a live run's main thread polls its stop request).
+    func wait(milliseconds: Int) {
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        let nanoseconds = Int(deadline.tv_nsec) + (milliseconds % 1000) * 1_000_000
+        deadline.tv_sec += milliseconds / 1000 + nanoseconds / 1_000_000_000
+        deadline.tv_nsec = nanoseconds % 1_000_000_000
+        pthread_cond_timedwait(condition, mutex, &deadline)
+    }
 }
 
 /// A joinable OS thread running one closure.

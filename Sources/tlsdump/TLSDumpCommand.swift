@@ -84,6 +84,9 @@ struct TLSDumpCommand: ParsableCommand {
     @Option(name: [.customShort("B"), .customLong("buffer-size")], help: "Live: kernel capture buffer in MiB (default 32).")
     var bufferMiB: Int?
 
+    @Option(name: .customLong("fanout-group"), help: ArgumentHelp("Live: join this PACKET_FANOUT group (0-65535): the kernel deals the interface's connections out among every socket in the group, so several tlsdump processes share an interface, each seeing whole connections. With --threads N each process joins it with N sockets (without this option, a group of its own).", valueName: "id"))
+    var fanoutGroup: Int?
+
     @Option(name: [.customShort("w"), .customLong("write")], help: "Also write the packets read to FILE (pcap), while analysing them.")
     var write: String?
 
@@ -200,7 +203,9 @@ struct TLSDumpCommand: ParsableCommand {
             if noPromiscuous { throw ValidationError("-p only applies to live capture (-i)") }
             if immediateMode { throw ValidationError("--immediate-mode only applies to live capture (-i)") }
             if bufferMiB != nil { throw ValidationError("-B only applies to live capture (-i)") }
+            if fanoutGroup != nil { throw ValidationError("--fanout-group only applies to live capture (-i)") }
         }
+        if let fanoutGroup, !(0...0xffff).contains(fanoutGroup) { throw ValidationError("--fanout-group must be between 0 and 65535") }
         if interface != nil && noEmbeddedKeys {
             throw ValidationError("--no-embedded-keys only applies to reading a file (-r)")
         }
@@ -370,6 +375,7 @@ struct TLSDumpCommand: ParsableCommand {
             live.promiscuous = !noPromiscuous
             live.immediate = immediateMode
             if let bufferMiB { live.bufferBytes = bufferMiB << 20 }
+            if let fanoutGroup { live.fanoutGroup = UInt16(fanoutGroup) }
             options = PipelineOptions(live: live)
             // Each event reaches a reader (jq, a log shipper) as it happens.
             stream.lineBuffered = true

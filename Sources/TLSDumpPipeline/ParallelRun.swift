@@ -4,8 +4,19 @@ import TLSDumpCapture
 import TLSDumpDecode
 import TLSDumpFlow
 import TLSDumpOutput
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// `--threads N` over a file read in place: no reading thread at all. Each
+/// `--threads N` with no reading thread at all, over a file read in place
+/// or, live, over the sockets of a PACKET_FANOUT group (`FanoutCapture`).
+///
+/// Live: each worker reads its own socket's ring; the kernel has already
+/// dealt out the packets by a symmetric flow hash, so a worker analyses all
+/// it reads (a QUIC connection that moves to a new address pair lands where
+/// its new pair hashes, and is not followed there).
+///
+/// A file: each
 /// worker maps the file itself, walks every record (framing a record is a
 /// few loads), decodes it, and analyses the packets whose address pair it
 /// owns (`FlowShard`: both directions of a connection on one worker, TCP and
@@ -24,7 +35,7 @@ import TLSDumpOutput
 /// Every worker sees every packet in the same order, so counts that do not
 /// depend on ownership (packets, bytes, decode statistics, the end of the
 /// read) are worker 0's.
-final class ParallelFileRun {
+final class ParallelRun {
     struct Outcome {
         var packets = 0
         var bytes = 0
@@ -43,6 +54,14 @@ final class ParallelFileRun {
     private let sink: EventSink
     private let renderingSink: RenderingEventSink?
 
+    /// What each worker reads.
+    enum Input {
+        /// The whole file, walked by every worker; each keeps its own pairs.
+        case walk(MappedCaptureFile)
+        /// This worker's own share of the interface's packets.
+        case socket(LiveCapture)
+    }
+
     /// Sources for the run, one per worker (the first may be the one the
     /// pipeline opened), or nil when the input cannot be walked in parallel.
     static func sources(first: MappedCaptureFile, count: Int, filter: String) -> [MappedCaptureFile]? {
@@ -55,8 +74,11 @@ final class ParallelFileRun {
         return sources
     }
 
-    init?(sources: [MappedCaptureFile], options: PipelineOptions, sink: EventSink) {
-        let count = sources.count
+    private let live: Bool
+
+    init?(inputs: [Input], options: PipelineOptions, sink: EventSink) {
+        let count = inputs.count
+        live = inputs.contains { if case .socket = $0 { true } else { false } }
         precondition(count >= 2)
         self.sink = sink
         let rendering = sink as? RenderingEventSink
@@ -64,7 +86,11 @@ final class ParallelFileRun {
         for _ in 0..<count { renderers.append(rendering?.makeRenderer()) }
         let useRenderers = renderers.allSatisfy { $0 != nil }
         renderingSink = useRenderers ? rendering : nil
-        for (index, source) in sources.enumerated() {
+        for (index, input) in inputs.enumerated() {
+            let source: PacketSource = switch input {
+            case .walk(let file): file
+            case .socket(let socket): socket
+            }
             var config = options.config
             // Shared out, so N workers hold what one would.
             config.maxBufferedBytesTotal = max(1, options.config.maxBufferedBytesTotal / count)
@@ -76,7 +102,7 @@ final class ParallelFileRun {
             guard let decoder = try? LinkTypeDecoders(linkTypes: source.linkTypes, decodesUDP: analyzer.udp.wantsUDP) else {
                 return nil
             }
-            let worker = Worker(index: index, of: count, source: source, analyzer: analyzer, decoder: decoder, sink: shardSink,
+            let worker = Worker(index: index, of: count, input: input, analyzer: analyzer, decoder: decoder, sink: shardSink,
                                 packetLimit: options.packetLimit)
             let monitor = monitor
             shardSink.handOver = { [unowned worker] output in worker.handOver(output, monitor: monitor) }
@@ -88,8 +114,20 @@ final class ParallelFileRun {
     /// Runs the workers to the end of the file (or a stop), writing their
     /// events on this thread; `outputOK` and `stopRequested` are polled
     /// while waiting, `progress` gets worker 0's position.
+    /// The workers' counters as of their last hand-over (this thread's).
+    private(set) var latestCounters: [AnalyzerCounters] = []
+
+    /// Live: what the workers have read so far, summed (for periodic stats).
+    func totals() -> (packets: Int, bytes: Int, decode: DecodeStats) {
+        monitor.lock()
+        defer { monitor.unlock() }
+        var decode = DecodeStats()
+        for worker in workers { decode.add(worker.publishedDecode) }
+        return (workers.reduce(0) { $0 + $1.publishedPackets }, workers.reduce(0) { $0 + $1.publishedBytes }, decode)
+    }
+
     func run(outputOK: () -> Bool, stopRequested: () -> Bool,
-             progress: ((_ read: Int64, _ total: Int64) -> Void)?) -> Outcome? {
+             progress: ((_ read: Int64, _ total: Int64) -> Void)?, tick: () -> Void = {}) -> Outcome? {
         for worker in workers {
             let monitor = monitor
             guard let thread = WorkerThread({ worker.run(monitor: monitor) }) else {
@@ -99,22 +137,40 @@ final class ParallelFileRun {
             threads.append(thread)
         }
         var outcome = Outcome()
-        var latest = Array(repeating: AnalyzerCounters(), count: workers.count)
+        latestCounters = Array(repeating: AnalyzerCounters(), count: workers.count)
         monitor.lock()
         while true {
             let outputs = takeOutputsLocked()
             if outputs.isEmpty {
                 if workers.allSatisfy({ $0.finished }) { break }
-                monitor.wait()
+                if live {
+                    // Wake at least at the read timeout: stop requests and periodic stats.
+                    monitor.wait(milliseconds: 250)
+                    monitor.unlock()
+                    tick()
+                    if stopRequested() && !outcome.stopped {
+                        outcome.stopped = true
+                        requestStop(finishing: true)
+                    }
+                    if !outputOK() {
+                        outcome.outputFailed = true
+                        stop()
+                        return outcome
+                    }
+                    monitor.lock()
+                } else {
+                    monitor.wait()
+                }
                 continue
             }
             let position = workers[0].position
             monitor.unlock()
             for (index, output) in outputs {
-                latest[index] = output.counters
+                latestCounters[index] = output.counters
                 deliver(output)
             }
             if let progress, let position { progress(position.read, position.total) }
+            tick()
             if !outputOK() {
                 outcome.outputFailed = true
                 stop()
@@ -130,12 +186,22 @@ final class ParallelFileRun {
         for thread in threads { thread.join() }
         threads = []
         let first = workers[0]
-        outcome.packets = first.packets
-        outcome.bytes = first.bytes
-        outcome.end = outcome.stopped ? .stopped : first.end
-        outcome.decode = first.decoder.stats
-        outcome.lastTimestamp = first.lastTimestamp
-        outcome.counters = latest.reduce(AnalyzerCounters(), +)
+        if live {
+            // Disjoint shares: everything adds up.
+            outcome.packets = workers.reduce(0) { $0 + $1.packets }
+            outcome.bytes = workers.reduce(0) { $0 + $1.bytes }
+            for worker in workers { outcome.decode.add(worker.decoder.stats) }
+            outcome.lastTimestamp = workers.compactMap(\.lastTimestamp).max()
+            outcome.end = workers.first(where: { $0.end != .stopped && $0.end != .endOfInput })?.end ?? (outcome.stopped ? .stopped : first.end)
+        } else {
+            // Every worker saw every packet.
+            outcome.packets = first.packets
+            outcome.bytes = first.bytes
+            outcome.end = outcome.stopped ? .stopped : first.end
+            outcome.decode = first.decoder.stats
+            outcome.lastTimestamp = first.lastTimestamp
+        }
+        outcome.counters = latestCounters.reduce(AnalyzerCounters(), +)
         return outcome
     }
 
@@ -183,13 +249,13 @@ final class ParallelFileRun {
     }
 }
 
-/// One worker of a parallel run: its own mapping, decoder and analyser.
+/// One worker of a parallel run: its own mapping or socket, decoder and analyser.
 /// The walk touches only these; `outputs`, `stopWalking`, `finished` and
 /// `position` are shared under the monitor.
 private final class Worker: @unchecked Sendable {
     let index: Int
     let count: Int
-    let source: MappedCaptureFile
+    let input: ParallelRun.Input
     let analyzer: TLSAnalyzer
     var decoder: LinkTypeDecoders
     let sink: ShardSink
@@ -209,16 +275,19 @@ private final class Worker: @unchecked Sendable {
     var abandoned = false
     var finished = false
     var position: (read: Int64, total: Int64)?
+    var publishedPackets = 0
+    var publishedBytes = 0
+    var publishedDecode = DecodeStats()
 
     static let maxQueuedOutputs = 8
     /// Packets between looks at the shared state (stop requests, position).
     static let checkEvery = 4096
 
-    init(index: Int, of count: Int, source: MappedCaptureFile, analyzer: TLSAnalyzer, decoder: LinkTypeDecoders,
+    init(index: Int, of count: Int, input: ParallelRun.Input, analyzer: TLSAnalyzer, decoder: LinkTypeDecoders,
          sink: ShardSink, packetLimit: Int?) {
         self.index = index
         self.count = count
-        self.source = source
+        self.input = input
         self.analyzer = analyzer
         self.decoder = decoder
         self.sink = sink
@@ -235,6 +304,63 @@ private final class Worker: @unchecked Sendable {
     }
 
     func run(monitor: Monitor) {
+        switch input {
+        case .walk(let file): walk(file, monitor: monitor)
+        case .socket(let socket): read(socket, monitor: monitor)
+        }
+        finish(monitor: monitor)
+    }
+
+    /// Live: everything this socket delivers is this worker's. Events go out
+    /// as soon as a packet made them; the read timeout moves the clock on.
+    private func read(_ socket: LiveCapture, monitor: Monitor) {
+        let analyzer = self.analyzer, sink = self.sink
+        var decoder = self.decoder
+        defer { self.decoder = decoder }
+        var packets = 0, bytes = 0
+        var last: Timestamp?
+        func publish() -> Bool {
+            monitor.lock()
+            publishedPackets = packets
+            publishedBytes = bytes
+            publishedDecode = decoder.stats
+            let stop = stopWalking
+            monitor.unlock()
+            return !stop
+        }
+        func handOverReady() {
+            if sink.hasPending { handOver(sink.take(counters: analyzer.counters), monitor: monitor) }
+        }
+        let end = socket.forEachPacket(onTimeout: {
+            analyzer.advance(to: Self.wallClock())
+            handOverReady()
+            return publish()
+        }) { header, packet in
+            packets += 1
+            bytes += header.wireLength
+            last = header.timestamp
+            let segment = decoder.decode(packet, linkType: header.linkType, timestamp: header.timestamp) { analyzer.process($0) }
+            if let segment { analyzer.process(segment) }
+            handOverReady()
+            if packets % 256 == 0 && !publish() { return false }
+            if let packetLimit, packets >= packetLimit { return false }
+            return true
+        }
+        _ = publish()
+        self.packets = packets
+        self.bytes = bytes
+        self.lastTimestamp = last
+        self.end = end
+    }
+
+    static func wallClock() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(seconds: Int64(ts.tv_sec), nanoseconds: Int64(ts.tv_nsec))
+    }
+
+    /// A file: every record, decoded; only this worker's address pairs analysed.
+    private func walk(_ source: MappedCaptureFile, monitor: Monitor) {
         let me = index, count = self.count, analyzer = self.analyzer
         let udp = analyzer.udp
         var packets = 0, bytes = 0
@@ -278,6 +404,9 @@ private final class Worker: @unchecked Sendable {
         self.bytes = bytes
         self.lastTimestamp = last
         self.end = end
+    }
+
+    private func finish(monitor: Monitor) {
         monitor.lock()
         let abandon = abandoned
         monitor.unlock()
