@@ -122,8 +122,9 @@ public enum Pipeline {
         let source: PacketSource
         var warnings: [String] = []
         do {
-            if let live = options.live, options.threads > 1, options.writePath == nil {
-                // One socket per worker in a PACKET_FANOUT group: no reading thread.
+            if let live = options.live, options.threads > 1, options.writePath == nil, options.packetLimit == nil {
+                // One socket per worker in a PACKET_FANOUT group: no reading thread. (-w and -c
+                // need one reader: the copy in capture order, exactly N packets.)
                 let capture = try FanoutCapture.open(live, count: options.threads,
                                                      defaultGroup: UInt16(truncatingIfNeeded: getpid()))
                 warnings = capture.warnings
