@@ -6,20 +6,25 @@ public protocol DefaultInitializable {
 /// A value kept out of line, allocated on the first write: for state most
 /// instances never touch. Reads before that see `Value()`. Copy-on-write, so
 /// the containing struct keeps value semantics.
+///
+/// Inlinable: other modules specialize it for their `Value` (a generic call
+/// across modules cost a metadata lookup per read, and the reassembler reads
+/// one per segment).
 public struct OutOfLine<Value: DefaultInitializable> {
-    private final class Storage {
-        var value: Value
-        init(_ value: Value) { self.value = value }
+    @usableFromInline
+    final class Storage {
+        @usableFromInline var value: Value
+        @usableFromInline init(_ value: Value) { self.value = value }
     }
 
-    private var storage: Storage?
+    @usableFromInline var storage: Storage?
 
-    public init() {}
+    @inlinable public init() {}
 
     /// Whether anything was ever written (nothing allocated otherwise).
-    public var isAllocated: Bool { storage != nil }
+    @inlinable public var isAllocated: Bool { storage != nil }
 
-    public var value: Value {
+    @inlinable public var value: Value {
         get { storage?.value ?? Value() }
         _modify {
             if storage == nil {

@@ -349,6 +349,12 @@ public struct HalfStreamReassembler {
     private mutating func updatePeaks() {
         // Nothing queued now or ever: every buffer counter is still zero.
         guard !queue.isEmpty || unusual.isAllocated else { return }
+        if queue.isEmpty {
+            // The common case on a stream that once had a gap or a retransmission:
+            // nothing queued, so only a stale buffered count can change (one field read).
+            if unusual.value.stats.bufferedBytes != 0 { unusual.value.stats.bufferedBytes = 0 }
+            return
+        }
         // Read first: most segments change nothing here, and a write costs a uniqueness check.
         let current = unusual.value.stats
         guard current.bufferedBytes != queue.byteCount || current.bufferedBytesPeak < queue.byteCount
