@@ -6,7 +6,7 @@
 # anywhere.
 #
 # Environment (all optional):
-#   BENCH_FILES        comma-separated captures to measure: dense, bulk, quic (default dense,bulk,quic)
+#   BENCH_FILES        comma-separated captures to measure: dense, bulk, bulkoff, quic (default all four)
 #   BENCH_MBYTES       size asked of mkpcap.py for each capture, in MB (default 300)
 #   BENCH_CONCURRENCY  connections interleaved at once in the dense capture (default 2000)
 #   BENCH_BULK_CONCURRENCY  the same in the bulk capture (default 40)
@@ -35,6 +35,8 @@ MKBULK=../shared/bench/mkbulk.sh
 DENSE_PCAP=$OUT/bench.pcap
 BULK_PCAP=$OUT/bulk.pcap
 BULK_TPL=$OUT/bulk-tpl.pcap
+BULKOFF_PCAP=$OUT/bulk-offload.pcap
+BULKOFF_TPL=$OUT/bulk-offload-tpl.pcap
 MKQUIC=bench/mkquic.py
 QUIC_PCAP=$OUT/quic.pcap
 # QUIC templates (../shared/captures/quic/, real clients and servers): the
@@ -57,7 +59,7 @@ QUIC_TEMPLATES=(
     quic-decrypt-fail-google-de-51833.pcap
 )
 
-BENCH_FILES=${BENCH_FILES:-dense,bulk,quic}
+BENCH_FILES=${BENCH_FILES:-dense,bulk,bulkoff,quic}
 BENCH_MBYTES=${BENCH_MBYTES:-300}
 BENCH_CONCURRENCY=${BENCH_CONCURRENCY:-2000}
 BENCH_BULK_CONCURRENCY=${BENCH_BULK_CONCURRENCY:-40}
@@ -87,8 +89,8 @@ for k in "${wanted[@]}"; do
     k=${k//[[:space:]]/}
     [[ -n $k ]] || continue
     case $k in
-        dense | bulk | quic) ;;
-        *) die "BENCH_FILES: unknown capture '$k' (known: dense, bulk, quic)" ;;
+        dense | bulk | bulkoff | quic) ;;
+        *) die "BENCH_FILES: unknown capture '$k' (known: dense, bulk, bulkoff, quic)" ;;
     esac
     if [[ " ${FILE_KEYS[*]} " != *" $k "* ]]; then FILE_KEYS+=("$k"); fi
 done
@@ -102,6 +104,7 @@ done
 ROWS=(
     "raw libpcap loop|$BENCH_RUNS|\"\$RAWREAD\" \"\$PCAP\""
     "raw libpcap loop with 1 MiB buffer|$BENCH_RUNS|\"\$RAWREAD\" \"\$PCAP\" 1048576"
+    "raw mapped walk|$BENCH_RUNS|\"\$MAPREAD\" \"\$PCAP\""
     "tlsdump json --threads 1|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 1 -o \"\$EVENTS\""
     "tlsdump json --threads 2|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json --threads 2 -o \"\$EVENTS\""
     "tlsdump json default threads|$BENCH_RUNS|\"\$TLSDUMP\" -r \"\$PCAP\" --format json -o \"\$EVENTS\""
@@ -215,44 +218,51 @@ make_dense() {
 
 # bulk: a few long downloads between real OpenSSL peers (mkbulk.sh records the
 # template; it needs root). Returns 1 with NOTE set when it cannot be made.
-make_bulk() {
-    local tpl_params="connections_per_suite=$BULK_CONNS mbytes_per_connection=$BULK_MB"
+make_bulk_kind() {   # KEY PCAP TEMPLATE OFFLOAD(0|1)
+    local key=$1 pcap=$2 tpl=$3 offload=$4
+    local tpl_params="connections_per_suite=$BULK_CONNS mbytes_per_connection=$BULK_MB offload=$offload"
     local inputs=("$MKPCAP") c missing=() size
-    FILE_PATH[bulk]=$BULK_PCAP
-    FILE_PARAMS[bulk]="mbytes=$BENCH_MBYTES concurrency=$BENCH_BULK_CONCURRENCY $tpl_params"
-    FILE_DESC[bulk]="bulk transfer: $((4 * BULK_CONNS)) recorded downloads of $BULK_MB MB (TLS 1.3 AES-GCM and ChaCha20, TLS 1.2 AES-GCM and AES-CBC) replayed, $BENCH_BULK_CONCURRENCY at once"
-    if [[ -f $BULK_TPL ]]; then inputs+=("$BULK_TPL"); fi
-    if ! stale "$BULK_PCAP" "${FILE_PARAMS[bulk]}" "${inputs[@]}"; then
-        say "reusing $BULK_PCAP (newer than its inputs; delete it to regenerate)"
+    FILE_PATH[$key]=$pcap
+    FILE_PARAMS[$key]="mbytes=$BENCH_MBYTES concurrency=$BENCH_BULK_CONCURRENCY $tpl_params"
+    local how=""
+    if ((offload)); then how=", recorded with segmentation offload on (about 23 KB packets, as a Linux host capture holds them)"; fi
+    FILE_DESC[$key]="bulk transfer$how: $((4 * BULK_CONNS)) recorded downloads of $BULK_MB MB (TLS 1.3 AES-GCM and ChaCha20, TLS 1.2 AES-GCM and AES-CBC) replayed, $BENCH_BULK_CONCURRENCY at once"
+    if [[ -f $tpl ]]; then inputs+=("$tpl"); fi
+    if ! stale "$pcap" "${FILE_PARAMS[$key]}" "${inputs[@]}"; then
+        say "reusing $pcap (newer than its inputs; delete it to regenerate)"
         return 0
     fi
-    if stale "$BULK_TPL" "$tpl_params" "$MKBULK"; then
+    if stale "$tpl" "$tpl_params" "$MKBULK"; then
         [[ -f $MKBULK ]] || { NOTE="$MKBULK not found"; return 1; }
         [[ $(id -u) == 0 ]] || { NOTE="recording its template with mkbulk.sh needs root (network namespace, tcpdump)"; return 1; }
         for c in ip:iproute2 ethtool:ethtool openssl:openssl tcpdump:tcpdump; do
             need "${c%%:*}" "${c#*:}" || missing+=("${c%%:*}")
         done
         ((${#missing[@]} == 0)) || { NOTE="mkbulk.sh needs ${missing[*]} (not installed and could not be installed)"; return 1; }
-        say "recording $BULK_TPL with mkbulk.sh ($BULK_CONNS connections per suite, $BULK_MB MB each)"
-        rm -f "$BULK_TPL" "$BULK_TPL.params" "$BULK_TPL.tmp"
-        if ! bash "$MKBULK" "$BULK_TPL.tmp" "$BULK_CONNS" "$BULK_MB" >"$WORK/mkbulk.log" 2>&1; then
-            rm -f "$BULK_TPL.tmp"
+        say "recording $tpl with mkbulk.sh ($BULK_CONNS connections per suite, $BULK_MB MB each)"
+        rm -f "$tpl" "$tpl.params" "$tpl.tmp"
+        if ! MKBULK_OFFLOAD=$offload bash "$MKBULK" "$tpl.tmp" "$BULK_CONNS" "$BULK_MB" >"$WORK/mkbulk.log" 2>&1; then
+            rm -f "$tpl.tmp"
             NOTE="mkbulk.sh failed: $(grep -m1 -v '^[[:space:]]*$' "$WORK/mkbulk.log" | cut -c1-120)"
             return 1
         fi
         # Its downloads fail quietly (a peer that does not start); want at least half the bytes.
-        size=$(stat -c %s "$BULK_TPL.tmp" 2>/dev/null || echo 0)
+        size=$(stat -c %s "$tpl.tmp" 2>/dev/null || echo 0)
         if ((size < 4 * BULK_CONNS * BULK_MB * 500000)); then
-            rm -f "$BULK_TPL.tmp"
+            rm -f "$tpl.tmp"
             NOTE="mkbulk.sh recorded only $size bytes of the $((4 * BULK_CONNS * BULK_MB)) MB asked"
             return 1
         fi
-        mv "$BULK_TPL.tmp" "$BULK_TPL" || die "cannot rename $BULK_TPL.tmp"
-        printf '%s\n' "$tpl_params" >"$BULK_TPL.params" || die "cannot write $BULK_TPL.params"
+        mv "$tpl.tmp" "$tpl" || die "cannot rename $tpl.tmp"
+        printf '%s\n' "$tpl_params" >"$tpl.params" || die "cannot write $tpl.params"
     fi
-    say "generating $BULK_PCAP ($BENCH_MBYTES MB, $BENCH_BULK_CONCURRENCY concurrent flows, template $BULK_TPL)"
-    mkpcap "$BULK_PCAP" "${FILE_PARAMS[bulk]}" "$BENCH_MBYTES" "$BENCH_BULK_CONCURRENCY" "$BULK_TPL"
+    say "generating $pcap ($BENCH_MBYTES MB, $BENCH_BULK_CONCURRENCY concurrent flows, template $tpl)"
+    mkpcap "$pcap" "${FILE_PARAMS[$key]}" "$BENCH_MBYTES" "$BENCH_BULK_CONCURRENCY" "$tpl"
 }
+
+make_bulk() { make_bulk_kind bulk "$BULK_PCAP" "$BULK_TPL" 0; }
+# bulkoff: the same downloads recorded with segmentation offload left on.
+make_bulkoff() { make_bulk_kind bulkoff "$BULKOFF_PCAP" "$BULKOFF_TPL" 1; }
 
 # quic: real QUIC handshakes (mkquic.py: the UDP counterpart of mkpcap.py),
 # thousands at once. Returns 1 with NOTE set when a template is missing.
@@ -289,6 +299,11 @@ for k in "${KEYS[@]}"; do FILE_BYTES[$k]=$(stat -c %s "${FILE_PATH[$k]}"); done
 # --- binaries ----------------------------------------------------------------
 
 RAWREAD=$OUT/rawread
+MAPREAD=$OUT/mapread
+if [[ ! -x $MAPREAD || bench/mapread.c -nt $MAPREAD ]]; then
+    say "compiling bench/mapread.c"
+    cc -O2 -o "$MAPREAD" bench/mapread.c || die "cannot compile bench/mapread.c"
+fi
 if [[ ! -x $RAWREAD || bench/rawread.c -nt $RAWREAD ]]; then
     say "compiling bench/rawread.c"
     cc -O2 -o "$RAWREAD" bench/rawread.c -lpcap || die "cannot compile bench/rawread.c (is libpcap-dev installed? try 'make deps')"
