@@ -107,6 +107,7 @@ final class ParallelRun {
             let monitor = monitor
             shardSink.handOver = { [unowned worker] output in worker.handOver(output, monitor: monitor) }
             shardSink.counters = { [unowned analyzer] in analyzer.counters }
+            shardSink.takeSpare = { [unowned worker] in worker.takeSpare(monitor: monitor) }
             workers.append(worker)
         }
     }
@@ -165,9 +166,22 @@ final class ParallelRun {
             }
             let position = workers[0].position
             monitor.unlock()
-            for (index, output) in outputs {
+            var pending = outputs
+            pending.reverse()
+            var spares: [(Int, [UInt8])] = []
+            while let (index, output) = pending.popLast() {
                 latestCounters[index] = output.counters
                 deliver(output)
+                // The only reference now: emptied, it keeps its storage for the worker.
+                var buffer = output.rendered
+                _ = consume output
+                buffer.removeAll(keepingCapacity: true)
+                if buffer.capacity > 0 { spares.append((index, buffer)) }
+            }
+            if !spares.isEmpty {
+                monitor.lock()
+                for (index, buffer) in spares where workers[index].spares.count < 4 { workers[index].spares.append(buffer) }
+                monitor.unlock()
             }
             if let progress, let position { progress(position.read, position.total) }
             tick()
@@ -278,6 +292,8 @@ private final class Worker: @unchecked Sendable {
     var publishedPackets = 0
     var publishedBytes = 0
     var publishedDecode = DecodeStats()
+    /// Render buffers the output thread emptied and gave back.
+    var spares: [[UInt8]] = []
 
     static let maxQueuedOutputs = 8
     /// Packets between looks at the shared state (stop requests, position).
@@ -293,6 +309,12 @@ private final class Worker: @unchecked Sendable {
         self.sink = sink
         self.packetLimit = packetLimit
         startedPairs = StartedPairs(limits: analyzer.flowLimits)
+    }
+
+    func takeSpare(monitor: Monitor) -> [UInt8]? {
+        monitor.lock()
+        defer { monitor.unlock() }
+        return spares.popLast()
     }
 
     func handOver(_ output: ShardOutput, monitor: Monitor) {

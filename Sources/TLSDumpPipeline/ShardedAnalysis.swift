@@ -332,6 +332,9 @@ final class ShardSink: EventSink {
     /// Receives the collected output once it passes `handOverBytes`/`chunkEvents`.
     var handOver: (ShardOutput) -> Void = { _ in }
     var counters: () -> AnalyzerCounters = { AnalyzerCounters() }
+    /// An emptied render buffer the output thread gave back, if any: reused
+    /// so that each hand-over does not allocate (and fault in) a fresh MiB.
+    var takeSpare: () -> [UInt8]? = { nil }
     static let handOverBytes = 1 << 20
     let chunkEvents: Int
     private let renderer: EventRenderer?
@@ -364,14 +367,17 @@ final class ShardSink: EventSink {
     var hasPending: Bool { !events.isEmpty }
 
     func take(counters: AnalyzerCounters) -> ShardOutput {
-        defer {
-            // The taken arrays stay with the output; the next ones start at
-            // the same capacity instead of growing again by doubling.
-            events.removeAll(keepingCapacity: true)
+        let output = ShardOutput(events: events, rendered: rendered, renderedEnds: renderedEnds, counters: counters)
+        // The taken arrays stay with the output; the next ones start at
+        // the same capacity instead of growing again by doubling.
+        events.removeAll(keepingCapacity: true)
+        renderedEnds.removeAll(keepingCapacity: true)
+        if renderer != nil, let spare = takeSpare() {
+            rendered = spare
+        } else {
             rendered.removeAll(keepingCapacity: true)
-            renderedEnds.removeAll(keepingCapacity: true)
         }
-        return ShardOutput(events: events, rendered: rendered, renderedEnds: renderedEnds, counters: counters)
+        return output
     }
 }
 
