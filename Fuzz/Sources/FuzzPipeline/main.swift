@@ -35,7 +35,7 @@ final class AllWritersSink: EventSink {
 /// Link types a bare record body is framed with, picked by the first byte.
 let linkTypes: [UInt32] = [1, 113, 101, 0, 276, 228, 9]
 
-/// The capture file each input becomes: read by libpcap exactly as `tlsdump -r` would.
+/// The capture file each input becomes: read exactly as `tlsdump -r` reads it (in place, mapped).
 let capturePath = "/dev/shm/tlsdump-fuzz-pipeline-\(getpid()).pcap"
 let captureFD = open(capturePath, O_RDWR | O_CREAT | O_TRUNC, 0o600)
 let devNull = open("/dev/null", O_WRONLY)
@@ -71,6 +71,8 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         options.config.reassemblyLimits = .init(maxBufferedBytesPerDirection: 2048, maxSegmentsPerDirection: 8)
         options.config.maxBufferedBytesTotal = 4096
     }
+    // Now and then two workers, each walking the mapped file (ParallelRun).
+    if selector & 0x20 != 0 { options.threads = 2 }
     _ = try? Pipeline.run(options, sink: sink)
     return sink.bytes == Int.min ? 1 : 0
 }
