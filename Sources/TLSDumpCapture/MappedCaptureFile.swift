@@ -35,7 +35,7 @@ public final class MappedCaptureFile: PacketSource {
     private var deadHandle: PcapHandle?
 
     private enum Format {
-        case pcap(swapped: Bool, nanoseconds: Bool, snapshot: Int, linkType: Int32)
+        case pcap(swapped: Bool, nanoseconds: Bool, snapshot: Int, linkType: Int32, minorVersion: UInt16)
         case pcapng
     }
 
@@ -74,7 +74,8 @@ public final class MappedCaptureFile: PacketSource {
             // The upper bits of the link type field are FCS flags, not the type.
             let linkType = LinkTypeNumbers.dlt(ofLinkType: Bytes.u32(base, 20, swapped) & 0x03ff_ffff)
             return MappedCaptureFile(path: path, mapping: mapping,
-                                     format: .pcap(swapped: swapped, nanoseconds: nanoseconds, snapshot: snapshot, linkType: linkType),
+                                     format: .pcap(swapped: swapped, nanoseconds: nanoseconds, snapshot: snapshot, linkType: linkType,
+                                                   minorVersion: minor),
                                      position: 24, linkTypes: [linkType], snapshotLength: snapshot,
                                      section: PcapngSection(swapped: false))
         case 0x0a0d_0d0a:
@@ -157,8 +158,8 @@ public final class MappedCaptureFile: PacketSource {
     /// (the next call goes on from there).
     private func walk(_ body: (PacketHeader, UnsafeRawBufferPointer) -> Bool) -> ReadEnd {
         switch format {
-        case .pcap(let swapped, let nanoseconds, let snapshot, let linkType):
-            return walkPcap(swapped: swapped, nanoseconds: nanoseconds, snapshot: snapshot, linkType: linkType, body)
+        case .pcap(let swapped, let nanoseconds, let snapshot, let linkType, let minor):
+            return walkPcap(swapped: swapped, nanoseconds: nanoseconds, snapshot: snapshot, linkType: linkType, minor: minor, body)
         case .pcapng:
             return walkPcapng(body)
         }
@@ -166,7 +167,7 @@ public final class MappedCaptureFile: PacketSource {
 
     private var cutMessage: ReadEnd { .truncated("\(path) shrank while it was being read") }
 
-    private func walkPcap(swapped: Bool, nanoseconds: Bool, snapshot: Int, linkType: Int32,
+    private func walkPcap(swapped: Bool, nanoseconds: Bool, snapshot: Int, linkType: Int32, minor: UInt16,
                           _ body: (PacketHeader, UnsafeRawBufferPointer) -> Bool) -> ReadEnd {
         let base = mapping.base, size = mapping.size
         let filter = filterExpression.isEmpty ? nil : try? self.filter(for: linkType)
@@ -177,10 +178,15 @@ public final class MappedCaptureFile: PacketSource {
             guard left >= 16 else {
                 return .truncated("truncated dump file; tried to read 16 header bytes, only got \(left)")
             }
-            let seconds = Int32(bitPattern: Bytes.u32(base, offset, swapped))
-            let fraction = Int32(bitPattern: Bytes.u32(base, offset + 4, swapped))
-            let recorded = Int(Bytes.u32(base, offset + 8, swapped))
-            let wire = Int(Bytes.u32(base, offset + 12, swapped))
+            // As libpcap reads them: signed 32-bit fields in a file of this
+            // machine's byte order, unsigned ones when it byte-swaps them.
+            let rawSeconds = Bytes.u32(base, offset, swapped), rawFraction = Bytes.u32(base, offset + 4, swapped)
+            let seconds = swapped ? Int64(rawSeconds) : Int64(Int32(bitPattern: rawSeconds))
+            let fraction = swapped ? Int64(rawFraction) : Int64(Int32(bitPattern: rawFraction))
+            var recorded = Int(Bytes.u32(base, offset + 8, swapped))
+            var wire = Int(Bytes.u32(base, offset + 12, swapped))
+            // Files before 2.3 (and some 2.3 ones) have the two lengths the other way round, as libpcap knows.
+            if minor < 3 || (minor == 3 && recorded > wire) { swap(&recorded, &wire) }
             guard recorded <= Self.maximumCapturedLength else {
                 return .readError("invalid packet capture length \(recorded), bigger than maximum of \(Self.maximumCapturedLength)")
             }
@@ -193,8 +199,8 @@ public final class MappedCaptureFile: PacketSource {
             mapping.release(before: offset)
             let captured = min(recorded, snapshot)
             let header = PacketHeader(
-                timestamp: nanoseconds ? Timestamp(seconds: Int64(seconds), nanoseconds: Int64(fraction))
-                                       : Timestamp(seconds: Int64(seconds), microseconds: Int64(fraction)),
+                timestamp: nanoseconds ? Timestamp(seconds: seconds, nanoseconds: fraction)
+                                       : Timestamp(seconds: seconds, microseconds: fraction),
                 capturedLength: captured, wireLength: wire, linkType: linkType)
             let bytes = UnsafeRawBufferPointer(start: base + data, count: captured)
             if let filter, !filter.accepts(header, bytes) { continue }
@@ -211,11 +217,11 @@ public final class MappedCaptureFile: PacketSource {
         var cachedType: Int32 = -1
         var cachedFilter: BPFFilter?
         while offset < size {
-            guard size - offset >= 12 else {
-                return .truncated("truncated pcapng dump file; tried to read 12 block header bytes, only got \(size - offset)")
+            guard size - offset >= 8 else {
+                return .truncated("truncated pcapng dump file; tried to read 8 block header bytes, only got \(size - offset)")
             }
             let type = Bytes.u32(mapping.base, offset, section.swapped)
-            if type == 0x0a0d_0d0a {
+            if type == 0x0a0d_0d0a && size - offset >= 12 {
                 switch walker.readSectionHeader(at: offset) {
                 case .section(let next)?:
                     section = next

@@ -71,8 +71,9 @@ struct PcapngWalk {
     /// The block at `offset`, its length checked as libpcap checks it.
     mutating func blockHeader(at offset: Int, swapped: Bool) -> Block? {
         let size = mapping.size
-        guard size - offset >= 12 else {
-            failure = .truncated("truncated pcapng dump file; tried to read 12 block header bytes, only got \(size - offset)")
+        // As libpcap: the type and length first, the length checked, then the rest.
+        guard size - offset >= 8 else {
+            failure = .truncated("truncated pcapng dump file; tried to read 8 block header bytes, only got \(size - offset)")
             return nil
         }
         let type = Bytes.u32(mapping.base, offset, swapped)
@@ -91,6 +92,16 @@ struct PcapngWalk {
         }
         guard size - offset >= length else {
             failure = .truncated("truncated pcapng dump file; tried to read \(length) bytes, only got \(size - offset)")
+            return nil
+        }
+        guard mapping.holds(upTo: offset + length) else {
+            failure = .truncated("the file shrank while it was being read")
+            return nil
+        }
+        // The length is repeated after the body; libpcap (and tshark) refuse a block whose copies differ.
+        let trailer = Int(Bytes.u32(mapping.base, offset + length - 4, swapped))
+        guard trailer == length else {
+            failure = .readError("block total length in header and trailer don't match (\(length) and \(trailer))")
             return nil
         }
         return Block(type: type, start: offset, end: offset + length)
@@ -115,7 +126,23 @@ struct PcapngWalk {
             let code = Bytes.u16(base, option, swapped)
             let length = Int(Bytes.u16(base, option + 2, swapped))
             let value = option + 4
-            guard code != 0, end - value >= length else { break }
+            // As libpcap: an option running past its block (the end-of-options one included),
+            // or a timestamp option of the wrong size, is an error.
+            guard end - value >= length else {
+                failure = .readError("block of type 1 in pcapng dump file is too short")
+                return nil
+            }
+            if code == 0 {
+                guard length == 0 else {
+                    failure = .readError("Interface Description Block has opt_endofopt option with length \(length) != 0")
+                    return nil
+                }
+                break
+            }
+            if (code == 9 && length != 1) || (code == 14 && length != 8) {
+                failure = .readError("interface description block option \(code) has length \(length)")
+                return nil
+            }
             switch (code, length) {
             case (9, 1):
                 let raw = base.load(fromByteOffset: value, as: UInt8.self)
@@ -186,6 +213,10 @@ struct PcapngWalk {
             return fail("a packet arrived on interface \(interfaceIndex), but there's no such interface")
         }
         let interface = section.interfaces[interfaceIndex]
+        // libpcap refuses a packet longer than the snapshot length (it cuts only simple packet blocks).
+        if block.type != 3 && captured > interface.snapshot {
+            return fail("invalid packet capture length \(captured), bigger than snaplen of \(interface.snapshot)")
+        }
         let units = interface.unitsPerSecond
         let seconds = Int64(truncatingIfNeeded: ticks / units) &+ interface.offsetSeconds
         let fraction = ticks % units
