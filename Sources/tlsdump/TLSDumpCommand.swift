@@ -108,8 +108,11 @@ struct TLSDumpCommand: ParsableCommand {
     @Flag(name: .customLong("no-embedded-keys"), help: "Do not decrypt with the TLS key logs a pcapng file carries (Decryption Secrets Blocks); by default they are used as if given with -k.")
     var noEmbeddedKeys = false
 
-    @Flag(name: [.customShort("x"), .customLong("hex")], help: "Trace: add a hex and ASCII dump of decrypted application data.")
+    @Flag(name: [.customShort("x"), .customLong("hex")], help: "Trace: add a hex and ASCII dump of decrypted application data (at most --dump-limit bytes a record, 2000 lines a connection; each cut is printed).")
     var hexDump = false
+
+    @Option(name: .customLong("dump-limit"), help: ArgumentHelp("Trace -x: dump at most BYTES of each record's plaintext (default 4096); 0 dumps every byte and lifts the 2000-line cap per connection (the whole dump of a connection is then held until it ends).", valueName: "bytes"))
+    var dumpLimit: Int?
 
     @Option(name: .customLong("format"), help: "Output format: text, json, trace or ecs (Elastic Common Schema NDJSON).")
     var format: OutputFormat = .text
@@ -206,6 +209,10 @@ struct TLSDumpCommand: ParsableCommand {
         }
         if noValidate && !caFiles.isEmpty {
             throw ValidationError("--ca-file gives roots to validate against; --no-validate turns validation off")
+        }
+        if let dumpLimit {
+            if dumpLimit < 0 { throw ValidationError("--dump-limit takes a byte count, 0 for no limit") }
+            if format != .trace || !hexDump { throw ValidationError("--dump-limit applies to the hex dump of --format trace -x") }
         }
         if let minSeverity, Severity(name: minSeverity) == nil {
             throw ValidationError("--min-severity must be one of info, low, medium, high")
@@ -343,6 +350,7 @@ struct TLSDumpCommand: ParsableCommand {
             writer = text
         case .trace:
             let trace = TraceEventWriter(output: stream)
+            if let dumpLimit { trace.setDumpLimit(dumpLimit) }
             trace.filter = eventFilter
             trace.palette = palette
             writer = trace
