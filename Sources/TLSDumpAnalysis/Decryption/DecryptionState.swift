@@ -15,6 +15,10 @@ final class DecryptionState {
     /// that opens it is the connection's.
     var candidates: [SidePair<RecordDecryptor>] = []
     var tls13Suite: UInt16?
+    /// TLS 1.0-1.2: the master secret of the current handshake, once found (a NewSessionTicket resumes it).
+    var master: [UInt8]?
+    /// The pending keys are a resumed session's, not yet confirmed by an abbreviated handshake.
+    var pendingFromResumption = false
     var used = false
     var failed = SidePair(client: false, server: false)
     var unsupportedReported = false

@@ -9,6 +9,8 @@ public struct KeyMaterial: Sendable {
     /// Live capture: key log files to read again when a client random is not in them yet
     /// (browsers and `s_client -keylogfile` append while the capture runs).
     public var reloadableKeyLogPaths: [String] = []
+    /// Sessions whose master secret was found, for the handshakes that resume them (one per run).
+    public var resumableSessions = ResumableSessions()
 
     public init(keyLog: KeyLog = KeyLog(), rsaPrivateKeysPEM: [String] = []) {
         self.keyLog = keyLog

@@ -1,3 +1,4 @@
+import Crypto
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
@@ -133,7 +134,17 @@ extension TLSSession {
               let version = hs.version else { return }
         let sessionID = inputs.serverSessionID?.bytes ?? []
         decryption.candidates = []
-        let master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
+        decryption.pendingFromResumption = false
+        var master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
+        if master == nil, let sessions = context.keyStore?.material.resumableSessions {
+            // A resumption of a session found earlier (this connection or another): its master secret,
+            // by the echoed session id, else by the ticket offered. Tentative until the server's flight
+            // shows an abbreviated handshake: a ClientKeyExchange (a full one after all) replaces it.
+            let echoed = !sessionID.isEmpty && inputs.clientSessionID?.bytes == sessionID
+            master = (echoed ? sessions.master(sessionID: sessionID) : nil)
+                ?? inputs.clientTicketDigest.flatMap { sessions.master(ticketDigest: $0.bytes) }
+            decryption.pendingFromResumption = master != nil
+        }
         guard let master else {
             // Resumed sessions and RSA exchanges find their keys later (or not at all) in ways a
             // session's master secret cannot stand in for; a full exchange's can.
@@ -170,6 +181,10 @@ extension TLSSession {
                                                             suite: suite, version: version)
             decryption.pending.client = try RecordDecryptor(keys: client, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
             decryption.pending.server = try RecordDecryptor(keys: server, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
+            decryption.master = master
+            if let sessionID = current?.keyInputs.value.serverSessionID?.bytes, !sessionID.isEmpty {
+                context.keyStore?.material.resumableSessions.remember(sessionID: sessionID, master: master)
+            }
         } catch {
             unsupported(error)
         }
@@ -177,7 +192,7 @@ extension TLSSession {
 
     /// RSA key exchange: the premaster from the key log's RSA lines or a server private key.
     func clientKeyExchangeSeen(_ message: HandshakeMessage) {
-        guard let keys, let decryption, decryption.pending.client == nil, let hs = current,
+        guard let keys, let decryption, decryption.pending.client == nil || decryption.pendingFromResumption, let hs = current,
               let suite = hs.cipherSuite, let info = CipherSuiteRegistry.info(suite), info.keyExchange == .rsa,
               let version = hs.version, let clientVersion = hs.keyInputs.value.clientLegacyVersion,
               let clientRandom = hs.keyInputs.value.clientRandom?.bytes,
@@ -194,7 +209,13 @@ extension TLSSession {
                 }
             }
         }
-        guard let premaster else { return }
+        guard let premaster else {
+            // A full handshake after all: the resumed session's keys were the wrong guess.
+            if decryption.pendingFromResumption { decryption.pending = SidePair(client: nil, server: nil) }
+            decryption.pendingFromResumption = false
+            return
+        }
+        decryption.pendingFromResumption = false
         let sha384 = (try? RecordProtection.forSuite(suite))?.usesSHA384 ?? false
         let sessionHash = hs.extendedMasterSecret
             ? TLSPRF.sessionHash(handshakeMessages: decryption.transcript, version: version, sha384: sha384) : nil
@@ -202,6 +223,14 @@ extension TLSSession {
                                          version: version, sha384: sha384, extendedMasterSecretSessionHash: sessionHash)
         installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
                          encryptThenMAC: hs.encryptThenMAC, into: decryption)
+    }
+
+    /// TLS 1.2 NewSessionTicket (RFC 5077 3.3): the ticket resumes the session of this handshake.
+    func newSessionTicketSeen(_ message: HandshakeMessage) {
+        guard let decryption, let master = decryption.master, let sessions = context.keyStore?.material.resumableSessions else { return }
+        var reader = ByteReader(message.body)
+        guard (try? reader.u32()) != nil, let ticket = try? reader.vector(lengthBytes: 2), ticket.remaining > 0 else { return }
+        sessions.remember(ticketDigest: Array(SHA256.hash(data: ticket.bytes)), master: master)
     }
 
     /// At a side's ChangeCipherSpec its pending keys come into force.
@@ -234,13 +263,18 @@ extension TLSSession {
     private func install13(_ secret: [UInt8], side: Side) {
         guard let decryption, let suite = decryption.tls13Suite else { return }
         do {
-            let keys = try KeyDerivation.tls13(trafficSecret: secret, suite: suite)
-            decryption.active[side] = try RecordDecryptor(keys: keys, suite: suite, version: ProtocolVersion.tls13, encryptThenMAC: false)
+            let rules = tls13Rules
+            let keys = try KeyDerivation.tls13(trafficSecret: secret, suite: suite, rules: rules)
+            decryption.active[side] = try RecordDecryptor(keys: keys, suite: suite, version: ProtocolVersion.tls13, encryptThenMAC: false,
+                                                          tls13Rules: rules)
             decryption.currentSecrets[side] = secret
         } catch {
             unsupported(error)
         }
     }
+
+    /// The record and key-schedule rules of the negotiated TLS 1.3 draft (RFC 8446's for 0x0304).
+    private var tls13Rules: TLS13DraftRules { TLS13DraftRules(version: current?.version ?? ProtocolVersion.tls13) }
 
     /// TLS 1.3: after a side's Finished its application traffic secret takes over.
     func switchToApplicationKeys(_ side: Side) {
@@ -258,7 +292,7 @@ extension TLSSession {
         let requested = message.body.first == 1
         emit(.keyUpdate(KeyUpdateEvent(sender: side, updateRequested: requested)))
         guard let decryption, let suite = decryption.tls13Suite, let current = decryption.currentSecrets[side],
-              let next = try? KeyDerivation.tls13NextSecret(current, suite: suite) else { return }
+              let next = try? KeyDerivation.tls13NextSecret(current, suite: suite, rules: tls13Rules) else { return }
         install13(next, side: side)
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
@@ -117,6 +118,8 @@ extension TLSSession {
             clientKeyExchangeSeen(message)
         case HandshakeType.keyUpdate:
             keyUpdateReceived(message, side: side)
+        case HandshakeType.newSessionTicket where side == .server && !currentIsTLS13:
+            newSessionTicketSeen(message)
         default:
             break
         }
@@ -171,6 +174,8 @@ extension TLSSession {
         if decryption != nil {
             live.keyInputs.value.clientLegacyVersion = hello.legacyVersion
             live.keyInputs.value.clientRandom = ShortBytes(hello.random)
+            live.keyInputs.value.clientSessionID = ShortBytes(hello.sessionID)
+            live.keyInputs.value.clientTicketDigest = hello.sessionTicket.flatMap { $0.isEmpty ? nil : ShortBytes(Array(SHA256.hash(data: $0))) }
         }
         let index = currentIndex ?? 0
         if index == 0 {

@@ -163,7 +163,11 @@ final class TLSSession {
         if decryptor(for: side) != nil { return UInt32.max }
         // Session keys to try: the next protected record is needed whole.
         if decryption?.candidates.isEmpty == false { return UInt32.max }
-        return sides[side].encrypted ? 0 : RecordStream.clearHandshakeBodies
+        if sides[side].encrypted { return 0 }
+        // With keys, a side still in clear may send protected records before its keys are in place
+        // for this parse (keys come with the other side's ServerHello; 0-RTT data follows the
+        // ClientHello; a TLS 1.3 client without the compatibility ChangeCipherSpec): keep them whole.
+        return decryption != nil ? RecordStream.clearHandshakeBodies | 1 << UInt32(ContentType.applicationData) : RecordStream.clearHandshakeBodies
     }
 
     /// A gap in a direction: what it carried is unknown, and a partial handshake message is gone.

@@ -46,28 +46,32 @@ public enum KeyDerivation {
 
     /// TLS 1.3 (RFC 8446 7.3): key = HKDF-Expand-Label(secret, "key", "", key length),
     /// iv = HKDF-Expand-Label(secret, "iv", "", 12).
-    public static func tls13(trafficSecret: [UInt8], suite: UInt16) throws(DecryptionError) -> DirectionKeys {
+    /// Drafts before 20 prefix the labels "TLS 1.3, " (`TLS13DraftRules.labelPrefix`).
+    public static func tls13(trafficSecret: [UInt8], suite: UInt16, rules: TLS13DraftRules = .final) throws(DecryptionError) -> DirectionKeys {
         let protection = try tls13Protection(suite)
         guard trafficSecret.count == hashLength(protection) else { throw .wrongKey }
+        let prefix = rules.labelPrefix
         return DirectionKeys(
             macKey: [],
-            key: expandLabel(secret: trafficSecret, label: "key", context: [], length: protection.keyLength, sha384: protection.usesSHA384),
-            iv: expandLabel(secret: trafficSecret, label: "iv", context: [], length: 12, sha384: protection.usesSHA384))
+            key: expandLabel(secret: trafficSecret, label: "key", context: [], length: protection.keyLength,
+                             sha384: protection.usesSHA384, prefix: prefix),
+            iv: expandLabel(secret: trafficSecret, label: "iv", context: [], length: 12, sha384: protection.usesSHA384, prefix: prefix))
     }
 
     /// The traffic secret after a KeyUpdate (RFC 8446 7.2):
     /// HKDF-Expand-Label(secret, "traffic upd", "", Hash.length).
-    public static func tls13NextSecret(_ secret: [UInt8], suite: UInt16) throws(DecryptionError) -> [UInt8] {
+    public static func tls13NextSecret(_ secret: [UInt8], suite: UInt16, rules: TLS13DraftRules = .final) throws(DecryptionError) -> [UInt8] {
         let protection = try tls13Protection(suite)
         guard secret.count == hashLength(protection) else { throw .wrongKey }
         return expandLabel(secret: secret, label: "traffic upd", context: [],
-                           length: hashLength(protection), sha384: protection.usesSHA384)
+                           length: hashLength(protection), sha384: protection.usesSHA384, prefix: rules.labelPrefix)
     }
 
     /// HKDF-Expand-Label(secret, label, context, length) with the "tls13 " prefix.
     /// `length` is at most 255 hash lengths (callers pass key, IV and hash sizes).
-    public static func expandLabel(secret: [UInt8], label: String, context: [UInt8], length: Int, sha384: Bool) -> [UInt8] {
-        let fullLabel = Array("tls13 ".utf8) + Array(label.utf8)
+    public static func expandLabel(secret: [UInt8], label: String, context: [UInt8], length: Int, sha384: Bool,
+                                   prefix: String = "tls13 ") -> [UInt8] {
+        let fullLabel = Array(prefix.utf8) + Array(label.utf8)
         var info: [UInt8] = [UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
         info.append(UInt8(truncatingIfNeeded: fullLabel.count))
         info += fullLabel

@@ -14,6 +14,8 @@ public final class RecordDecryptor {
     public let version: UInt16
     /// RFC 7366 encrypt-then-MAC is in force (meaningful for CBC suites only).
     public let encryptThenMAC: Bool
+    /// TLS 1.3: the draft's record rules (the additional data changed in draft 25).
+    public let tls13Rules: TLS13DraftRules
     /// The sequence number of the next record.
     public private(set) var sequenceNumber: UInt64 = 0
 
@@ -42,10 +44,12 @@ public final class RecordDecryptor {
     /// layer cannot decrypt (3DES, CCM, Camellia, export, ...),
     /// `.unsupportedVersion` for SSL 3.0 and unknown versions, `.wrongKey` when
     /// the key lengths do not fit the suite.
-    public init(keys: DirectionKeys, suite: UInt16, version: UInt16, encryptThenMAC: Bool) throws(DecryptionError) {
+    public init(keys: DirectionKeys, suite: UInt16, version: UInt16, encryptThenMAC: Bool,
+                tls13Rules: TLS13DraftRules = .final) throws(DecryptionError) {
         let protection = try RecordProtection.forSuite(suite)
         self.protection = protection
         self.version = version
+        self.tls13Rules = tls13Rules
         self.encryptThenMAC = encryptThenMAC && protection.cipher == .aesCBC
         self.macKey = SymmetricKey(data: keys.macKey)
 
@@ -232,9 +236,14 @@ public final class RecordDecryptor {
     private func decryptTLS13(contentType: UInt8, version: UInt16, body: UnsafeRawBufferPointer,
                               open: ([UInt8], UnsafeRawBufferPointer) throws(DecryptionError) -> [UInt8]) throws(DecryptionError) -> (UInt8, [UInt8]) {
         guard body.count >= Self.tagLength else { throw .tooShort }
-        // RFC 8446 5.2: the additional data is the record header itself.
-        let aad: [UInt8] = [contentType, UInt8(truncatingIfNeeded: version >> 8), UInt8(truncatingIfNeeded: version),
-                            UInt8(truncatingIfNeeded: body.count >> 8), UInt8(truncatingIfNeeded: body.count)]
+        // RFC 8446 5.2 (draft 25 on): the additional data is the record header itself; before draft 25, none.
+        let aad: [UInt8]
+        switch tls13Rules.additionalData {
+        case .empty: aad = []
+        case .recordHeader:
+            aad = [contentType, UInt8(truncatingIfNeeded: version >> 8), UInt8(truncatingIfNeeded: version),
+                   UInt8(truncatingIfNeeded: body.count >> 8), UInt8(truncatingIfNeeded: body.count)]
+        }
         var inner = try open(aad, body)
         // TLSInnerPlaintext: content, then the real type, then zero padding.
         while let last = inner.last, last == 0 { inner.removeLast() }
