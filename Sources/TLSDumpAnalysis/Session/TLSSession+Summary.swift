@@ -152,7 +152,10 @@ extension TLSSession {
         }
         let record = hs.renegotiation.value
         return HandshakeSummary(
-            index: hs.index, initiator: hs.initiator, phase: hs.phase, encrypted: hs.encrypted, decrypted: hs.decrypted,
+            // A handshake any of whose messages stayed ciphertext (a renegotiation's Finished under keys
+            // not found) was not decrypted, even when its hellos were.
+            index: hs.index, initiator: hs.initiator, phase: hs.phase, encrypted: hs.encrypted,
+            decrypted: hs.decrypted && !hs.messages.contains { $0.encrypted && !$0.decrypted },
             messages: hs.messages, messagesDropped: hs.messagesDropped, start: record.start,
             certificateRequest: certificateRequests.first { $0.handshake == hs.index },
             clientCertificate: answer, clientAuthenticated: hs.clientAuthenticated,

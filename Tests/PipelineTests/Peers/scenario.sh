@@ -44,6 +44,8 @@ SCENARIOS=(
     ocsp-mismatch-tls12
     ocsp-good-tls13
     sct-ocsp-tls12
+    resumption-id-rsa-tls12
+    resumption-ticket-rsa-tls12
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -841,6 +843,26 @@ matrix_scenario() {
     esac
     [[ -s $KEYS ]] || fail "the client wrote no key log"
 }
+# Issue 26 item 2: a full static-RSA handshake, then five connections resuming it
+# (s_client -reconnect): by session id (-no_ticket), or by session ticket. With the
+# server's RSA key alone, the resumed connections take the first one's master secret.
+resumption_rsa() {
+    need openssl openssl
+    begin
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 6 -msg -state \
+        -cert "$PKI/server.pem" -key "$PKI/server.key" -tls1_2 -cipher AES128-GCM-SHA256 "$@"
+    wait_for "$OUT/server.log" '^ACCEPT'
+    start_client openssl s_client -connect "127.0.0.1:$PORT" -servername server.test -CAfile "$PKI/ca.pem" \
+        -keylogfile "$KEYS" -msg -reconnect -tls1_2 -cipher AES128-GCM-SHA256
+    wait_for "$OUT/client.log" '^Reused, ' 5
+    wait_for "$OUT/server.log" '^CIPHER is' 6
+    send_request
+    send_response
+    finish
+}
+scenario_resumption-id-rsa-tls12() { resumption_rsa -no_ticket; }
+scenario_resumption-ticket-rsa-tls12() { resumption_rsa -no_cache; }   # stateless: no session id to find it by
+
 # ---------------------------------------------------------------- main
 
 if [[ $SCENARIO == matrix-* ]]; then
