@@ -39,3 +39,48 @@ final class DecryptionPeerTests: XCTestCase {
     func testResumptionBySessionIDWithTheServerKey() throws { try checkResumption("resumption-id-rsa-tls12") }
     func testResumptionByTicketWithTheServerKey() throws { try checkResumption("resumption-ticket-rsa-tls12") }
 }
+
+/// Item 1: TLS 1.3 0-RTT between OpenSSL peers (s_client -sess_in -early_data,
+/// s_server -early_data), accepted and rejected, with and without the
+/// CLIENT_EARLY_TRAFFIC_SECRET line: early data opens when its secret is there,
+/// is shown as early data when not, and the rest of the connection decrypts.
+final class EarlyDataPeerTests: XCTestCase {
+    private func details(_ sink: CollectingSink) -> [(detail: String, payload: [UInt8]?)] {
+        sink.events.compactMap { if case .trace(let t) = $0.body, t.sender == .client { return (t.detail, t.payload) } else { return nil } }
+    }
+
+    private func check(_ name: String) throws {
+        let run = try Scenario.run(name, test: self)
+        defer { run.keepFilesIfFailed() }
+        let keyText = try String(contentsOf: run.pcap.deletingPathExtension().appendingPathExtension("keys"), encoding: .utf8)
+        XCTAssertTrue(keyText.contains("CLIENT_EARLY_TRAFFIC_SECRET"), name)
+        for withEarlySecret in [true, false] {
+            var log = KeyLog()
+            log.parse(keyText.split(separator: "\n").filter { withEarlySecret || !$0.hasPrefix("CLIENT_EARLY_TRAFFIC_SECRET") }.joined(separator: "\n"))
+            let sink = try analyse(run.pcap, trace: true) {
+                $0.config.keys = KeyMaterial(keyLog: log)
+                $0.config.tracePayloads = true
+            }
+            let label = "\(name), early secret \(withEarlySecret)"
+            XCTAssertEqual(sink.connections.count, 2, label)
+            XCTAssertFalse(sink.findings.contains { $0.id.rawValue.hasPrefix("decryption") },
+                           "\(label): \(sink.findings.filter { $0.id.rawValue.hasPrefix("decryption") }.map(\.message))")
+            XCTAssertTrue(sink.connections.allSatisfy { $0.summary.decrypted }, label)
+            let resumed = try XCTUnwrap(sink.connections.last?.summary)
+            // The client's Finished after the early data was read.
+            XCTAssertTrue(resumed.handshakes.first?.messages.contains { $0.sender == .client && $0.type == "Finished" && $0.decrypted } == true, label)
+            let lines = details(sink)
+            let early = lines.filter { $0.detail == "decrypted early data (0-RTT)" }
+            if withEarlySecret {
+                XCTAssertEqual(early.count, 1, label)
+                XCTAssertEqual(early.first?.payload.map { String(decoding: $0.prefix(10), as: UTF8.self) }, "GET /early", label)
+            } else {
+                XCTAssertTrue(early.isEmpty, label)
+                XCTAssertGreaterThanOrEqual(lines.filter { $0.detail == "early data (0-RTT), not decrypted" }.count, 1, label)
+            }
+        }
+    }
+
+    func testEarlyDataAccepted() throws { try check("early-data-accepted-tls13") }
+    func testEarlyDataRejectedByTheServer() throws { try check("early-data-rejected-tls13") }
+}

@@ -54,7 +54,7 @@ extension TLSSession {
         return false
     }
 
-    private func dispatchDecrypted(_ result: (contentType: UInt8, plaintext: [UInt8]), header: RecordHeader, side: Side) {
+    func dispatchDecrypted(_ result: (contentType: UInt8, plaintext: [UInt8]), header: RecordHeader, side: Side) {
         decryption?.used = true
         let inner = RecordHeader(contentType: result.contentType, version: header.version, length: result.plaintext.count)
         let origin = RecordOrigin.decrypted(recordLength: header.length)
@@ -244,6 +244,77 @@ extension TLSSession {
         decryption.pending[side] = nil
         decryption.active[side] = next
         return true
+    }
+
+    // MARK: TLS 1.3 early data (0-RTT)
+
+    /// A ClientHello offering early_data: the client early traffic secret (key log
+    /// CLIENT_EARLY_TRAFFIC_SECRET), expanded for each TLS 1.3 suite offered (the
+    /// resumed session's suite is not on the wire before the ServerHello).
+    func setUpEarlyKeys(_ hello: ClientHello) {
+        guard let decryption else { return }
+        decryption.early = nil
+        decryption.earlyCandidates = []
+        decryption.undecryptedEarlyRecords = 0
+        let tls13Versions = (hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions)
+            .filter(ProtocolVersion.isTLS13Family)
+        decryption.earlyDataPhase = hello.extensionTypes.contains(ExtensionType.earlyData) && !tls13Versions.isEmpty
+        guard decryption.earlyDataPhase, let secret = lookUp({ $0.secret(.clientEarly, clientRandom: hello.random) }) else { return }
+        let rules = TLS13DraftRules(version: tls13Versions.max() ?? ProtocolVersion.tls13)
+        for suite in hello.cipherSuites.prefix(32) where decryption.earlyCandidates.count < 5 {
+            guard let protection = try? RecordProtection.forSuite(suite), protection.isTLS13,
+                  let keys = try? KeyDerivation.tls13(trafficSecret: secret, suite: suite, rules: rules),
+                  let decryptor = try? RecordDecryptor(keys: keys, suite: suite, version: ProtocolVersion.tls13,
+                                                       encryptThenMAC: false, tls13Rules: rules) else { continue }
+            decryption.earlyCandidates.append(decryptor)
+        }
+    }
+
+    /// A protected client record while early data may flow: the early keys, then the
+    /// handshake keys (the first record they open ends the early phase); a record
+    /// neither opens is early data kept ciphertext (no early secret, or data the
+    /// server rejected and skips, RFC 8446 4.2.10), not a decryption failure.
+    /// False: not handled here (the normal path takes it).
+    func handleEarlyPhaseRecord(_ header: RecordHeader, body: UnsafeRawBufferPointer) -> Bool {
+        guard let decryption, decryption.earlyDataPhase, header.contentType == ContentType.applicationData else { return false }
+        // After the ServerHello, without any key for this client, its records take the normal (ciphertext) path.
+        let keyed = decryption.early != nil || !decryption.earlyCandidates.isEmpty || decryption.active.client != nil
+        guard keyed || currentPhase?.serverHelloSeen != true else { return false }
+        for candidate in decryption.early.map({ [$0] }) ?? decryption.earlyCandidates {
+            guard let result = try? candidate.decrypt(contentType: header.contentType, version: header.version, body: body) else { continue }
+            decryption.early = candidate
+            decryption.earlyCandidates = []
+            if result.contentType == ContentType.handshake && result.plaintext.first == HandshakeType.endOfEarlyData {
+                // The last record under the early keys: the client's handshake keys follow.
+                decryption.earlyDataPhase = false
+                decryption.early = nil
+            }
+            decryption.dispatchingEarly = result.contentType == ContentType.applicationData
+            dispatchDecrypted(result, header: header, side: .client)
+            decryption.dispatchingEarly = false
+            return true
+        }
+        if let handshake = decryption.active.client,
+           let result = try? handshake.decrypt(contentType: header.contentType, version: header.version, body: body) {
+            endEarlyPhase()
+            dispatchDecrypted(result, header: header, side: .client)
+            return true
+        }
+        guard decryption.undecryptedEarlyRecords < DecryptionState.earlyRecordLimit else {
+            endEarlyPhase()
+            return false
+        }
+        decryption.undecryptedEarlyRecords += 1
+        sides.client.applicationDataBytes += header.length
+        trace(.client, version: header.version, contentType: header.contentType, length: header.length, "early data (0-RTT), not decrypted")
+        return true
+    }
+
+    private func endEarlyPhase() {
+        guard let decryption else { return }
+        decryption.earlyDataPhase = false
+        decryption.early = nil
+        decryption.earlyCandidates = []
     }
 
     // MARK: TLS 1.3 keys

@@ -176,6 +176,7 @@ extension TLSSession {
             live.keyInputs.value.clientRandom = ShortBytes(hello.random)
             live.keyInputs.value.clientSessionID = ShortBytes(hello.sessionID)
             live.keyInputs.value.clientTicketDigest = hello.sessionTicket.flatMap { $0.isEmpty ? nil : ShortBytes(Array(SHA256.hash(data: $0))) }
+            setUpEarlyKeys(hello)
         }
         let index = currentIndex ?? 0
         if index == 0 {

@@ -46,6 +46,8 @@ SCENARIOS=(
     sct-ocsp-tls12
     resumption-id-rsa-tls12
     resumption-ticket-rsa-tls12
+    early-data-accepted-tls13
+    early-data-rejected-tls13
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -862,6 +864,48 @@ resumption_rsa() {
 }
 scenario_resumption-id-rsa-tls12() { resumption_rsa -no_ticket; }
 scenario_resumption-ticket-rsa-tls12() { resumption_rsa -no_cache; }   # stateless: no session id to find it by
+
+# Issue 26 item 1: TLS 1.3 0-RTT. A first connection saves its session (s_client
+# -sess_out), a second one resumes it and sends early data (-sess_in -early_data).
+# Accepted: one s_server -early_data serves both. Rejected: the second connection
+# meets a new s_server without -early_data (and other ticket keys): a full
+# handshake, the early data skipped. Both clients write the key log.
+early_data_client() {   # early_data_client ARGS...: one s_client, stdin open for 1.5 s
+    (exec {SRV}>&-; sleep 1.5 | timeout "$TIME_LIMIT" openssl s_client -connect "127.0.0.1:$PORT" -servername server.test \
+        -CAfile "$PKI/ca.pem" -tls1_3 -keylogfile "$KEYS" "$@" >>"$OUT/client.log" 2>&1) || true
+}
+early_data() {
+    local accepted=$1
+    need openssl openssl
+    begin
+    printf 'GET /early HTTP/1.1\r\nHost: server.test\r\n\r\n' >"$OUT/early.txt"
+    local naccept=2
+    [[ $accepted == 1 ]] || naccept=1
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept "$naccept" -early_data -tls1_3 \
+        -cert "$PKI/server.pem" -key "$PKI/server.key"
+    wait_for "$OUT/server.log" '^ACCEPT'
+    early_data_client -sess_out "$OUT/session.pem"
+    [[ -s $OUT/session.pem ]] || fail "no session saved"
+    if [[ $accepted != 1 ]]; then
+        { exec {SRV}>&-; } 2>/dev/null || true
+        wait_exit "$SRV_PID" 8 server
+        (sleep 4 | timeout "$TIME_LIMIT" openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -tls1_3 \
+            -cert "$PKI/server.pem" -key "$PKI/server.key" >"$OUT/server2.log" 2>&1) &
+        PIDS+=($!)
+        wait_for "$OUT/server2.log" '^ACCEPT'
+    fi
+    early_data_client -sess_in "$OUT/session.pem" -early_data "$OUT/early.txt"
+    if [[ $accepted == 1 ]]; then
+        wait_for "$OUT/server.log" 'GET /early' 1
+        { exec {SRV}>&-; } 2>/dev/null || true
+        wait_exit "$SRV_PID" 8 server
+    else
+        grep -q 'GET /early' "$OUT/server2.log" && fail "the second server accepted the early data"
+    fi
+    stop_capture
+}
+scenario_early-data-accepted-tls13() { early_data 1; }
+scenario_early-data-rejected-tls13() { early_data 0; }
 
 # ---------------------------------------------------------------- main
 
