@@ -4,6 +4,7 @@ import TLSDumpBase
 import TLSDumpCapture
 import TLSDumpOutput
 import TLSDumpPipeline
+import TLSDumpTLS
 import TLSDumpTrust
 
 #if canImport(Glibc)
@@ -98,6 +99,9 @@ struct TLSDumpCommand: ParsableCommand {
 
     @Option(name: .customLong("rsa-key"), help: "Decrypt static-RSA key exchanges with this server private key (PEM, PKCS#1 or PKCS#8); repeatable.")
     var rsaKeys: [String] = []
+
+    @Option(name: .customLong("psk"), help: ArgumentHelp("Decrypt TLS 1.0-1.2 PSK and RSA-PSK suites (RFC 4279) with this pre-shared key, HEX or IDENTITY:HEX (then only for that psk_identity); repeatable. DHE-PSK and ECDHE-PSK need a key log (their (EC)DHE secret is never on the wire).", valueName: "key"))
+    var psks: [String] = []
 
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("Validate certificate chains against the roots in this PEM file instead of the system store (/etc/ssl/certs/ca-certificates.crt); repeatable.", valueName: "file"), completion: .file())
     var caFiles: [String] = []
@@ -562,7 +566,7 @@ extension TLSDumpCommand {
     func loadKeys(inputs: [String]) -> KeyMaterial? {
         let paths = keylogPaths
         let embedded = embeddedKeyLog(inputs: inputs)
-        guard !paths.isEmpty || !rsaKeys.isEmpty || embedded != nil else { return nil }
+        guard !paths.isEmpty || !rsaKeys.isEmpty || !psks.isEmpty || embedded != nil else { return nil }
         var material = KeyMaterial()
         for path in paths {
             guard let data = readSmallFile(path) else {
@@ -585,6 +589,12 @@ extension TLSDumpCommand {
                 fail("cannot read RSA key \(path)")
             }
             material.rsaPrivateKeysPEM.append(String(decoding: data, as: UTF8.self))
+        }
+        for argument in psks {
+            guard let psk = PreSharedKey(argument: argument) else {
+                fail("--psk \(argument): give HEX or IDENTITY:HEX (an even number of hex digits, at most \(PreSharedKey.maxKeyLength) bytes)")
+            }
+            material.preSharedKeys.append(psk)
         }
         return material
     }

@@ -190,24 +190,45 @@ extension TLSSession {
         }
     }
 
-    /// RSA key exchange: the premaster from the key log's RSA lines or a server private key.
+    /// RSA key exchange: the premaster from the key log's RSA lines or a server private key;
+    /// PSK and RSA-PSK (RFC 4279): from a `--psk` key (and the server key for RSA-PSK).
     func clientKeyExchangeSeen(_ message: HandshakeMessage) {
         guard let keys, let decryption, decryption.pending.client == nil || decryption.pendingFromResumption, let hs = current,
-              let suite = hs.cipherSuite, let info = CipherSuiteRegistry.info(suite), info.keyExchange == .rsa,
+              let suite = hs.cipherSuite, let info = CipherSuiteRegistry.info(suite),
               let version = hs.version, let clientVersion = hs.keyInputs.value.clientLegacyVersion,
               let clientRandom = hs.keyInputs.value.clientRandom?.bytes,
               let serverRandom = hs.keyInputs.value.serverRandom?.bytes else { return }
-        // TLS: a 2-byte length, then the encrypted premaster (SSL 3.0 has no length).
-        var encrypted = Array(message.body)
-        if encrypted.count >= 2 && Int(encrypted[0]) << 8 | Int(encrypted[1]) == encrypted.count - 2 { encrypted.removeFirst(2) }
-        var premaster = lookUp { $0.premaster(encryptedPremasterPrefix: encrypted) ?? $0.premaster(clientRandom: clientRandom) }
-        if premaster == nil {
-            for pem in keys.rsaPrivateKeysPEM {
-                if let p = try? RSAPremaster.decrypt(encryptedPremaster: encrypted, privateKeyPEM: pem, clientVersion: clientVersion) {
-                    premaster = p
-                    break
-                }
+        var premaster: [UInt8]?
+        switch info.keyExchange {
+        case .rsa:
+            // TLS: a 2-byte length, then the encrypted premaster (SSL 3.0 has no length).
+            var encrypted = Array(message.body)
+            if encrypted.count >= 2 && Int(encrypted[0]) << 8 | Int(encrypted[1]) == encrypted.count - 2 { encrypted.removeFirst(2) }
+            premaster = rsaPremaster(encrypted: encrypted, clientRandom: clientRandom, clientVersion: clientVersion, keys: keys)
+        case .psk, .rsaPSK:
+            var reader = ByteReader(message.body)
+            guard let identity = try? reader.vector(lengthBytes: 2) else { return }
+            let identityBytes = Array(identity.bytes)
+            let candidates = keys.preSharedKeys.filter { $0.identity == nil || $0.identity == identityBytes }
+            if info.keyExchange == .psk {
+                premaster = candidates.first.flatMap { PSKPremaster.plain(psk: $0.key) }
+            } else if let psk = candidates.first, let encrypted = try? reader.vector(lengthBytes: 2),
+                      let rsa = rsaPremaster(encrypted: Array(encrypted.bytes), clientRandom: clientRandom, clientVersion: clientVersion, keys: keys) {
+                premaster = PSKPremaster.premaster(otherSecret: rsa, psk: psk.key)
             }
+            if premaster == nil && !keys.preSharedKeys.isEmpty && lookUp({ $0.masterSecret(clientRandom: clientRandom) }) == nil {
+                let name = String(decoding: identityBytes.prefix(64), as: UTF8.self)
+                unsupported(.unsupportedSuite(candidates.isEmpty
+                    ? "\(info.name): no --psk key for identity '\(name)'"
+                    : "\(info.name): RSA-PSK needs the server's RSA key (--rsa-key) besides the PSK"))
+            }
+        case .dhePSK, .ecdhePSK:
+            if !keys.preSharedKeys.isEmpty && lookUp({ $0.masterSecret(clientRandom: clientRandom) }) == nil {
+                unsupported(.unsupportedSuite("\(info.name): a PSK is not enough, the (EC)DHE shared secret is never on the wire; give a key log"))
+            }
+            return
+        default:
+            return
         }
         guard let premaster else {
             // A full handshake after all: the resumed session's keys were the wrong guess.
@@ -223,6 +244,19 @@ extension TLSSession {
                                          version: version, sha384: sha384, extendedMasterSecretSessionHash: sessionHash)
         installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
                          encryptThenMAC: hs.encryptThenMAC, into: decryption)
+    }
+
+    /// The 48-byte premaster of an RSA-encrypted one: the key log's RSA lines, else a server private key.
+    private func rsaPremaster(encrypted: [UInt8], clientRandom: [UInt8], clientVersion: UInt16, keys: KeyMaterial) -> [UInt8]? {
+        if let found = lookUp({ $0.premaster(encryptedPremasterPrefix: encrypted) ?? $0.premaster(clientRandom: clientRandom) }) {
+            return found
+        }
+        for pem in keys.rsaPrivateKeysPEM {
+            if let p = try? RSAPremaster.decrypt(encryptedPremaster: encrypted, privateKeyPEM: pem, clientVersion: clientVersion) {
+                return p
+            }
+        }
+        return nil
     }
 
     /// TLS 1.2 NewSessionTicket (RFC 5077 3.3): the ticket resumes the session of this handshake.

@@ -32,6 +32,10 @@ public final class RecordDecryptor {
         /// TLS 1.3: IV XOR sequence number, record header as AAD, inner content type.
         case tls13GCM(SymmetricKey, iv: [UInt8])
         case tls13ChaCha(SymmetricKey, iv: [UInt8])
+        /// TLS 1.2 AES-CCM / CCM_8 (RFC 6655): 4-byte salt + 8-byte explicit nonce, as GCM.
+        case ccm12(SymmetricKey, salt: [UInt8], tagLength: Int)
+        /// TLS 1.3 AES-CCM / CCM_8: IV XOR sequence number.
+        case tls13CCM(SymmetricKey, iv: [UInt8], tagLength: Int)
     }
 
     private var engine: Engine
@@ -61,6 +65,7 @@ public final class RecordDecryptor {
             switch protection.cipher {
             case .aesGCM: engine = .tls13GCM(key, iv: keys.iv)
             case .chacha20Poly1305: engine = .tls13ChaCha(key, iv: keys.iv)
+            case .aesCCM, .aesCCM8: engine = .tls13CCM(key, iv: keys.iv, tagLength: protection.cipher.tagLength)
             default: throw .unsupportedSuite(protection.name)
             }
             return
@@ -86,6 +91,9 @@ public final class RecordDecryptor {
         case .chacha20Poly1305:
             guard keys.iv.count == 12 else { throw .wrongKey }
             engine = .chacha12(key, iv: keys.iv)
+        case .aesCCM, .aesCCM8:
+            guard keys.iv.count == 4 else { throw .wrongKey }
+            engine = .ccm12(key, salt: keys.iv, tagLength: protection.cipher.tagLength)
         }
     }
 
@@ -117,6 +125,17 @@ public final class RecordDecryptor {
         case .tls13ChaCha(let key, let iv):
             result = try decryptTLS13(contentType: contentType, version: version, body: body) { aad, body throws(DecryptionError) in
                 try self.openChaCha(key, nonce: self.xorNonce(iv), aad: aad, body: body)
+            }
+        case .ccm12(let key, let salt, let tagLength):
+            let explicit = Self.gcmExplicitNonceLength
+            guard body.count >= explicit + tagLength else { throw .tooShort }
+            let aad = pseudoHeader(contentType: contentType, version: version, length: body.count - explicit - tagLength)
+            let plaintext = try Self.openCCM(key, nonce: salt + body[0..<explicit], aad: aad,
+                                             ciphertextAndTag: UnsafeRawBufferPointer(rebasing: body[explicit...]), tagLength: tagLength)
+            result = (contentType, plaintext)
+        case .tls13CCM(let key, let iv, let tagLength):
+            result = try decryptTLS13(contentType: contentType, version: version, body: body, tagLength: tagLength) { aad, body throws(DecryptionError) in
+                try Self.openCCM(key, nonce: self.xorNonce(iv), aad: aad, ciphertextAndTag: body, tagLength: tagLength)
             }
         }
         sequenceNumber &+= 1
@@ -233,9 +252,9 @@ public final class RecordDecryptor {
         return (contentType, plaintext)
     }
 
-    private func decryptTLS13(contentType: UInt8, version: UInt16, body: UnsafeRawBufferPointer,
+    private func decryptTLS13(contentType: UInt8, version: UInt16, body: UnsafeRawBufferPointer, tagLength: Int = RecordDecryptor.tagLength,
                               open: ([UInt8], UnsafeRawBufferPointer) throws(DecryptionError) -> [UInt8]) throws(DecryptionError) -> (UInt8, [UInt8]) {
-        guard body.count >= Self.tagLength else { throw .tooShort }
+        guard body.count >= tagLength else { throw .tooShort }
         // RFC 8446 5.2 (draft 25 on): the additional data is the record header itself; before draft 25, none.
         let aad: [UInt8]
         switch tls13Rules.additionalData {
@@ -260,6 +279,15 @@ public final class RecordDecryptor {
                                             ciphertext: UnsafeRawBufferPointer(rebasing: ciphertextAndTag[0..<split]),
                                             tag: UnsafeRawBufferPointer(rebasing: ciphertextAndTag[split...]))
             return Array(try AES.GCM.open(box, using: key, authenticating: aad))
+        } catch {
+            throw .badRecordMAC
+        }
+    }
+
+    private static func openCCM(_ key: SymmetricKey, nonce: [UInt8], aad: [UInt8], ciphertextAndTag: UnsafeRawBufferPointer,
+                                tagLength: Int) throws(DecryptionError) -> [UInt8] {
+        do {
+            return try AESCCM.open(key: key, nonce: nonce, aad: aad, ciphertextAndTag: ciphertextAndTag, tagLength: tagLength)
         } catch {
             throw .badRecordMAC
         }

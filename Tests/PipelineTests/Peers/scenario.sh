@@ -48,6 +48,7 @@ SCENARIOS=(
     resumption-ticket-rsa-tls12
     early-data-accepted-tls13
     early-data-rejected-tls13
+    psk-ccm
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -906,6 +907,37 @@ early_data() {
 }
 scenario_early-data-accepted-tls13() { early_data 1; }
 scenario_early-data-rejected-tls13() { early_data 0; }
+
+# Issue 26 item 5: PSK suites and AES-CCM. One s_server with a PSK (identity
+# client1) and a certificate; five clients in turn: TLS 1.2 PSK-AES128-CCM,
+# PSK-AES128-CCM8 and RSA-PSK-AES128-GCM-SHA256 (keys: --psk, and --rsa-key for
+# RSA-PSK), TLS 1.3 TLS_AES_128_CCM_SHA256 and TLS_AES_128_CCM_8_SHA256 (key log).
+PSK_HEX=00112233445566778899aabbccddeeff
+psk_client() {   # psk_client ARGS...: one s_client sending one line
+    (exec {SRV}>&-; { env printf 'GET /psk HTTP/1.1\r\n\r\n'; sleep 0.8; } | timeout "$TIME_LIMIT" openssl s_client \
+        -connect "127.0.0.1:$PORT" -servername server.test -CAfile "$PKI/ca.pem" -keylogfile "$KEYS" "$@" >>"$OUT/client.log" 2>&1) || true
+}
+scenario_psk-ccm() {
+    need openssl openssl
+    begin
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 5 -cert "$PKI/server.pem" -key "$PKI/server.key" \
+        -psk "$PSK_HEX" -psk_identity client1 \
+        -cipher 'PSK-AES128-CCM:PSK-AES128-CCM8:RSA-PSK-AES128-GCM-SHA256:@SECLEVEL=0' \
+        -ciphersuites 'TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256'
+    wait_for "$OUT/server.log" '^ACCEPT'
+    local cipher n=0
+    for cipher in PSK-AES128-CCM PSK-AES128-CCM8 RSA-PSK-AES128-GCM-SHA256; do
+        psk_client -tls1_2 -psk "$PSK_HEX" -psk_identity client1 -cipher "$cipher:@SECLEVEL=0"
+        n=$((n + 1)); wait_for "$OUT/server.log" '^GET /psk' "$n"
+    done
+    for cipher in TLS_AES_128_CCM_SHA256 TLS_AES_128_CCM_8_SHA256; do
+        psk_client -tls1_3 -ciphersuites "$cipher"
+        n=$((n + 1)); wait_for "$OUT/server.log" '^GET /psk' "$n"
+    done
+    { exec {SRV}>&-; } 2>/dev/null || true
+    wait_exit "$SRV_PID" 8 server
+    stop_capture
+}
 
 # ---------------------------------------------------------------- main
 
