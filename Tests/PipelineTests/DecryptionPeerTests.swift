@@ -127,3 +127,32 @@ final class PSKPeerTests: XCTestCase {
         XCTAssertTrue(try analysed(other).findings.contains { $0.id.rawValue == "decryption_unsupported" && $0.message.contains("client1") })
     }
 }
+
+/// Item 8: certificates with thousands of names from a real s_server. 10,000
+/// names (~280 KB, over the 256 KiB message cap) are read whole: chain,
+/// fingerprint, validation. 40,000 names (~1.1 MB, over 1 MiB) stay in the
+/// ladder with their length, raise tls.oversized_message (not tls.malformed),
+/// and validation says why it did not run.
+final class LargeCertificatePeerTests: XCTestCase {
+    func testLargeCertificates() throws {
+        let run = try Scenario.run("large-certificate", test: self)
+        defer { run.keepFilesIfFailed() }
+        let connections = run.sink.connections.map(\.summary)
+        XCTAssertEqual(connections.count, 2)
+        XCTAssertFalse(run.findingIDs.contains("tls.malformed"), "\(run.findingIDs)")
+        let read = try XCTUnwrap(connections.first)
+        let readCertificate = try XCTUnwrap(read.handshakes.first?.messages.first { $0.type == "Certificate" })
+        XCTAssertGreaterThan(readCertificate.length, 256 * 1024)
+        XCTAssertNotNil(read.serverCertificate?.sha256)
+        XCTAssertNotEqual(read.validation?.status, .notChecked)
+        XCTAssertEqual(read.serverCertificate?.subject, "CN=big.test")
+        let skipped = try XCTUnwrap(connections.last)
+        let skippedCertificate = try XCTUnwrap(skipped.handshakes.first?.messages.first { $0.type == "Certificate" })
+        XCTAssertGreaterThan(skippedCertificate.length, 1024 * 1024)
+        XCTAssertNil(skipped.serverCertificate)
+        XCTAssertEqual(skipped.validation?.status, .notChecked)
+        XCTAssertTrue(skipped.validation?.reason?.contains("over the 1048576-byte limit") == true, "\(String(describing: skipped.validation?.reason))")
+        XCTAssertEqual(run.sink.findings.filter { $0.id.rawValue == "tls.oversized_message" }.count, 1)
+        XCTAssertEqual(LargeMessageBudget.shared.inUse, 0, "every large message gave its memory back")
+    }
+}

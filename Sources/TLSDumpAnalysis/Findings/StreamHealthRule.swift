@@ -54,7 +54,7 @@ enum StreamHealthRule: FindingRule {
             findings.raise(.tlsMalformed, "The \(side.rawValue) sent an alert record of \(length) bytes (an alert is 2).", handshake: handshake,
                            evidence: .badAlert(sender: side, length: length))
         case .oversizedMessage(let side, let type, let length):
-            findings.raise(.tlsMalformed, "The \(side.rawValue) announced a \(TLSRegistry.handshakeTypeName(type) ?? "type \(type)") message of \(length) bytes, over tlsdump's limit; it was skipped.",
+            findings.raise(.tlsOversizedMessage, "The \(side.rawValue) sent a \(TLSRegistry.handshakeTypeName(type) ?? "type \(type)") message of \(length) bytes, over what tlsdump reads; it was skipped, not malformed.",
                            handshake: handshake, evidence: .oversizedMessage(sender: side, length: length))
         case .unparseableMessage(let side, let message, let error):
             let reason: String

@@ -26,8 +26,14 @@ extension TLSSession {
         case .message(let message):
             handleMessage(message, recordVersion: header.version, side: side, origin: origin)
         case .oversized(let type, let length):
-            context.malformedRecords += 1
+            // Not malformed: larger than what is read. It stays in the ladder with its length.
             observe(.malformed(.oversizedMessage(sender: side, type: type, length: length), handshake: currentIndex))
+            guard let phase = currentPhase, !phase.isFinal else { break }
+            live.add(sender: side, name: .handshakeType(type), length: length, encrypted: origin.wasEncrypted,
+                     decrypted: origin.isDecrypted, inferred: false, limit: context.config.maxMessagesPerHandshake)
+            if type == HandshakeType.certificate || type == HandshakeType.compressedCertificate {
+                advance(side == .server ? .serverFlight : .clientFlight, from: side)
+            }
         }
     }
 

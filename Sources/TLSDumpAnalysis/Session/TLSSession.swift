@@ -366,6 +366,18 @@ extension Box: Sendable where Value: Sendable {}
 /// The two directions' handshake message defragmenters: needed while a
 /// handshake runs, dropped when it completes (a later handshake makes new ones).
 final class HandshakeBuffers {
-    var forward = HandshakeDefragmenter()
-    var reverse = HandshakeDefragmenter()
+    var forward = HandshakeBuffers.make()
+    var reverse = HandshakeBuffers.make()
+
+    /// Certificate messages up to 1 MiB, their bytes over the usual cap from the process-wide budget.
+    static func make() -> HandshakeDefragmenter {
+        HandshakeDefragmenter(maxCertificateMessageLength: HandshakeDefragmenter.defaultMaxCertificateMessageLength,
+                              budget: LargeMessageBudget.shared)
+    }
+
+    deinit {
+        // A message in progress gives its share of the budget back.
+        forward.reset()
+        reverse.reset()
+    }
 }

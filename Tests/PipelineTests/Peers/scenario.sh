@@ -49,6 +49,7 @@ SCENARIOS=(
     early-data-accepted-tls13
     early-data-rejected-tls13
     psk-ccm
+    large-certificate
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -936,6 +937,63 @@ scenario_psk-ccm() {
     done
     { exec {SRV}>&-; } 2>/dev/null || true
     wait_exit "$SRV_PID" 8 server
+    stop_capture
+}
+
+# Issue 26 item 8: certificates with thousands of names. Two s_servers in turn,
+# one with a 10,000-name certificate (~280 KB: over the 256 KiB message cap,
+# read whole up to 1 MiB), one with 40,000 names (~1.1 MB: over 1 MiB). The
+# client is a raw TLS 1.2 ClientHello that reads the server's whole flight and
+# leaves (OpenSSL's own client refuses chains over 100 KB before they arrive).
+big_certificate() {   # big_certificate NAMES NAME: a self-signed RSA certificate with NAMES DNS names
+    python3 - "$1" "$OUT/$2.cnf" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "w") as f:
+    f.write("[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=big.test\n[ext]\nsubjectAltName=@alt\n[alt]\n")
+    for i in range(n):
+        f.write(f"DNS.{i + 1}=host{i:05d}.big.example.test\n")
+PY
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$OUT/$2.key" -out "$OUT/$2.pem" -days 30 -config "$OUT/$2.cnf" 2>>"$OUT/gen.log" ||
+        fail "could not make the $1-name certificate"
+}
+raw_hello_client() {   # sends a TLS 1.2 ClientHello, reads until the server's flight ends (ServerHelloDone) or 5 s
+    python3 - "$PORT" >>"$OUT/client.log" 2>&1 <<'PY'
+import os, socket, struct, sys, time
+port = int(sys.argv[1])
+def ext(t, body): return struct.pack(">HH", t, len(body)) + body
+exts = (ext(0, struct.pack(">HBH", 11, 0, 8) + b"big.test") + ext(10, bytes.fromhex("0004001d0017")) + ext(11, b"\x01\x00")
+        + ext(13, bytes.fromhex("000408040401")) + ext(0xff01, b"\x00"))
+body = b"\x03\x03" + os.urandom(32) + b"\x00" + bytes.fromhex("0004c02f009c") + b"\x01\x00" + struct.pack(">H", len(exts)) + exts
+hello = b"\x01" + len(body).to_bytes(3, "big") + body
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"\x16\x03\x01" + struct.pack(">H", len(hello)) + hello)
+s.settimeout(5)
+data, end = b"", time.time() + 5
+while time.time() < end and not data.endswith(bytes.fromhex("0e000000")):
+    chunk = s.recv(1 << 16)
+    if not chunk: break
+    data += chunk
+print("read", len(data), "bytes", "done" if data.endswith(bytes.fromhex("0e000000")) else "cut")
+s.close()
+PY
+}
+scenario_large-certificate() {
+    need openssl openssl
+    need python3 python3
+    big_certificate 10000 names10k
+    big_certificate 40000 names40k
+    begin
+    local name
+    for name in names10k names40k; do
+        (sleep 6 | timeout "$TIME_LIMIT" openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -tls1_2 \
+            -cert "$OUT/$name.pem" -key "$OUT/$name.key" >"$OUT/server-$name.log" 2>&1) &
+        PIDS+=($!)
+        wait_for "$OUT/server-$name.log" '^ACCEPT'
+        raw_hello_client
+        wait_for "$OUT/client.log" '^read .* done' "$([[ $name == names10k ]] && echo 1 || echo 2)"
+        sleep 0.2
+    done
     stop_capture
 }
 
