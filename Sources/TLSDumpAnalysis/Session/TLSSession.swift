@@ -152,6 +152,8 @@ final class TLSSession {
         case .resynchronized, .recordCut:
             break
         case .lostSync(let header):
+            // After a hello found inside another protocol's data, that protocol's bytes are not broken TLS.
+            if tlsOnlyInsideOtherData { break }
             context.malformedRecords += 1
             observe(.malformed(.notARecord(sender: side, contentType: header.contentType, version: header.version, length: header.length),
                                handshake: currentIndex))
@@ -276,7 +278,7 @@ final class TLSSession {
             if hs.index > 0 {
                 reportRenegotiationOutcome()
                 observe(.renegotiationFailed(failure: failure, handshake: hs.index, answered: before.answered(in: hs.role)))
-            } else {
+            } else if !tlsOnlyInsideOtherData {
                 observe(.firstHandshakeFailed(failure, handshake: 0))
             }
         default:
@@ -379,5 +381,15 @@ final class HandshakeBuffers {
         // A message in progress gives its share of the budget back.
         forward.reset()
         reverse.reset()
+    }
+}
+
+extension TLSSession {
+    /// A hello the plaintext scan found in a stream that did not start as TLS
+    /// (TLS in WebSocket frames, a tunnel), with nothing in TLS from the other
+    /// side: what was seen is told (the hello inside non-TLS data), not a failed
+    /// handshake nor a malformed stream.
+    var tlsOnlyInsideOtherData: Bool {
+        (sides.server.preamble != nil && !sides.client.sawTLS) || (sides.client.preamble != nil && !sides.server.sawTLS)
     }
 }
