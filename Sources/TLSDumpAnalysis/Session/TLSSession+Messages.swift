@@ -28,7 +28,7 @@ extension TLSSession {
         case .oversized(let type, let length):
             // Not malformed: larger than what is read. It stays in the ladder with its length.
             observe(.malformed(.oversizedMessage(sender: side, type: type, length: length), handshake: currentIndex))
-            guard let phase = currentPhase, !phase.isFinal else { break }
+            guard let phase = currentPhase, !phase.isFinal, TLSRegistry.handshakeTypeName(type) != nil else { break }
             live.add(sender: side, name: .handshakeType(type), length: length, encrypted: origin.wasEncrypted,
                      decrypted: origin.isDecrypted, inferred: false, limit: context.config.maxMessagesPerHandshake)
             if type == HandshakeType.certificate || type == HandshakeType.compressedCertificate {
