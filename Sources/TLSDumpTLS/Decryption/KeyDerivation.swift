@@ -24,14 +24,17 @@ public enum KeyDerivation {
     /// into client-write and server-write MAC keys, keys and IVs.
     public static func tls12(masterSecret: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8],
                              suite: UInt16, version: UInt16) throws(DecryptionError) -> (client: DirectionKeys, server: DirectionKeys) {
-        guard (0x0301...0x0303).contains(version) else { throw .unsupportedVersion(version) }
+        guard (0x0300...0x0303).contains(version) else { throw .unsupportedVersion(version) }
         let protection = try RecordProtection.forSuite(suite)
         guard !protection.isTLS13 else { throw .unsupportedSuite(protection.name) }
         guard masterSecret.count == 48 else { throw .wrongKey }
         let macLength = protection.mac.length
         let total = 2 * (macLength + protection.keyLength + protection.fixedIVLength)
-        let block = TLSPRF.prf(version: version, secret: masterSecret, label: "key expansion",
-                               seed: serverRandom + clientRandom, count: total, sha384: protection.usesSHA384)
+        let block = version == SSL3.version
+            ? SSL3.keyBlock(masterSecret: masterSecret, clientRandom: clientRandom, serverRandom: serverRandom, count: total)
+            : TLSPRF.prf(version: version, secret: masterSecret, label: "key expansion",
+                         seed: serverRandom + clientRandom, count: total, sha384: protection.usesSHA384)
+        guard block.count == total else { throw .unsupportedSuite(protection.name) }
         var offset = 0
         func take(_ n: Int) -> [UInt8] {
             defer { offset += n }

@@ -70,7 +70,7 @@ public final class RecordDecryptor {
             }
             return
         }
-        guard (0x0301...0x0303).contains(version) else { throw .unsupportedVersion(version) }
+        guard (0x0300...0x0303).contains(version) else { throw .unsupportedVersion(version) }
         guard !protection.isTLS13 else { throw .unsupportedSuite(protection.name) }
         guard keys.macKey.count == protection.mac.length else { throw .wrongKey }
         switch protection.cipher {
@@ -79,7 +79,7 @@ public final class RecordDecryptor {
         case .rc4:
             engine = .stream(RC4(key: keys.key))
         case .aesCBC:
-            if version == 0x0301 {
+            if version <= 0x0301 {   // SSL 3.0 and TLS 1.0 chain the IV from record to record
                 guard keys.iv.count == AESCBC.blockSize else { throw .wrongKey }
                 engine = .cbc(key, chainIV: keys.iv)
             } else {
@@ -201,7 +201,9 @@ public final class RecordDecryptor {
         guard (body.count - ivLength) % block == 0 else { throw .notBlockAligned }
         var plaintext = try cbcDecrypt(key, chainIV: chainIV, ivLength: ivLength, encrypted: body)
         // A bad padding is reported as a bad MAC: under a wrong key both are noise.
-        guard let padding = Self.paddingLength(plaintext, reserved: macLength) else { throw .badRecordMAC }
+        guard let padding = version == SSL3.version
+            ? Self.ssl3PaddingLength(plaintext, reserved: macLength, blockSize: block)
+            : Self.paddingLength(plaintext, reserved: macLength) else { throw .badRecordMAC }
         let contentLength = plaintext.count - padding - 1 - macLength
         let ok = plaintext.withUnsafeBytes { raw in
             macMatches(contentType: contentType, version: version,
@@ -226,6 +228,13 @@ public final class RecordDecryptor {
     private func commitChain(_ chainIV: [UInt8]?, encrypted: UnsafeRawBufferPointer) {
         guard chainIV != nil, case .cbc(let key, _) = engine else { return }
         engine = .cbc(key, chainIV: Array(encrypted[(encrypted.count - AESCBC.blockSize)...]))
+    }
+
+    /// SSL 3.0 (RFC 6101 5.2.3.2): the padding's bytes are arbitrary; its length (the last byte)
+    /// must be shorter than a block and leave room for the MAC.
+    private static func ssl3PaddingLength(_ plaintext: [UInt8], reserved: Int, blockSize: Int) -> Int? {
+        guard let last = plaintext.last, Int(last) < blockSize, Int(last) + 1 + reserved <= plaintext.count else { return nil }
+        return Int(last)
     }
 
     /// The TLS padding length (the last byte) when every padding byte equals
@@ -332,6 +341,16 @@ public final class RecordDecryptor {
 
     private func macMatches(contentType: UInt8, version: UInt16, content: UnsafeRawBufferPointer,
                             expected: UnsafeRawBufferPointer) -> Bool {
+        if self.version == SSL3.version {
+            let secret = macKey.withUnsafeBytes { Array($0) }
+            let code: [UInt8]
+            switch protection.mac {
+            case .md5: code = SSL3.mac(Insecure.MD5.self, secret: secret, sequence: sequenceNumber, contentType: contentType, content: content)
+            case .sha1: code = SSL3.mac(Insecure.SHA1.self, secret: secret, sequence: sequenceNumber, contentType: contentType, content: content)
+            default: return false
+            }
+            return code.withUnsafeBytes { ConstantTime.equal($0, expected) }
+        }
         let header = pseudoHeader(contentType: contentType, version: version, length: content.count)
         switch protection.mac {
         case .md5: return Self.hmacMatches(Insecure.MD5.self, key: macKey, header: header, content: content, expected: expected)

@@ -50,6 +50,7 @@ SCENARIOS=(
     early-data-rejected-tls13
     psk-ccm
     large-certificate
+    ssl3-tlslite
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -994,6 +995,17 @@ scenario_large-certificate() {
         wait_for "$OUT/client.log" '^read .* done' "$([[ $name == names10k ]] && echo 1 || echo 2)"
         sleep 0.2
     done
+    stop_capture
+}
+
+# Issue 26 item 4: SSL 3.0 between tlslite-ng peers (Peers/ssl3_peer.py), static
+# RSA, one connection per cipher: RC4-MD5, RC4-SHA, AES128-SHA, 3DES-SHA.
+scenario_ssl3-tlslite() {
+    need python3 python3
+    python3 -c 'import tlslite' 2>/dev/null || missing_tool "tlslite-ng is missing: pip install tlslite-ng (make test-deps installs it)"
+    begin
+    timeout "$TIME_LIMIT" python3 "$HERE/ssl3_peer.py" "$PORT" "$PKI/server.pem" "$PKI/server.key" rc4-md5 rc4-sha aes128-sha 3des-sha \
+        >"$OUT/client.log" 2>&1 || { cat "$OUT/client.log" >&2; fail "the SSL 3.0 peers failed"; }
     stop_capture
 }
 
