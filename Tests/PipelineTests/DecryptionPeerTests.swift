@@ -156,3 +156,30 @@ final class LargeCertificatePeerTests: XCTestCase {
         XCTAssertEqual(LargeMessageBudget.shared.inUse, 0, "every large message gave its memory back")
     }
 }
+
+/// Item 4: SSL 3.0 between tlslite-ng peers, static RSA, decrypted with the
+/// server's key: RC4-MD5, RC4-SHA, AES128-SHA and 3DES-EDE-CBC-SHA.
+final class SSL3PeerTests: XCTestCase {
+    func testSSL3WithTheServerKey() throws {
+        let run = try Scenario.run("ssl3-tlslite", test: self)
+        defer { run.keepFilesIfFailed() }
+        XCTAssertEqual(run.sink.connections.map { $0.summary.version }, [0x0300, 0x0300, 0x0300, 0x0300])
+        XCTAssertEqual(run.sink.connections.map { $0.summary.cipherSuite }, [0x0004, 0x0005, 0x002f, 0x000a])
+        let pem = try String(contentsOf: Paths.packageRoot.appendingPathComponent("captures/pki/server.key"), encoding: .utf8)
+        let sink = try analyse(run.pcap, trace: true) {
+            $0.config.keys = KeyMaterial(rsaPrivateKeysPEM: [pem])
+            $0.config.tracePayloads = true
+        }
+        XCTAssertEqual(sink.connections.map { $0.summary.decrypted }, [true, true, true, true])
+        XCTAssertFalse(sink.findings.contains { $0.id.rawValue.hasPrefix("decryption") }, "\(sink.findings.map(\.message))")
+        // Each client's request, whole (the CBC ones split 1/n-1 by tlslite-ng) in its connection's plaintext.
+        var plaintext: [String: [UInt8]] = [:]
+        for event in sink.events {
+            if case .trace(let t) = event.body, t.sender == .client, t.contentType == 23, let payload = t.payload, let flow = event.flow {
+                plaintext[flow.flowID, default: []] += payload
+            }
+        }
+        let requests = Set(plaintext.values.map { String(decoding: $0, as: UTF8.self) })
+        XCTAssertEqual(requests, ["GET /ssl3 rc4-md5", "GET /ssl3 rc4-sha", "GET /ssl3 aes128-sha", "GET /ssl3 3des-sha"])
+    }
+}

@@ -170,8 +170,8 @@ final class DecryptionTests: XCTestCase {
         XCTAssertThrowsError(try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: 0x002f, version: 0x0002)) {
             XCTAssertEqual($0 as? DecryptionError, .unsupportedVersion(0x0002))
         }
-        XCTAssertThrowsError(try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: 0x000a, version: 0x0301)) {
-            XCTAssertEqual($0 as? DecryptionError, .unsupportedSuite("TLS_RSA_WITH_3DES_EDE_CBC_SHA"))
+        XCTAssertThrowsError(try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: 0x0009, version: 0x0301)) {
+            XCTAssertEqual($0 as? DecryptionError, .unsupportedSuite("TLS_RSA_WITH_DES_CBC_SHA"))
         }
         XCTAssertThrowsError(try KeyDerivation.tls12(masterSecret: [1, 2, 3], clientRandom: clientRandom, serverRandom: serverRandom, suite: 0x002f, version: 0x0301)) {
             XCTAssertEqual($0 as? DecryptionError, .wrongKey)
@@ -605,7 +605,7 @@ final class DecryptionTests: XCTestCase {
     func testUnsupportedSuitesVersionsAndKeyLengths() {
         let keys = DirectionKeys(macKey: Array(repeating: 0, count: 20), key: Array(repeating: 0, count: 16), iv: Array(repeating: 0, count: 16))
         let cases: [(UInt16, UInt16, DecryptionError)] = [
-            (0x000a, 0x0301, .unsupportedSuite("TLS_RSA_WITH_3DES_EDE_CBC_SHA")),
+            (0x0009, 0x0301, .unsupportedSuite("TLS_RSA_WITH_DES_CBC_SHA")),
             (0xc07a, 0x0303, .unsupportedSuite("TLS_RSA_WITH_CAMELLIA_128_GCM_SHA256")),
             (0xc03c, 0x0303, .unsupportedSuite("TLS_RSA_WITH_ARIA_128_CBC_SHA256")),
             (0x0003, 0x0301, .unsupportedSuite("TLS_RSA_EXPORT_WITH_RC4_40_MD5")),

@@ -24,7 +24,7 @@ public final class RecordDecryptor {
         case stream(RC4?)
         /// AES-CBC; `chainIV` is the next implicit IV on TLS 1.0, nil when each
         /// record carries its own IV (TLS 1.1+).
-        case cbc(SymmetricKey, chainIV: [UInt8]?)
+        case cbc(CBCCipher, chainIV: [UInt8]?)
         /// TLS 1.2 AES-GCM: 4-byte salt + 8-byte explicit nonce per record.
         case gcm12(SymmetricKey, salt: [UInt8])
         /// TLS 1.2 ChaCha20-Poly1305 (RFC 7905): IV XOR sequence number.
@@ -36,6 +36,19 @@ public final class RecordDecryptor {
         case ccm12(SymmetricKey, salt: [UInt8], tagLength: Int)
         /// TLS 1.3 AES-CCM / CCM_8: IV XOR sequence number.
         case tls13CCM(SymmetricKey, iv: [UInt8], tagLength: Int)
+    }
+
+    /// The block ciphers of CBC suites.
+    private enum CBCCipher {
+        case aes(SymmetricKey)
+        case tripleDES(TripleDES)
+
+        var blockSize: Int {
+            switch self {
+            case .aes: AESCBC.blockSize
+            case .tripleDES: TripleDES.blockSize
+            }
+        }
     }
 
     private var engine: Engine
@@ -78,12 +91,19 @@ public final class RecordDecryptor {
             engine = .stream(nil)
         case .rc4:
             engine = .stream(RC4(key: keys.key))
-        case .aesCBC:
-            if version <= 0x0301 {   // SSL 3.0 and TLS 1.0 chain the IV from record to record
-                guard keys.iv.count == AESCBC.blockSize else { throw .wrongKey }
-                engine = .cbc(key, chainIV: keys.iv)
+        case .aesCBC, .tripleDESCBC:
+            let cipher: CBCCipher
+            if protection.cipher == .aesCBC {
+                cipher = .aes(key)
             } else {
-                engine = .cbc(key, chainIV: nil)
+                guard let des = TripleDES(key: keys.key) else { throw .wrongKey }
+                cipher = .tripleDES(des)
+            }
+            if version <= 0x0301 {   // SSL 3.0 and TLS 1.0 chain the IV from record to record
+                guard keys.iv.count == cipher.blockSize else { throw .wrongKey }
+                engine = .cbc(cipher, chainIV: keys.iv)
+            } else {
+                engine = .cbc(cipher, chainIV: nil)
             }
         case .aesGCM:
             guard keys.iv.count == 4 else { throw .wrongKey }
@@ -175,9 +195,9 @@ public final class RecordDecryptor {
 
     // MARK: - AES-CBC, MAC-then-encrypt or encrypt-then-MAC
 
-    private func decryptCBC(_ key: SymmetricKey, chainIV: [UInt8]?, contentType: UInt8, version: UInt16,
+    private func decryptCBC(_ key: CBCCipher, chainIV: [UInt8]?, contentType: UInt8, version: UInt16,
                             body: UnsafeRawBufferPointer) throws(DecryptionError) -> (UInt8, [UInt8]) {
-        let block = AESCBC.blockSize
+        let block = key.blockSize
         let macLength = protection.mac.length
         let ivLength = chainIV == nil ? block : 0
 
@@ -217,17 +237,20 @@ public final class RecordDecryptor {
     }
 
     /// Decrypts IV-prefixed (TLS 1.1+) or chained (TLS 1.0) CBC bytes.
-    private func cbcDecrypt(_ key: SymmetricKey, chainIV: [UInt8]?, ivLength: Int,
+    private func cbcDecrypt(_ key: CBCCipher, chainIV: [UInt8]?, ivLength: Int,
                             encrypted: UnsafeRawBufferPointer) throws(DecryptionError) -> [UInt8] {
         let ciphertext = UnsafeRawBufferPointer(rebasing: encrypted[ivLength...])
         let iv = chainIV ?? Array(encrypted[0..<ivLength])
-        return try AESCBC.decrypt(key: key, iv: iv, ciphertext: ciphertext)
+        switch key {
+        case .aes(let aes): return try AESCBC.decrypt(key: aes, iv: iv, ciphertext: ciphertext)
+        case .tripleDES(let des): return des.decryptCBC(iv: iv, ciphertext: ciphertext)
+        }
     }
 
     /// TLS 1.0: the next record's IV is this record's last ciphertext block.
     private func commitChain(_ chainIV: [UInt8]?, encrypted: UnsafeRawBufferPointer) {
         guard chainIV != nil, case .cbc(let key, _) = engine else { return }
-        engine = .cbc(key, chainIV: Array(encrypted[(encrypted.count - AESCBC.blockSize)...]))
+        engine = .cbc(key, chainIV: Array(encrypted[(encrypted.count - key.blockSize)...]))
     }
 
     /// SSL 3.0 (RFC 6101 5.2.3.2): the padding's bytes are arbitrary; its length (the last byte)

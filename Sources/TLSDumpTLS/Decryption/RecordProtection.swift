@@ -14,12 +14,14 @@ public struct RecordProtection: Sendable, Equatable {
         /// AES-CCM (RFC 6655, RFC 8446): 16-byte tag; CCM_8: 8-byte tag.
         case aesCCM
         case aesCCM8
+        /// 3DES-EDE-CBC (SSL 3.0, TLS 1.0-1.2 legacy suites): 8-byte blocks.
+        case tripleDESCBC
 
         /// The cipher authenticates itself (no separate MAC).
         public var isAEAD: Bool {
             switch self {
             case .aesGCM, .chacha20Poly1305, .aesCCM, .aesCCM8: true
-            case .null, .rc4, .aesCBC: false
+            case .null, .rc4, .aesCBC, .tripleDESCBC: false
             }
         }
 
@@ -28,7 +30,7 @@ public struct RecordProtection: Sendable, Equatable {
             switch self {
             case .aesCCM8: 8
             case .aesGCM, .chacha20Poly1305, .aesCCM: 16
-            case .null, .rc4, .aesCBC: 0
+            case .null, .rc4, .aesCBC, .tripleDESCBC: 0
             }
         }
     }
@@ -75,6 +77,7 @@ public struct RecordProtection: Sendable, Equatable {
         .aes128GCM: (.aesGCM, 16, 4),
         .aes256GCM: (.aesGCM, 32, 4),
         .chacha20Poly1305: (.chacha20Poly1305, 32, 12),
+        .tripleDES: (.tripleDESCBC, 24, 8),
         .aes128CCM: (.aesCCM, 16, 4),
         .aes256CCM: (.aesCCM, 32, 4),
         .aes128CCM8: (.aesCCM8, 16, 4),
