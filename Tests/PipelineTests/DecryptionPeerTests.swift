@@ -183,3 +183,42 @@ final class SSL3PeerTests: XCTestCase {
         XCTAssertEqual(requests, ["GET /ssl3 rc4-md5", "GET /ssl3 rc4-sha", "GET /ssl3 aes128-sha", "GET /ssl3 3des-sha"])
     }
 }
+
+/// Item 2 on one connection: a TLS 1.2 client renegotiates by resuming its own
+/// session (SSL_renegotiate_abbreviated, captures/tools/openssl-resuming-renegotiation.c)
+/// against s_server, by session id and by ticket. With the server's RSA key, or
+/// a key log holding only the first handshake's line, the abbreviated handshake
+/// takes the first one's master secret and what follows decrypts; without keys
+/// the renegotiation is never `decrypted`.
+final class ResumedRenegotiationPeerTests: XCTestCase {
+    private func check(_ name: String) throws {
+        let run = try Scenario.run(name, test: self)
+        defer { run.keepFilesIfFailed() }
+        let keyless = try run.connection()
+        XCTAssertEqual(keyless.handshakes.count, 2, name)
+        XCTAssertEqual(keyless.handshakes.last?.decrypted, false, name)
+        let pem = try String(contentsOf: Paths.packageRoot.appendingPathComponent("captures/pki/server.key"), encoding: .utf8)
+        let lines = try String(contentsOf: run.pcap.deletingPathExtension().appendingPathExtension("keys"), encoding: .utf8)
+            .split(separator: "\n").filter { $0.hasPrefix("CLIENT_RANDOM ") }
+        XCTAssertEqual(lines.count, 2, "\(name): one line per handshake")
+        var firstOnly = KeyLog()
+        firstOnly.parse(String(lines[0]))
+        for (label, keys) in [("--rsa-key", KeyMaterial(rsaPrivateKeysPEM: [pem])), ("first key log line", KeyMaterial(keyLog: firstOnly))] {
+            let sink = try analyse(run.pcap, trace: true) { $0.config.keys = keys; $0.config.tracePayloads = true }
+            let c = try XCTUnwrap(sink.connections.first?.summary)
+            let renegotiation = try XCTUnwrap(c.handshakes.last)
+            XCTAssertEqual(renegotiation.messages.map { $0.type ?? "?" }, ["ClientHello", "ServerHello", "Finished", "Finished"], "\(name) \(label)")
+            XCTAssertTrue(renegotiation.decrypted, "\(name) \(label)")
+            XCTAssertTrue(renegotiation.messages.allSatisfy(\.decrypted), "\(name) \(label)")
+            XCTAssertFalse(sink.findings.contains { $0.id.rawValue.hasPrefix("decryption") }, "\(name) \(label): \(sink.findings.map(\.message))")
+            let after = sink.events.contains {
+                if case .trace(let t) = $0.body, t.sender == .client, let p = t.payload { return String(decoding: p, as: UTF8.self).contains("after-renegotiation") }
+                return false
+            }
+            XCTAssertTrue(after, "\(name) \(label): the request after the renegotiation was read")
+        }
+    }
+
+    func testRenegotiationResumingBySessionID() throws { try check("renegotiation-resumed-id-tls12") }
+    func testRenegotiationResumingByTicket() throws { try check("renegotiation-resumed-ticket-tls12") }
+}

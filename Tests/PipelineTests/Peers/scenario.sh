@@ -51,6 +51,8 @@ SCENARIOS=(
     psk-ccm
     large-certificate
     ssl3-tlslite
+    renegotiation-resumed-id-tls12
+    renegotiation-resumed-ticket-tls12
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -108,6 +110,23 @@ gnutls_tool() {
         mkdir -p "$cache"
         # shellcheck disable=SC2046
         gcc -O2 -Wall -o "$bin.$$" "$source" $(pkg-config --cflags --libs gnutls) >"$OUT/gcc.log" 2>&1 ||
+            { cat "$OUT/gcc.log" >&2; fail "could not compile $source"; }
+        mv -f "$bin.$$" "$bin"
+    fi
+    echo "$bin"
+}
+# openssl_tool NAME: captures/tools/NAME.c compiled against OpenSSL's libssl (cached the same way).
+openssl_tool() {
+    local source=$ROOT/captures/tools/$1.c sum
+    need gcc gcc "$BUILD_HINT"
+    [[ -r /usr/include/openssl/ssl.h ]] ||
+        missing_tool "the OpenSSL headers are missing: install the Debian package libssl-dev ($BUILD_HINT)"
+    sum=$(cksum <"$source")
+    local cache=${TMPDIR:-/tmp}/tlsdump-peers-$(id -u)
+    local bin=$cache/$1-${sum%% *}
+    if [[ ! -x $bin ]]; then
+        mkdir -p "$cache"
+        gcc -O2 -Wall -o "$bin.$$" "$source" -lssl -lcrypto >"$OUT/gcc.log" 2>&1 ||
             { cat "$OUT/gcc.log" >&2; fail "could not compile $source"; }
         mv -f "$bin.$$" "$bin"
     fi
@@ -1008,6 +1027,28 @@ scenario_ssl3-tlslite() {
         >"$OUT/client.log" 2>&1 || { cat "$OUT/client.log" >&2; fail "the SSL 3.0 peers failed"; }
     stop_capture
 }
+
+# Issue 26 item 2: a renegotiation that RESUMES the connection's session (an
+# abbreviated handshake inside it), by session id (s_server -no_ticket) or by
+# ticket (-no_cache), static RSA: captures/tools/openssl-resuming-renegotiation.c
+# (SSL_renegotiate_abbreviated) against s_server -client_renegotiation -rev.
+resumed_renegotiation() {
+    need openssl openssl
+    local bin
+    bin=$(openssl_tool openssl-resuming-renegotiation)
+    begin
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -rev -client_renegotiation -tls1_2 \
+        -cipher AES128-GCM-SHA256 -cert "$PKI/server.pem" -key "$PKI/server.key" "$@"
+    wait_for "$OUT/server.log" '^ACCEPT'
+    (exec {SRV}>&-; timeout "$TIME_LIMIT" "$bin" "$PORT" AES128-GCM-SHA256 "$KEYS" >"$OUT/client.log" 2>&1) ||
+        { cat "$OUT/client.log" >&2; fail "the resuming renegotiation failed"; }
+    grep -q '^RESUMED 1' "$OUT/client.log" || fail "the renegotiation did not resume"
+    { exec {SRV}>&-; } 2>/dev/null || true
+    wait_exit "$SRV_PID" 8 server
+    stop_capture
+}
+scenario_renegotiation-resumed-id-tls12() { resumed_renegotiation -no_ticket; }
+scenario_renegotiation-resumed-ticket-tls12() { resumed_renegotiation -no_cache; }
 
 # ---------------------------------------------------------------- main
 
