@@ -157,6 +157,14 @@ extension TLSSession {
         }
         addClear(message, side: side, recordVersion: recordVersion, toCurrent: false, origin: origin)
         clientHelloReceived(hello, side: side, length: message.length, origin: origin)
+        if decryption != nil {
+            // The ticket offered, by its digest: a session it resumes is found by it (RFC 5077).
+            var digest: ShortBytes?
+            if let range = hello.sessionTicketRange, !range.isEmpty, range.upperBound <= message.body.count {
+                digest = ShortBytes(Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: message.body[range]))))
+            }
+            live.keyInputs.value.clientTicketDigest = digest
+        }
     }
 
     /// The handshake a ClientHello belongs to: the one in progress (a HelloRequest
@@ -181,7 +189,6 @@ extension TLSSession {
             live.keyInputs.value.clientLegacyVersion = hello.legacyVersion
             live.keyInputs.value.clientRandom = ShortBytes(hello.random)
             live.keyInputs.value.clientSessionID = ShortBytes(hello.sessionID)
-            live.keyInputs.value.clientTicketDigest = hello.sessionTicket.flatMap { $0.isEmpty ? nil : ShortBytes(Array(SHA256.hash(data: $0))) }
             setUpEarlyKeys(hello)
         }
         let index = currentIndex ?? 0

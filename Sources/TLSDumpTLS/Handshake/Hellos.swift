@@ -18,8 +18,9 @@ public struct ClientHello: Sendable, Equatable {
     public var signatureAlgorithms: [UInt16] = []
     public var supportedVersions: [UInt16] = []
     public var keyShareGroups: [UInt16] = []
-    /// RFC 5077 session_ticket: the ticket offered (empty: the client asks for one; nil: no extension).
-    public var sessionTicket: [UInt8]?
+    /// RFC 5077 session_ticket: where the ticket offered lies in the parsed body (empty: the
+    /// client asks for one; nil: no extension). Offsets, not a copy: only decryption reads it.
+    public var sessionTicketRange: Range<Int>?
     /// The key_share entries with their key lengths, in wire order (at most `maxKeyShares`).
     public var keyShares: [KeyShareOffer] = []
     /// The encrypted_client_hello extension (RFC 9849), as seen; nil when absent or malformed.
@@ -67,6 +68,10 @@ public struct ClientHello: Sendable, Equatable {
             // A malformed extension body is tolerated: the type list stays exact.
             if !repeated { do throws(ParseError) { try hello.read(ext) } catch {} }
             if !repeated && ext.type == ServerHello.draftKeyShare { oldKeyShare = ext }
+            if !repeated && ext.type == ExtensionType.sessionTicket, let base = body.baseAddress, let start = ext.body.baseAddress {
+                let offset = start - base
+                hello.sessionTicketRange = offset..<(offset + ext.body.count)
+            }
         }
         // Drafts before 23 sent key_share as extension 40: read it there when no extension 51 came
         // and the versions offered are all of that layout (the legacy version for Google's 0x7eNN).
@@ -108,8 +113,6 @@ public struct ClientHello: Sendable, Equatable {
         case ExtensionType.renegotiationInfo:
             hasRenegotiationInfo = true
             renegotiationInfoLength = try r.vector(lengthBytes: 1).remaining
-        case ExtensionType.sessionTicket:
-            sessionTicket = Array(ext.body)
         case ExtensionType.keyShare:
             var list = try r.vector(lengthBytes: 2)
             while !list.isAtEnd {
