@@ -135,6 +135,8 @@ extension TLSSession {
         let sessionID = inputs.serverSessionID?.bytes ?? []
         decryption.candidates = []
         decryption.pendingFromResumption = false
+        // A client that offered TLS 1.3 early data got TLS 1.2 or older: there is no early data.
+        endEarlyPhase()
         var master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
         if master == nil, let sessions = context.keyStore?.material.resumableSessions {
             // A resumption of a session found earlier (this connection or another): its master secret,
@@ -344,7 +346,7 @@ extension TLSSession {
         return true
     }
 
-    private func endEarlyPhase() {
+    func endEarlyPhase() {
         guard let decryption else { return }
         decryption.earlyDataPhase = false
         decryption.early = nil
