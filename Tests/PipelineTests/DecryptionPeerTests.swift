@@ -222,3 +222,16 @@ final class ResumedRenegotiationPeerTests: XCTestCase {
     func testRenegotiationResumingBySessionID() throws { try check("renegotiation-resumed-id-tls12") }
     func testRenegotiationResumingByTicket() throws { try check("renegotiation-resumed-ticket-tls12") }
 }
+
+/// Item 10 from real peers: the capture filter drops the server's data-less FIN
+/// while the client acknowledges it (one past the server's last byte): no byte
+/// was lost, so no stream.gap.
+final class UncapturedFINPeerTests: XCTestCase {
+    func testAckOfAnUncapturedFINIsNoGap() throws {
+        let run = try Scenario.run("uncaptured-server-fin", test: self)
+        defer { run.keepFilesIfFailed() }
+        let c = try run.connection()
+        XCTAssertEqual(c.handshakes.first?.outcome, .completed)
+        XCTAssertNil(run.finding("stream.gap"), "\(run.findingIDs)")
+    }
+}

@@ -53,6 +53,7 @@ SCENARIOS=(
     ssl3-tlslite
     renegotiation-resumed-id-tls12
     renegotiation-resumed-ticket-tls12
+    uncaptured-server-fin
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -204,17 +205,19 @@ pick_port() {
 TLSDUMP_BIN=$ROOT/.build/debug/tlsdump
 
 start_capture() {
-    local tool
+    local tool filter="tcp port $PORT"
+    # CAPTURE_FILTER_EXTRA: more BPF to and (a scenario that must not see some packets).
+    [[ -n ${CAPTURE_FILTER_EXTRA:-} ]] && filter="$filter and $CAPTURE_FILTER_EXTRA"
     if [[ -x $TLSDUMP_BIN ]]; then
         tool=tlsdump
-        "$TLSDUMP_BIN" -i lo -w "$PCAP" --format json -o "$OUT/live.ndjson" "tcp port $PORT" 2>"$OUT/capture.log" &
+        "$TLSDUMP_BIN" -i lo -w "$PCAP" --format json -o "$OUT/live.ndjson" "$filter" 2>"$OUT/capture.log" &
     else
         echo "scenario.sh: $SCENARIO: $TLSDUMP_BIN not built ('swift build'); capturing with tcpdump instead" >&2
         need tcpdump tcpdump
         tool=tcpdump
         local user
         user=$(id -un)   # tcpdump would otherwise drop to its own user, who cannot write OUT
-        tcpdump -i lo -U --immediate-mode -n -s 262144 -Z "$user" -w "$PCAP" "tcp port $PORT" 2>"$OUT/capture.log" &
+        tcpdump -i lo -U --immediate-mode -n -s 262144 -Z "$user" -w "$PCAP" "$filter" 2>"$OUT/capture.log" &
     fi
     CAP_PID=$!; PIDS+=("$CAP_PID")
     # Both print "listening on lo, ..." on stderr once the capture is open and filtered.
@@ -1049,6 +1052,24 @@ resumed_renegotiation() {
 }
 scenario_renegotiation-resumed-id-tls12() { resumed_renegotiation -no_ticket; }
 scenario_renegotiation-resumed-ticket-tls12() { resumed_renegotiation -no_cache; }
+
+# Issue 26 item 10: the server's FIN is not captured (a filter drops the server's
+# data-less FIN segments) while the client acknowledges it: that ack is one past
+# the server's last byte, and no byte was lost.
+scenario_uncaptured-server-fin() {
+    pick_port
+    CAPTURE_FILTER_EXTRA="not (src port $PORT and tcp[tcpflags] & tcp-fin != 0 and ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) == 0)"
+    start_capture
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" "${ECDHE12[@]}"
+    ossl_client "${ECDHE12[@]}"
+    send_request
+    send_response
+    finish
+    need tcpdump tcpdump
+    tcpdump -r "$PCAP" -n "src port $PORT and tcp[tcpflags] & tcp-fin != 0" 2>/dev/null | grep -q . &&
+        fail "the server's FIN was captured (it sent its FIN with data)"
+    return 0
+}
 
 # ---------------------------------------------------------------- main
 
