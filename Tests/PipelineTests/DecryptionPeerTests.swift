@@ -235,3 +235,19 @@ final class UncapturedFINPeerTests: XCTestCase {
         XCTAssertNil(run.finding("stream.gap"), "\(run.findingIDs)")
     }
 }
+
+/// Item 9 from real peers: TLS 1.2 (Python's ssl, OpenSSL) inside WebSocket
+/// frames after an HTTP Upgrade; the client's frames are masked. The server's
+/// hello, found inside the frames, is told as seen: no handshake.failed, no
+/// tls.malformed for the frame headers between its records.
+final class TLSInWebSocketPeerTests: XCTestCase {
+    func testServerHelloInsideWebSocketFrames() throws {
+        let run = try Scenario.run("tls-in-websocket", test: self)
+        defer { run.keepFilesIfFailed() }
+        let c = try run.connection()
+        XCTAssertEqual(c.handshakes.first?.messages.first?.type, "ServerHello")
+        XCTAssertEqual(c.handshakes.first?.messages.first?.sender, .server)
+        XCTAssertFalse(run.findingIDs.contains("tls.malformed"), "\(run.findingIDs)")
+        XCTAssertFalse(run.findingIDs.contains("handshake.failed"), "\(run.findingIDs)")
+    }
+}

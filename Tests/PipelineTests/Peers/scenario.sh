@@ -54,6 +54,7 @@ SCENARIOS=(
     renegotiation-resumed-id-tls12
     renegotiation-resumed-ticket-tls12
     uncaptured-server-fin
+    tls-in-websocket
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -1069,6 +1070,17 @@ scenario_uncaptured-server-fin() {
     tcpdump -r "$PCAP" -n "src port $PORT and tcp[tcpflags] & tcp-fin != 0" 2>/dev/null | grep -q . &&
         fail "the server's FIN was captured (it sent its FIN with data)"
     return 0
+}
+
+# Issue 26 item 9: TLS 1.2 inside WebSocket frames after an HTTP Upgrade
+# (Peers/websocket_tls_peer.py, Python's ssl on both ends): the client's frames
+# are masked, the server's are not.
+scenario_tls-in-websocket() {
+    need python3 python3
+    begin
+    timeout "$TIME_LIMIT" python3 "$HERE/websocket_tls_peer.py" "$PORT" "$PKI/server.pem" "$PKI/server.key" >"$OUT/client.log" 2>&1 ||
+        { cat "$OUT/client.log" >&2; fail "the WebSocket peers failed"; }
+    stop_capture
 }
 
 # ---------------------------------------------------------------- main
