@@ -3,7 +3,7 @@ import Crypto
 import XCTest
 
 /// Issue 26 item 5: AES-CCM built from AES-CTR and CBC-MAC, against RFC 3610's
-/// packet vectors (13-byte nonce, 8-byte tag) and TLS-shaped vectors (12-byte
+/// packet vectors (13-byte nonce, 8-byte tag), NIST SP 800-38C's examples, and TLS-shaped vectors (12-byte
 /// nonce, 16- and 8-byte tags) made with pyca/cryptography's AESCCM (OpenSSL).
 final class AESCCMTests: XCTestCase {
     private func open(_ key: [UInt8], _ nonce: [UInt8], _ aad: [UInt8], _ sealed: [UInt8], tag: Int) throws -> [UInt8] {
@@ -21,6 +21,16 @@ final class AESCCMTests: XCTestCase {
         let two = try open(key, hexBytes("00000004030201a0a1a2a3a4a5"), header,
                            hexBytes("72c91a36e135f8cf291ca894085c87e3cc15c439c9e43a3ba091d56e10400916"), tag: 8)
         XCTAssertEqual(two, Array(0x08...0x1f).map(UInt8.init))
+    }
+
+    /// NIST SP 800-38C Appendix C, Examples 1 and 2 (7- and 8-byte nonces, 4- and 6-byte tags).
+    func testNISTSP80038CExamples() throws {
+        let key = Array(0x40...0x4f).map(UInt8.init)
+        XCTAssertEqual(try open(key, Array(0x10...0x16).map(UInt8.init), Array(0x00...0x07).map(UInt8.init), hexBytes("7162015b4dac255d"), tag: 4),
+                       Array(0x20...0x23).map(UInt8.init))
+        XCTAssertEqual(try open(key, Array(0x10...0x17).map(UInt8.init), Array(0x00...0x0f).map(UInt8.init),
+                                hexBytes("d2a1f0e051ea5f62081a7792073d593d1fc64fbfaccd"), tag: 6),
+                       Array(0x20...0x2f).map(UInt8.init))
     }
 
     func testTLSShapedVectors() throws {
