@@ -251,3 +251,26 @@ final class TLSInWebSocketPeerTests: XCTestCase {
         XCTAssertFalse(run.findingIDs.contains("handshake.failed"), "\(run.findingIDs)")
     }
 }
+
+/// Item 4, 3DES beyond SSL 3.0: TLS 1.2 TLS_RSA_WITH_3DES_EDE_CBC_SHA between GnuTLS
+/// peers, decrypted with the client's key log and with the server's RSA key.
+final class TripleDESPeerTests: XCTestCase {
+    func testTLS12TripleDES() throws {
+        let run = try Scenario.run("des3-tls12-gnutls", test: self)
+        defer { run.keepFilesIfFailed() }
+        XCTAssertEqual(try run.connection().cipherSuite, 0x000a)
+        var log = KeyLog()
+        log.parse(bytes: Array(try Data(contentsOf: run.pcap.deletingPathExtension().appendingPathExtension("keys"))))
+        let pem = try String(contentsOf: Paths.packageRoot.appendingPathComponent("captures/pki/server.key"), encoding: .utf8)
+        for keys in [KeyMaterial(keyLog: log), KeyMaterial(rsaPrivateKeysPEM: [pem])] {
+            let sink = try analyse(run.pcap, trace: true) { $0.config.keys = keys; $0.config.tracePayloads = true }
+            XCTAssertEqual(sink.connections.first?.summary.decrypted, true)
+            XCTAssertFalse(sink.findings.contains { $0.id.rawValue.hasPrefix("decryption") }, "\(sink.findings.map(\.message))")
+            let echoed = sink.events.filter {
+                if case .trace(let t) = $0.body, let p = t.payload { return String(decoding: p, as: UTF8.self) == "GET /3des-tls12\n" }
+                return false
+            }
+            XCTAssertEqual(echoed.count, 2, "the line and its echo")
+        }
+    }
+}

@@ -55,6 +55,7 @@ SCENARIOS=(
     renegotiation-resumed-ticket-tls12
     uncaptured-server-fin
     tls-in-websocket
+    des3-tls12-gnutls
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -1081,6 +1082,23 @@ scenario_tls-in-websocket() {
     timeout "$TIME_LIMIT" python3 "$HERE/websocket_tls_peer.py" "$PORT" "$PKI/server.pem" "$PKI/server.key" >"$OUT/client.log" 2>&1 ||
         { cat "$OUT/client.log" >&2; fail "the WebSocket peers failed"; }
     stop_capture
+}
+
+# Issue 26 item 4 (3DES beyond SSL 3.0): TLS 1.2 TLS_RSA_WITH_3DES_EDE_CBC_SHA between
+# GnuTLS peers (Debian's OpenSSL has no 3DES suite), one line echoed.
+DES3_TLS12='NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+3DES-CBC:-MAC-ALL:+SHA1:-KX-ALL:+RSA:%COMPAT'
+scenario_des3-tls12-gnutls() {
+    need gnutls-serv gnutls-bin
+    begin
+    SERVER_PERSISTENT=1
+    start_server gnutls-serv --echo --disable-client-cert --nodb --noticket -p "$PORT" \
+        --x509certfile "$PKI/server.pem" --x509keyfile "$PKI/server.key" --priority "$DES3_TLS12"
+    wait_for "$OUT/server.log" 'listening'
+    gnutls_client "$DES3_TLS12"
+    to_client 'GET /3des-tls12\n'
+    wait_for "$OUT/client.log" '^GET /3des-tls12'
+    close_client_stdin
+    finish
 }
 
 # ---------------------------------------------------------------- main
