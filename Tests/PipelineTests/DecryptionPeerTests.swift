@@ -100,7 +100,7 @@ final class PSKPeerTests: XCTestCase {
         let run = try Scenario.run("psk-ccm", test: self)
         defer { run.keepFilesIfFailed() }
         let suites = run.sink.connections.map { $0.summary.cipherSuite }
-        XCTAssertEqual(suites, [0xc0a4, 0xc0a8, 0x00ac, 0x1304, 0x1305])
+        XCTAssertEqual(suites, [0xc0a4, 0xc0a8, 0x00ac, 0xccac, 0x1304, 0x1305])
         let pem = try String(contentsOf: Paths.packageRoot.appendingPathComponent("captures/pki/server.key"), encoding: .utf8)
         func analysed(_ keys: KeyMaterial) throws -> CollectingSink {
             try analyse(run.pcap, trace: true) { $0.config.keys = keys; $0.config.tracePayloads = true }
@@ -108,19 +108,21 @@ final class PSKPeerTests: XCTestCase {
         var pskKeys = KeyMaterial(rsaPrivateKeysPEM: [pem])
         pskKeys.preSharedKeys = [try XCTUnwrap(PreSharedKey(argument: "client1:00112233445566778899aabbccddeeff"))]
         let withPSK = try analysed(pskKeys)
-        XCTAssertEqual(withPSK.connections.map { $0.summary.decrypted }, [true, true, true, false, false])
+        XCTAssertEqual(withPSK.connections.map { $0.summary.decrypted }, [true, true, true, false, false, false])
         XCTAssertEqual(requests(withPSK), 3)
+        XCTAssertTrue(withPSK.findings.contains { $0.id.rawValue == "decryption_unsupported" && $0.message.contains("(EC)DHE") },
+                      "ECDHE-PSK: the PSK alone cannot open it, and tlsdump says so")
         var log = KeyLog()
         log.parse(bytes: Array(try Data(contentsOf: run.pcap.deletingPathExtension().appendingPathExtension("keys"))))
         let withLog = try analysed(KeyMaterial(keyLog: log))
-        XCTAssertEqual(withLog.connections.map { $0.summary.decrypted }, [true, true, true, true, true])
-        XCTAssertEqual(requests(withLog), 5)
+        XCTAssertEqual(withLog.connections.map { $0.summary.decrypted }, [true, true, true, true, true, true])
+        XCTAssertEqual(requests(withLog), 6)
         XCTAssertFalse(withLog.findings.contains { $0.id.rawValue.hasPrefix("decryption") })
         // A wrong PSK opens nothing and says so; a PSK for another identity is not tried.
         var wrong = KeyMaterial()
         wrong.preSharedKeys = [PreSharedKey(identity: nil, key: [UInt8](repeating: 0x11, count: 16))]
         let withWrong = try analysed(wrong)
-        XCTAssertEqual(withWrong.connections.map { $0.summary.decrypted }, [false, false, false, false, false])
+        XCTAssertEqual(withWrong.connections.map { $0.summary.decrypted }, [false, false, false, false, false, false])
         XCTAssertTrue(withWrong.findings.contains { $0.id.rawValue == "decryption_error" })
         var other = KeyMaterial()
         other.preSharedKeys = [PreSharedKey(identity: Array("client2".utf8), key: [UInt8](repeating: 0x11, count: 16))]

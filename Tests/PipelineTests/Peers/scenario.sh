@@ -937,7 +937,8 @@ scenario_early-data-rejected-tls13() { early_data 0; }
 # Issue 26 item 5: PSK suites and AES-CCM. One s_server with a PSK (identity
 # client1) and a certificate; five clients in turn: TLS 1.2 PSK-AES128-CCM,
 # PSK-AES128-CCM8 and RSA-PSK-AES128-GCM-SHA256 (keys: --psk, and --rsa-key for
-# RSA-PSK), TLS 1.3 TLS_AES_128_CCM_SHA256 and TLS_AES_128_CCM_8_SHA256 (key log).
+# RSA-PSK), ECDHE-PSK-CHACHA20-POLY1305 (key log only: its ECDHE secret is never on
+# the wire), TLS 1.3 TLS_AES_128_CCM_SHA256 and TLS_AES_128_CCM_8_SHA256 (key log).
 PSK_HEX=00112233445566778899aabbccddeeff
 psk_client() {   # psk_client ARGS...: one s_client sending one line
     (exec {SRV}>&-; { env printf 'GET /psk HTTP/1.1\r\n\r\n'; sleep 0.8; } | timeout "$TIME_LIMIT" openssl s_client \
@@ -946,13 +947,13 @@ psk_client() {   # psk_client ARGS...: one s_client sending one line
 scenario_psk-ccm() {
     need openssl openssl
     begin
-    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 5 -cert "$PKI/server.pem" -key "$PKI/server.key" \
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 6 -cert "$PKI/server.pem" -key "$PKI/server.key" \
         -psk "$PSK_HEX" -psk_identity client1 \
-        -cipher 'PSK-AES128-CCM:PSK-AES128-CCM8:RSA-PSK-AES128-GCM-SHA256:@SECLEVEL=0' \
+        -cipher 'PSK-AES128-CCM:PSK-AES128-CCM8:RSA-PSK-AES128-GCM-SHA256:ECDHE-PSK-CHACHA20-POLY1305:@SECLEVEL=0' \
         -ciphersuites 'TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256'
     wait_for "$OUT/server.log" '^ACCEPT'
     local cipher n=0
-    for cipher in PSK-AES128-CCM PSK-AES128-CCM8 RSA-PSK-AES128-GCM-SHA256; do
+    for cipher in PSK-AES128-CCM PSK-AES128-CCM8 RSA-PSK-AES128-GCM-SHA256 ECDHE-PSK-CHACHA20-POLY1305; do
         psk_client -tls1_2 -psk "$PSK_HEX" -psk_identity client1 -cipher "$cipher:@SECLEVEL=0"
         n=$((n + 1)); wait_for "$OUT/server.log" '^GET /psk' "$n"
     done
