@@ -32,6 +32,8 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 # compressed certificates (RFC 8879),
 # OpenSSL/GnuTLS/tcpdump as real peers in the integration tests (gcc and the
 # GnuTLS headers build captures/tools/gnutls-reneg-server.c, an IIS-like server;
+# the OpenSSL headers build captures/tools/openssl-resuming-renegotiation.c, a client
+# whose renegotiation resumes its session, which s_client cannot do;
 # GNU time measures peak memory in the resource-attack tests; pip installs
 # aioquic, the QUIC peers of QUICLivePeerTests, from PyPI, and tlslite-ng with
 # brotli and zstandard, the peers that compress certificates (RFC 8879) in
@@ -43,7 +45,7 @@ DEMO_CAPTURE ?= captures/iis-renegotiation-tls10.pcap
 BUILD_PACKAGES = libpcap-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev libbrotli-dev pkg-config
 # pkg-config names of the libraries in BUILD_PACKAGES: `deps` installs when any is missing.
 BUILD_LIBRARIES = libpcap zlib libzstd liblzma liblz4 libbrotlidec
-TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev time python3-pip chromium tshark gzip zstd xz-utils lz4 postgresql ca-certificates
+TEST_PACKAGES = openssl gnutls-bin tcpdump gcc libgnutls28-dev libssl-dev time python3-pip chromium tshark gzip zstd xz-utils lz4 postgresql ca-certificates
 PIP_TEST_PACKAGES = aioquic tlslite-ng brotli zstandard
 
 FUZZ_SECONDS ?= 60

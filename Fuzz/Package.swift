@@ -18,6 +18,7 @@ let targetNames = [
     "FuzzSSLv2",           // SSLv2 framing and hellos
     "FuzzX509",            // X509Summarizer.summarize / distinguishedName
     "FuzzKeyLog",          // the NSS key log parser (SSLKEYLOGFILE)
+    "FuzzRecordDecryption", // RecordDecryptor over every cipher construction, SSL 3.0/PSK key schedules, --psk parsing
     "FuzzPipeline",        // a whole capture file through Pipeline.run
     "FuzzPcapngSecrets",   // pcapng block walk for Decryption Secrets Blocks, file vs memory
     "FuzzQUICPacket",      // QUIC datagram splitting, Initial keys and opening, frames, transport parameters

@@ -217,6 +217,21 @@ def reassembler_script(segments):
 COMPRESSORS = [("gzip", 3), ("zstd", 4), ("xz", 6), ("lz4", 4)]
 
 
+def record_decryption_seeds():
+    """FuzzRecordDecryption: for each suite and version choice, key bytes and a few records of the sizes each
+    construction expects (block multiples, explicit nonces, tags of 8 and 16), so every engine is reached."""
+    for suite in range(18):
+        for version in range(9):
+            head = bytes([suite, version, suite & 1]) + bytes(range(48)) + bytes(range(100, 132))
+            records = b""
+            for length in (16, 24, 40, 48, 64, 33):
+                records += length.to_bytes(2, "big") + bytes((length * k) & 0xff for k in range(length)) + bytes([23])
+            write("FuzzRecordDecryption", head + records)
+    # Key log lines of the secrets issue 26 reads: 0-RTT and drafts.
+    for label in (b"CLIENT_EARLY_TRAFFIC_SECRET", b"EARLY_EXPORTER_SECRET"):
+        write("FuzzKeyLog", label + b" " + b"ab" * 32 + b" " + b"cd" * 32 + b"\n")
+
+
 def compressed_seeds():
     """Small captures (up to 16 KB) compressed by each real tool, 120 at most; a missing tool is skipped."""
     for path in captures():
@@ -319,6 +334,7 @@ def main():
                         write("FuzzKeyLog", b"---\n" + block + b"---\n")
     compressed_seeds()
     compressed_certificate_seeds(certificate_bodies)
+    record_decryption_seeds()
     for target in sorted(counts):
         print(f"{target}: {counts[target]} seeds")
 

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SECONDS_PER_TARGET=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
-ALL_TARGETS=(FuzzPacketDecoder FuzzReassembler FuzzRecordStream FuzzPreamble FuzzHandshake FuzzSSLv2 FuzzX509 FuzzKeyLog FuzzPipeline FuzzPcapngSecrets FuzzQUICPacket FuzzQUICCrypto FuzzCompressedCapture FuzzMappedCapture FuzzECH FuzzOCSP FuzzChainValidation FuzzCompressedCertificate)
+ALL_TARGETS=(FuzzPacketDecoder FuzzReassembler FuzzRecordStream FuzzPreamble FuzzHandshake FuzzSSLv2 FuzzX509 FuzzKeyLog FuzzRecordDecryption FuzzPipeline FuzzPcapngSecrets FuzzQUICPacket FuzzQUICCrypto FuzzCompressedCapture FuzzMappedCapture FuzzECH FuzzOCSP FuzzChainValidation FuzzCompressedCertificate)
 TARGETS=("${@:-${ALL_TARGETS[@]}}")
 JOBS=${FUZZ_JOBS:-1}
 SCRATCH=${FUZZ_SCRATCH:-$ROOT/.build-fuzz}

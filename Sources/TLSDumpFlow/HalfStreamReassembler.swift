@@ -165,6 +165,10 @@ public struct HalfStreamReassembler {
         if let end = finSequence, next.distance(to: end) < next.distance(to: target) { target = end }
         let lead = Int(next.distance(to: target))
         guard lead > 0, lead <= limits.maxSequenceLead else { return }
+        // One past the last byte with nothing queued beyond: the ack of a FIN that was not
+        // captured (its sequence number is not data). A byte really lost there shows itself
+        // when data past it arrives or a later ack goes further.
+        if lead == 1 && queue.isEmpty && finSequence == nil { return }
 
         while let head = queue.first, let now = nextSequence, now.distance(to: head.start) < now.distance(to: target) {
             releaseHead(deliver: deliver)

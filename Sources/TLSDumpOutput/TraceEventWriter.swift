@@ -8,7 +8,25 @@ public final class TraceEventWriter: EventSink {
     private let output: OutputStream
     private var blocks: [String: Block] = [:]
     /// Lines kept per connection; past it, lines are counted (application data on long connections).
-    public var maxLinesPerConnection = 2000
+    /// nil: every line is kept (`--dump-limit 0`).
+    public var maxLinesPerConnection: Int? = TraceEventWriter.defaultMaxLinesPerConnection
+    /// `-x`: the most bytes of one record's plaintext dumped; past it the dump says how many more.
+    /// nil: the whole record (`--dump-limit 0`).
+    public var dumpLimitPerRecord: Int? = TraceEventWriter.defaultDumpLimitPerRecord
+    public static let defaultMaxLinesPerConnection = 2000
+    public static let defaultDumpLimitPerRecord = 4096
+
+    /// `--dump-limit BYTES`: the per-record dump cap; 0 lifts it and the per-connection line cap
+    /// (the connection's whole dump is then held until it ends).
+    public func setDumpLimit(_ bytes: Int) {
+        if bytes <= 0 {
+            dumpLimitPerRecord = nil
+            maxLinesPerConnection = nil
+        } else {
+            dumpLimitPerRecord = bytes
+            maxLinesPerConnection = Self.defaultMaxLinesPerConnection
+        }
+    }
     /// The trace's reading of the filters: `--sni` leaves out blocks of other
     /// names; `--min-severity` leaves out finding lines below it;
     /// `--only-findings` keeps only connections with a finding left to show.
@@ -36,9 +54,9 @@ public final class TraceEventWriter: EventSink {
         switch event.body {
         case .trace(let t):
             var block = blocks[flow.flowID] ?? Block(start: event.timestamp)
-            if block.lines.count < maxLinesPerConnection {
+            if block.lines.count < maxLinesPerConnection ?? Int.max {
                 block.lines.append(line(t, at: event.timestamp, since: block.start))
-                if let payload = t.payload { block.lines.append(contentsOf: hexDump(payload)) }
+                if let payload = t.payload { block.lines.append(contentsOf: hexDump(payload, limit: dumpLimitPerRecord ?? payload.count)) }
             } else {
                 block.omitted += 1
             }
@@ -64,7 +82,7 @@ public final class TraceEventWriter: EventSink {
                 }
             }
             for l in block.lines { text += l + "\n" }
-            if block.omitted > 0 { text += "    ... \(block.omitted) more records\n" }
+            if block.omitted > 0 { text += "    ... \(block.omitted) more records (over \(maxLinesPerConnection ?? 0) lines; --dump-limit 0 keeps all)\n" }
             if let ocsp = c.ocsp { text += "    --- stapled OCSP: " + TextEventWriter.describe(ocsp) + "\n" }
             if let sct = c.sct { text += "    --- " + TextEventWriter.describe(sct) + "\n" }
             text += "    --- closed by \(c.close.rawValue)\n\n"
@@ -123,6 +141,6 @@ func hexDump(_ bytes: [UInt8], limit: Int = 4096) -> [String] {
         lines.append("      " + String(repeating: "0", count: max(0, 4 - off.count)) + off + "  " + pad(hex, 47) + "  " + ascii)
         offset += 16
     }
-    if bytes.count > limit { lines.append("      ... \(bytes.count - limit) more bytes") }
+    if bytes.count > limit { lines.append("      ... \(bytes.count - limit) more bytes (--dump-limit \(limit))") }
     return lines
 }

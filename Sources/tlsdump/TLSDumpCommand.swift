@@ -4,6 +4,7 @@ import TLSDumpBase
 import TLSDumpCapture
 import TLSDumpOutput
 import TLSDumpPipeline
+import TLSDumpTLS
 import TLSDumpTrust
 
 #if canImport(Glibc)
@@ -102,6 +103,9 @@ struct TLSDumpCommand: ParsableCommand {
     @Option(name: .customLong("rsa-key"), help: "Decrypt static-RSA key exchanges with this server private key (PEM, PKCS#1 or PKCS#8); repeatable.")
     var rsaKeys: [String] = []
 
+    @Option(name: .customLong("psk"), help: ArgumentHelp("Decrypt TLS 1.0-1.2 PSK and RSA-PSK suites (RFC 4279) with this pre-shared key, HEX or IDENTITY:HEX (then only for that psk_identity); repeatable. DHE-PSK and ECDHE-PSK need a key log (their (EC)DHE secret is never on the wire).", valueName: "key"))
+    var psks: [String] = []
+
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("Validate certificate chains against the roots in this PEM file instead of the system store (/etc/ssl/certs/ca-certificates.crt); repeatable.", valueName: "file"), completion: .file())
     var caFiles: [String] = []
 
@@ -111,8 +115,11 @@ struct TLSDumpCommand: ParsableCommand {
     @Flag(name: .customLong("no-embedded-keys"), help: "Do not decrypt with the TLS key logs a pcapng file carries (Decryption Secrets Blocks); by default they are used as if given with -k.")
     var noEmbeddedKeys = false
 
-    @Flag(name: [.customShort("x"), .customLong("hex")], help: "Trace: add a hex and ASCII dump of decrypted application data.")
+    @Flag(name: [.customShort("x"), .customLong("hex")], help: "Trace: add a hex and ASCII dump of decrypted application data (at most --dump-limit bytes a record, 2000 lines a connection; each cut is printed).")
     var hexDump = false
+
+    @Option(name: .customLong("dump-limit"), help: ArgumentHelp("Trace -x: dump at most BYTES of each record's plaintext (default 4096); 0 dumps every byte and lifts the 2000-line cap per connection (the whole dump of a connection is then held until it ends).", valueName: "bytes"))
+    var dumpLimit: Int?
 
     @Option(name: .customLong("format"), help: "Output format: text, json, trace or ecs (Elastic Common Schema NDJSON).")
     var format: OutputFormat = .text
@@ -211,6 +218,10 @@ struct TLSDumpCommand: ParsableCommand {
         }
         if noValidate && !caFiles.isEmpty {
             throw ValidationError("--ca-file gives roots to validate against; --no-validate turns validation off")
+        }
+        if let dumpLimit {
+            if dumpLimit < 0 { throw ValidationError("--dump-limit takes a byte count, 0 for no limit") }
+            if format != .trace || !hexDump { throw ValidationError("--dump-limit applies to the hex dump of --format trace -x") }
         }
         if let minSeverity, Severity(name: minSeverity) == nil {
             throw ValidationError("--min-severity must be one of info, low, medium, high")
@@ -348,6 +359,7 @@ struct TLSDumpCommand: ParsableCommand {
             writer = text
         case .trace:
             let trace = TraceEventWriter(output: stream)
+            if let dumpLimit { trace.setDumpLimit(dumpLimit) }
             trace.filter = eventFilter
             trace.palette = palette
             writer = trace
@@ -560,7 +572,7 @@ extension TLSDumpCommand {
     func loadKeys(inputs: [String]) -> KeyMaterial? {
         let paths = keylogPaths
         let embedded = embeddedKeyLog(inputs: inputs)
-        guard !paths.isEmpty || !rsaKeys.isEmpty || embedded != nil else { return nil }
+        guard !paths.isEmpty || !rsaKeys.isEmpty || !psks.isEmpty || embedded != nil else { return nil }
         var material = KeyMaterial()
         for path in paths {
             guard let data = readSmallFile(path) else {
@@ -583,6 +595,12 @@ extension TLSDumpCommand {
                 fail("cannot read RSA key \(path)")
             }
             material.rsaPrivateKeysPEM.append(String(decoding: data, as: UTF8.self))
+        }
+        for argument in psks {
+            guard let psk = PreSharedKey(argument: argument) else {
+                fail("--psk \(argument): give HEX or IDENTITY:HEX (an even number of hex digits, at most \(PreSharedKey.maxKeyLength) bytes)")
+            }
+            material.preSharedKeys.append(psk)
         }
         return material
     }

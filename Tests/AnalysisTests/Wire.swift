@@ -22,6 +22,8 @@ final class Wire {
 
     /// Moves a side's next sequence number (a new ISN, as a second SYN-ACK has).
     func setSequence(_ side: Side, _ value: UInt32) { sequence[side] = value }
+    /// A side's next sequence number.
+    func nextSequence(_ side: Side) -> UInt32 { sequence[side] }
 
     /// `ack`: the acknowledgment to send instead of the peer's next sequence number.
     func send(_ side: Side, flags: TCPFlags = [.ack, .psh], payload: [UInt8], ack explicitAck: UInt32? = nil) {

@@ -141,6 +141,26 @@ final class HalfStreamReassemblerTests: XCTestCase {
         XCTAssertEqual(h.events.count, 4)
     }
 
+    /// Issue 26 item 10: the ack of a FIN that was not captured is one past the last byte;
+    /// the FIN's sequence number is not data, so no 1-byte gap.
+    func testAckOfAnUncapturedFINIsNotAGap() {
+        var h = Harness()
+        h.send(isn, syn: true)
+        h.send(isn + 1, bytes(0..<10))
+        h.ack(isn + 12)                      // data 0..<10, then the FIN's number
+        h.flush()
+        XCTAssertEqual(h.events, [.data(bytes(0..<10))])
+        XCTAssertEqual(h.reassembler.stats.gaps, 0)
+        // A byte really lost there shows itself once data past it arrives and is acknowledged.
+        var k = Harness()
+        k.send(isn, syn: true)
+        k.send(isn + 1, bytes(0..<10))
+        k.ack(isn + 12)
+        k.send(isn + 12, bytes(11..<15))
+        k.ack(isn + 16)
+        XCTAssertEqual(k.events, [.data(bytes(0..<10)), .gap(1), .data(bytes(11..<15))])
+    }
+
     func testAckAtOrBehindNextSequenceIsANoOp() {
         var h = Harness()
         h.send(isn, syn: true)

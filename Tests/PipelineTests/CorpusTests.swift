@@ -37,6 +37,9 @@ final class CorpusTests: XCTestCase {
             "The trace corrupts the client's ChangeCipherSpec record header in frame 10 (type 20, version 0xffff, length 65281); tshark waits for 65281 bytes that never come and dissects nothing more of the client stream. The server carried on (its CCS, Finished and application data follow), and frames 10, 13, 15 and 20 hold well-formed client records (encrypted Finished, two application data records, closing alert): tlsdump flags the bad header (tls.malformed), resynchronises and counts them.",
             ["client.records.handshake: tlsdump 3, oracle 2", "client.records.alert: tlsdump 1, oracle 0",
              "client.records.application_data: tlsdump 2, oracle 0"]),
+        "zeek/tls-fragmented-handshake.pcap|192.168.6.86:61454|104.236.167.107:4433": (
+            "The server's Certificate message is 339,629 bytes (one certificate with 10,000 names), in records over many segments; tshark (as the oracle ran it, and `tshark -Y tls.handshake` today) never dissects it: its first handshake types after the ServerHello are 12 and 14, in frame 411. tlsdump reads certificate messages whole up to 1 MiB (issue 26): chain, fingerprint and validation.",
+            ["server.handshake: tlsdump [2, 11, 12, 14], oracle [2, 12, 14]"]),
     ]
 
     static let handshakeCodes: [String: Int] = {

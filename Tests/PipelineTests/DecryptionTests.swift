@@ -262,4 +262,37 @@ final class DecryptionTests: XCTestCase {
         let event = try XCTUnwrap(try jsonLines(json.stdout).first)
         XCTAssertEqual(event["decrypted"] as? Bool, true)
     }
+
+    /// Issue 26 item 6: the dump's cuts are settable and printed where they happen.
+    func testDumpLimitCutsAndLifts() throws {
+        let capture = Paths.bundledCaptures.appendingPathComponent("ecdhe-tls12.pcap").path
+        let keylog = Paths.bundledCaptures.appendingPathComponent("ecdhe-tls12.keys").path
+        func trace(_ extra: [String]) throws -> String {
+            let r = try runTLSDump(["-r", capture, "-k", keylog, "--format", "trace", "-x"] + extra)
+            XCTAssertEqual(r.status, 0, String(decoding: r.stderr, as: UTF8.self))
+            return String(decoding: r.stdout, as: UTF8.self)
+        }
+        func dumpedBytes(_ text: String) -> Int {
+            // Each hex row: "      0000  47 45 54 ..." -> count the two-digit groups of the hex column.
+            text.split(separator: "\n").filter { $0.hasPrefix("      ") && !$0.contains("...") }.reduce(0) { sum, line in
+                let hex = line.dropFirst(12).prefix(47)
+                return sum + hex.split(separator: " ").count
+            }
+        }
+        let small = try trace(["--dump-limit", "16"])
+        XCTAssertTrue(small.contains("GET / HTTP/1.1"), small)
+        XCTAssertTrue(small.contains("more bytes (--dump-limit 16)"), small)
+        let whole = try trace(["--dump-limit", "0"])
+        XCTAssertFalse(whole.contains("more bytes"), whole)
+        let standard = try trace([])
+        XCTAssertGreaterThan(dumpedBytes(whole), dumpedBytes(small))
+        XCTAssertGreaterThanOrEqual(dumpedBytes(whole), dumpedBytes(standard))
+        if standard.contains("more bytes (--dump-limit 4096)") {
+            XCTAssertGreaterThan(dumpedBytes(whole), dumpedBytes(standard), "0 shows what the default cut")
+        }
+        for bad in [["--dump-limit", "-1"], ["--dump-limit", "10", "--format", "json"]] {
+            let r = try runTLSDump(["-r", capture, "-k", keylog] + (bad.contains("json") ? bad : ["--format", "trace", "-x"] + bad))
+            XCTAssertNotEqual(r.status, 0, "\(bad)")
+        }
+    }
 }

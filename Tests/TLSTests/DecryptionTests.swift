@@ -167,11 +167,11 @@ final class DecryptionTests: XCTestCase {
 
     func testKeyDerivationRejectsWhatItCannotDo() {
         let master = [UInt8](repeating: 7, count: 48)
-        XCTAssertThrowsError(try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: 0x002f, version: 0x0300)) {
-            XCTAssertEqual($0 as? DecryptionError, .unsupportedVersion(0x0300))
+        XCTAssertThrowsError(try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: 0x002f, version: 0x0002)) {
+            XCTAssertEqual($0 as? DecryptionError, .unsupportedVersion(0x0002))
         }
-        XCTAssertThrowsError(try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: 0x000a, version: 0x0301)) {
-            XCTAssertEqual($0 as? DecryptionError, .unsupportedSuite("TLS_RSA_WITH_3DES_EDE_CBC_SHA"))
+        XCTAssertThrowsError(try KeyDerivation.tls12(masterSecret: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: 0x0009, version: 0x0301)) {
+            XCTAssertEqual($0 as? DecryptionError, .unsupportedSuite("TLS_RSA_WITH_DES_CBC_SHA"))
         }
         XCTAssertThrowsError(try KeyDerivation.tls12(masterSecret: [1, 2, 3], clientRandom: clientRandom, serverRandom: serverRandom, suite: 0x002f, version: 0x0301)) {
             XCTAssertEqual($0 as? DecryptionError, .wrongKey)
@@ -181,8 +181,8 @@ final class DecryptionTests: XCTestCase {
             XCTAssertEqual($0 as? DecryptionError, .wrongKey, "a 48-byte secret for a SHA-256 suite")
         }
         XCTAssertThrowsError(try KeyDerivation.tls13(trafficSecret: master, suite: 0xc02f))
-        XCTAssertThrowsError(try KeyDerivation.tls13(trafficSecret: Array(master.prefix(32)), suite: 0x1304)) {
-            XCTAssertEqual($0 as? DecryptionError, .unsupportedSuite("TLS_AES_128_CCM_SHA256"))
+        XCTAssertThrowsError(try KeyDerivation.tls13(trafficSecret: Array(master.prefix(32)), suite: 0xc07a)) {
+            XCTAssertEqual($0 as? DecryptionError, .unsupportedSuite("TLS_RSA_WITH_CAMELLIA_128_GCM_SHA256"))
         }
     }
 
@@ -605,16 +605,16 @@ final class DecryptionTests: XCTestCase {
     func testUnsupportedSuitesVersionsAndKeyLengths() {
         let keys = DirectionKeys(macKey: Array(repeating: 0, count: 20), key: Array(repeating: 0, count: 16), iv: Array(repeating: 0, count: 16))
         let cases: [(UInt16, UInt16, DecryptionError)] = [
-            (0x000a, 0x0301, .unsupportedSuite("TLS_RSA_WITH_3DES_EDE_CBC_SHA")),
-            (0xc0ac, 0x0303, .unsupportedSuite("TLS_ECDHE_ECDSA_WITH_AES_128_CCM")),
-            (0x1304, 0x0304, .unsupportedSuite("TLS_AES_128_CCM_SHA256")),
+            (0x0009, 0x0301, .unsupportedSuite("TLS_RSA_WITH_DES_CBC_SHA")),
+            (0xc07a, 0x0303, .unsupportedSuite("TLS_RSA_WITH_CAMELLIA_128_GCM_SHA256")),
+            (0xc03c, 0x0303, .unsupportedSuite("TLS_RSA_WITH_ARIA_128_CBC_SHA256")),
             (0x0003, 0x0301, .unsupportedSuite("TLS_RSA_EXPORT_WITH_RC4_40_MD5")),
             (0x0041, 0x0301, .unsupportedSuite("TLS_RSA_WITH_CAMELLIA_128_CBC_SHA")),
             (0x0000, 0x0301, .unsupportedSuite("TLS_NULL_WITH_NULL_NULL")),
             (0x00ff, 0x0301, .unsupportedSuite("TLS_EMPTY_RENEGOTIATION_INFO_SCSV")),
             (0xfefe, 0x0301, .unsupportedSuite("SSL_RSA_FIPS_WITH_DES_CBC_SHA")),
             (0x0a0a, 0x0301, .unsupportedSuite("0x0a0a")),   // GREASE: in no table
-            (0x002f, 0x0300, .unsupportedVersion(0x0300)),
+            (0x002f, 0x0002, .unsupportedVersion(0x0002)),
             (0x002f, 0xfefd, .unsupportedVersion(0xfefd)),
             (0x002f, 0x0304, .unsupportedSuite("TLS_RSA_WITH_AES_128_CBC_SHA")),
             (0x1301, 0x0303, .unsupportedSuite("TLS_AES_128_GCM_SHA256")),

@@ -175,3 +175,56 @@ final class HandshakeDefragmenterTests: XCTestCase {
         }
     }
 }
+
+/// Issue 26 item 8: certificate messages up to their own cap, large ones from a shared budget.
+final class LargeCertificateDefragmenterTests: XCTestCase {
+    private func feed(_ message: [UInt8], into defragmenter: inout HandshakeDefragmenter) -> [(type: UInt8, length: Int, oversized: Bool)] {
+        var out: [(UInt8, Int, Bool)] = []
+        var offset = 0
+        while offset < message.count {
+            let end = min(offset + 16384, message.count)
+            message[offset..<end].withUnsafeBytes { record in
+                defragmenter.begin(record)
+                while let item = defragmenter.next() {
+                    switch item {
+                    case .message(let m): out.append((m.type, m.length, false))
+                    case .oversized(let type, let length): out.append((type, length, true))
+                    }
+                }
+                defragmenter.end()
+            }
+            offset = end
+        }
+        return out.map { (type: $0.0, length: $0.1, oversized: $0.2) }
+    }
+
+    private func message(_ type: UInt8, _ length: Int) -> [UInt8] {
+        [type, UInt8(length >> 16), UInt8((length >> 8) & 0xff), UInt8(length & 0xff)] + [UInt8](repeating: 0x5a, count: length)
+    }
+
+    func testCertificatesUpToTheirCapOthersToTheirs() {
+        let budget = LargeMessageBudget(limit: 4 << 20)
+        var d = HandshakeDefragmenter(maxCertificateMessageLength: 1 << 20, budget: budget)
+        let certificate = feed(message(11, 300_000) + message(14, 0), into: &d)
+        XCTAssertEqual(certificate.map(\.length), [300_000, 0])
+        XCTAssertEqual(certificate.map(\.oversized), [false, false])
+        XCTAssertEqual(budget.inUse, 0, "released once the message was handed over")
+        XCTAssertEqual(feed(message(12, 300_000), into: &d).map(\.oversized), [true], "other messages keep the 256 KiB cap")
+        XCTAssertEqual(feed(message(11, (1 << 20) + 1), into: &d).map(\.oversized), [true])
+    }
+
+    func testTheSharedBudgetBoundsLargeMessagesInTotal() {
+        let budget = LargeMessageBudget(limit: 500_000)
+        var first = HandshakeDefragmenter(maxCertificateMessageLength: 1 << 20, budget: budget)
+        var second = HandshakeDefragmenter(maxCertificateMessageLength: 1 << 20, budget: budget)
+        let big = message(11, 300_000)
+        // The first connection holds 300,000 bytes half-way through its message.
+        _ = feed(Array(big.prefix(100_000)), into: &first)
+        XCTAssertEqual(budget.inUse, 300_000)
+        XCTAssertEqual(feed(big, into: &second).map(\.oversized), [true], "no room left: skipped, not buffered")
+        first.reset()
+        XCTAssertEqual(budget.inUse, 0, "a reset gives it back")
+        XCTAssertEqual(feed(big, into: &second).map(\.oversized), [false])
+        XCTAssertFalse(budget.reserve(-1))
+    }
+}

@@ -104,7 +104,8 @@ final class HelloParserTests: XCTestCase {
         XCTAssertEqual(hello.supportedVersions, [0x7f10, 0x0303, 0x0302, 0x0301])
         XCTAssertEqual(hello.highestVersion, 0x7f10)
         XCTAssertEqual(hello.extensionTypes, [23, 65281, 10, 11, 35, 16, 5, 18, 40, 43, 13, 21])
-        XCTAssertEqual(hello.keyShareGroups, [], "draft key_share used code point 40")
+        // Issue 26 item 7: every TLS 1.3 version offered is a draft before 23, so key_share is code point 40 and read there.
+        XCTAssertEqual(hello.keyShareGroups, [0x001d, 0x0017, 0x0018], "draft key_share used code point 40")
     }
 
     func testMalformedExtensionBodyIsTolerated() throws {

@@ -15,6 +15,22 @@ final class DecryptionState {
     /// that opens it is the connection's.
     var candidates: [SidePair<RecordDecryptor>] = []
     var tls13Suite: UInt16?
+    /// TLS 1.0-1.2: the master secret of the current handshake, once found (a NewSessionTicket resumes it).
+    var master: [UInt8]?
+    /// The pending keys are a resumed session's, not yet confirmed by an abbreviated handshake.
+    var pendingFromResumption = false
+    /// TLS 1.3 0-RTT: the ClientHello offered early data and the client's handshake keys have
+    /// not opened a record yet: a client record may be early data (RFC 8446 4.2.10).
+    var earlyDataPhase = false
+    /// The client early traffic keys, one per TLS 1.3 suite offered until one opens a record.
+    var earlyCandidates: [RecordDecryptor] = []
+    var early: RecordDecryptor?
+    /// Client records taken for early data none of the keys opened (bounded by `earlyRecordLimit`).
+    var undecryptedEarlyRecords = 0
+    /// Early data being dispatched (the trace names it).
+    var dispatchingEarly = false
+    /// Past this many unopened client records the early phase ends: the keys are wrong, not the data early.
+    static let earlyRecordLimit = 64
     var used = false
     var failed = SidePair(client: false, server: false)
     var unsupportedReported = false

@@ -43,6 +43,7 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     case streamGap = "stream.gap"
     case notTLS = "not_tls"
     case tlsMalformed = "tls.malformed"
+    case tlsOversizedMessage = "tls.oversized_message"
     case decryptionError = "decryption_error"
     case decryptionUnsupported = "decryption_unsupported"
     case quicDecryptionFailed = "quic.decryption_failed"
@@ -57,7 +58,7 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
              .renegotiationRefused, .renegotiationFailed, .clientAuthViaRenegotiation, .clientAuthNoCertificate,
              .certExpired, .certNotYetValid, .handshakeFailed, .ocspMismatch, .certUntrusted, .certChainIncomplete, .certWeakSignature, .certCompressionBomb:
             .medium
-        case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .certChainOrder, .streamGap, .tlsMalformed, .decryptionError,
+        case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .certChainOrder, .streamGap, .tlsMalformed, .tlsOversizedMessage, .decryptionError,
              .handshakeUnexpectedMessage, .quicDecryptionFailed, .ocspStale, .certCompressionInvalid:
             .low
         case .renegotiationServerInitiated, .clientAuthPostHandshake, .notTLS, .decryptionUnsupported, .kexPostQuantumNotSelected:
@@ -109,6 +110,7 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         case .streamGap: "Capture closer to an endpoint, with a larger buffer (-B) and snapshot length, so no bytes are lost."
         case .notTLS: "If this port should carry TLS, check the server's configuration; otherwise narrow the capture filter."
         case .tlsMalformed: "Check for a broken peer or a middlebox altering the stream; capture at the endpoint to compare."
+        case .tlsOversizedMessage: "Nothing is wrong with the stream: the message is larger than tlsdump reads (1 MiB for certificates, 256 KiB otherwise, 64 MiB of large messages at once); its contents are unknown."
         case .decryptionError: "Check that the key log or RSA key belongs to this connection and capture."
         case .decryptionUnsupported: "Give a key log (SSLKEYLOGFILE) for this connection; an RSA key decrypts only RSA key exchange."
         case .quicDecryptionFailed: "Check that the key log belongs to this QUIC connection; packets lost from the capture also stay unreadable."

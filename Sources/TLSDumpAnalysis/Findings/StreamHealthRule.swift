@@ -53,8 +53,12 @@ enum StreamHealthRule: FindingRule {
         case .alertRecord(let side, let length):
             findings.raise(.tlsMalformed, "The \(side.rawValue) sent an alert record of \(length) bytes (an alert is 2).", handshake: handshake,
                            evidence: .badAlert(sender: side, length: length))
+        case .oversizedMessage(let side, let type, let length) where TLSRegistry.handshakeTypeName(type) == nil:
+            // No such message type: the length is as much noise as the type (a corrupt or desynchronised stream).
+            findings.raise(.tlsMalformed, "The \(side.rawValue) sent a handshake header of unknown type \(type) announcing \(length) bytes; it was skipped.",
+                           handshake: handshake, evidence: .oversizedMessage(sender: side, length: length))
         case .oversizedMessage(let side, let type, let length):
-            findings.raise(.tlsMalformed, "The \(side.rawValue) announced a \(TLSRegistry.handshakeTypeName(type) ?? "type \(type)") message of \(length) bytes, over tlsdump's limit; it was skipped.",
+            findings.raise(.tlsOversizedMessage, "The \(side.rawValue) sent a \(TLSRegistry.handshakeTypeName(type) ?? "type \(type)") message of \(length) bytes, over what tlsdump reads; it was skipped, not malformed.",
                            handshake: handshake, evidence: .oversizedMessage(sender: side, length: length))
         case .unparseableMessage(let side, let message, let error):
             let reason: String

@@ -43,6 +43,9 @@ struct HelloKeyInputs: DefaultInitializable {
     /// The ServerHello's random and session id.
     var serverRandom: ShortBytes?
     var serverSessionID: ShortBytes?
+    /// The ClientHello's session id and the SHA-256 of its session ticket (RFC 5077), for resumption.
+    var clientSessionID: ShortBytes?
+    var clientTicketDigest: ShortBytes?
 
     init() {}
 }

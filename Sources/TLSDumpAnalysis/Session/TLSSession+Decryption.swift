@@ -1,3 +1,4 @@
+import Crypto
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
@@ -53,7 +54,7 @@ extension TLSSession {
         return false
     }
 
-    private func dispatchDecrypted(_ result: (contentType: UInt8, plaintext: [UInt8]), header: RecordHeader, side: Side) {
+    func dispatchDecrypted(_ result: (contentType: UInt8, plaintext: [UInt8]), header: RecordHeader, side: Side) {
         decryption?.used = true
         let inner = RecordHeader(contentType: result.contentType, version: header.version, length: result.plaintext.count)
         let origin = RecordOrigin.decrypted(recordLength: header.length)
@@ -133,7 +134,19 @@ extension TLSSession {
               let version = hs.version else { return }
         let sessionID = inputs.serverSessionID?.bytes ?? []
         decryption.candidates = []
-        let master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
+        decryption.pendingFromResumption = false
+        // A client that offered TLS 1.3 early data got TLS 1.2 or older: there is no early data.
+        endEarlyPhase()
+        var master = lookUp { $0.masterSecret(clientRandom: clientRandom) ?? (sessionID.isEmpty ? nil : $0.masterSecret(sessionID: sessionID)) }
+        if master == nil, let sessions = context.keyStore?.material.resumableSessions {
+            // A resumption of a session found earlier (this connection or another): its master secret,
+            // by the echoed session id, else by the ticket offered. Tentative until the server's flight
+            // shows an abbreviated handshake: a ClientKeyExchange (a full one after all) replaces it.
+            let echoed = !sessionID.isEmpty && inputs.clientSessionID?.bytes == sessionID
+            master = (echoed ? sessions.master(sessionID: sessionID) : nil)
+                ?? inputs.clientTicketDigest.flatMap { sessions.master(ticketDigest: $0.bytes) }
+            decryption.pendingFromResumption = master != nil
+        }
         guard let master else {
             // Resumed sessions and RSA exchanges find their keys later (or not at all) in ways a
             // session's master secret cannot stand in for; a full exchange's can.
@@ -170,31 +183,62 @@ extension TLSSession {
                                                             suite: suite, version: version)
             decryption.pending.client = try RecordDecryptor(keys: client, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
             decryption.pending.server = try RecordDecryptor(keys: server, suite: suite, version: version, encryptThenMAC: encryptThenMAC)
+            decryption.master = master
+            if let sessionID = current?.keyInputs.value.serverSessionID?.bytes, !sessionID.isEmpty {
+                context.keyStore?.material.resumableSessions.remember(sessionID: sessionID, master: master)
+            }
         } catch {
             unsupported(error)
         }
     }
 
-    /// RSA key exchange: the premaster from the key log's RSA lines or a server private key.
+    /// RSA key exchange: the premaster from the key log's RSA lines or a server private key;
+    /// PSK and RSA-PSK (RFC 4279): from a `--psk` key (and the server key for RSA-PSK).
     func clientKeyExchangeSeen(_ message: HandshakeMessage) {
-        guard let keys, let decryption, decryption.pending.client == nil, let hs = current,
-              let suite = hs.cipherSuite, let info = CipherSuiteRegistry.info(suite), info.keyExchange == .rsa,
+        guard let keys, let decryption, decryption.pending.client == nil || decryption.pendingFromResumption, let hs = current,
+              let suite = hs.cipherSuite, let info = CipherSuiteRegistry.info(suite),
               let version = hs.version, let clientVersion = hs.keyInputs.value.clientLegacyVersion,
               let clientRandom = hs.keyInputs.value.clientRandom?.bytes,
               let serverRandom = hs.keyInputs.value.serverRandom?.bytes else { return }
-        // TLS: a 2-byte length, then the encrypted premaster (SSL 3.0 has no length).
-        var encrypted = Array(message.body)
-        if encrypted.count >= 2 && Int(encrypted[0]) << 8 | Int(encrypted[1]) == encrypted.count - 2 { encrypted.removeFirst(2) }
-        var premaster = lookUp { $0.premaster(encryptedPremasterPrefix: encrypted) ?? $0.premaster(clientRandom: clientRandom) }
-        if premaster == nil {
-            for pem in keys.rsaPrivateKeysPEM {
-                if let p = try? RSAPremaster.decrypt(encryptedPremaster: encrypted, privateKeyPEM: pem, clientVersion: clientVersion) {
-                    premaster = p
-                    break
-                }
+        var premaster: [UInt8]?
+        switch info.keyExchange {
+        case .rsa:
+            // TLS: a 2-byte length, then the encrypted premaster (SSL 3.0 has no length).
+            var encrypted = Array(message.body)
+            if encrypted.count >= 2 && Int(encrypted[0]) << 8 | Int(encrypted[1]) == encrypted.count - 2 { encrypted.removeFirst(2) }
+            premaster = rsaPremaster(encrypted: encrypted, clientRandom: clientRandom, clientVersion: clientVersion, keys: keys)
+        case .psk, .rsaPSK:
+            var reader = ByteReader(message.body)
+            guard let identity = try? reader.vector(lengthBytes: 2) else { return }
+            let identityBytes = Array(identity.bytes)
+            let candidates = keys.preSharedKeys.filter { $0.identity == nil || $0.identity == identityBytes }
+            if info.keyExchange == .psk {
+                premaster = candidates.first.flatMap { PSKPremaster.plain(psk: $0.key) }
+            } else if let psk = candidates.first, let encrypted = try? reader.vector(lengthBytes: 2),
+                      let rsa = rsaPremaster(encrypted: Array(encrypted.bytes), clientRandom: clientRandom, clientVersion: clientVersion, keys: keys) {
+                premaster = PSKPremaster.premaster(otherSecret: rsa, psk: psk.key)
             }
+            if premaster == nil && !keys.preSharedKeys.isEmpty && lookUp({ $0.masterSecret(clientRandom: clientRandom) }) == nil {
+                let name = String(decoding: identityBytes.prefix(64), as: UTF8.self)
+                unsupported(.unsupportedSuite(candidates.isEmpty
+                    ? "\(info.name): no --psk key for identity '\(name)'"
+                    : "\(info.name): RSA-PSK needs the server's RSA key (--rsa-key) besides the PSK"))
+            }
+        case .dhePSK, .ecdhePSK:
+            if !keys.preSharedKeys.isEmpty && lookUp({ $0.masterSecret(clientRandom: clientRandom) }) == nil {
+                unsupported(.unsupportedSuite("\(info.name): a PSK is not enough, the (EC)DHE shared secret is never on the wire; give a key log"))
+            }
+            return
+        default:
+            return
         }
-        guard let premaster else { return }
+        guard let premaster else {
+            // A full handshake after all: the resumed session's keys were the wrong guess.
+            if decryption.pendingFromResumption { decryption.pending = SidePair(client: nil, server: nil) }
+            decryption.pendingFromResumption = false
+            return
+        }
+        decryption.pendingFromResumption = false
         let sha384 = (try? RecordProtection.forSuite(suite))?.usesSHA384 ?? false
         let sessionHash = hs.extendedMasterSecret
             ? TLSPRF.sessionHash(handshakeMessages: decryption.transcript, version: version, sha384: sha384) : nil
@@ -202,6 +246,27 @@ extension TLSSession {
                                          version: version, sha384: sha384, extendedMasterSecretSessionHash: sessionHash)
         installTLS12Keys(master: master, clientRandom: clientRandom, serverRandom: serverRandom, suite: suite, version: version,
                          encryptThenMAC: hs.encryptThenMAC, into: decryption)
+    }
+
+    /// The 48-byte premaster of an RSA-encrypted one: the key log's RSA lines, else a server private key.
+    private func rsaPremaster(encrypted: [UInt8], clientRandom: [UInt8], clientVersion: UInt16, keys: KeyMaterial) -> [UInt8]? {
+        if let found = lookUp({ $0.premaster(encryptedPremasterPrefix: encrypted) ?? $0.premaster(clientRandom: clientRandom) }) {
+            return found
+        }
+        for pem in keys.rsaPrivateKeysPEM {
+            if let p = try? RSAPremaster.decrypt(encryptedPremaster: encrypted, privateKeyPEM: pem, clientVersion: clientVersion) {
+                return p
+            }
+        }
+        return nil
+    }
+
+    /// TLS 1.2 NewSessionTicket (RFC 5077 3.3): the ticket resumes the session of this handshake.
+    func newSessionTicketSeen(_ message: HandshakeMessage) {
+        guard let decryption, let master = decryption.master, let sessions = context.keyStore?.material.resumableSessions else { return }
+        var reader = ByteReader(message.body)
+        guard (try? reader.u32()) != nil, let ticket = try? reader.vector(lengthBytes: 2), ticket.remaining > 0 else { return }
+        sessions.remember(ticketDigest: Array(SHA256.hash(data: ticket.bytes)), master: master)
     }
 
     /// At a side's ChangeCipherSpec its pending keys come into force.
@@ -215,6 +280,77 @@ extension TLSSession {
         decryption.pending[side] = nil
         decryption.active[side] = next
         return true
+    }
+
+    // MARK: TLS 1.3 early data (0-RTT)
+
+    /// A ClientHello offering early_data: the client early traffic secret (key log
+    /// CLIENT_EARLY_TRAFFIC_SECRET), expanded for each TLS 1.3 suite offered (the
+    /// resumed session's suite is not on the wire before the ServerHello).
+    func setUpEarlyKeys(_ hello: ClientHello) {
+        guard let decryption else { return }
+        decryption.early = nil
+        decryption.earlyCandidates = []
+        decryption.undecryptedEarlyRecords = 0
+        let tls13Versions = (hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions)
+            .filter(ProtocolVersion.isTLS13Family)
+        decryption.earlyDataPhase = hello.extensionTypes.contains(ExtensionType.earlyData) && !tls13Versions.isEmpty
+        guard decryption.earlyDataPhase, let secret = lookUp({ $0.secret(.clientEarly, clientRandom: hello.random) }) else { return }
+        let rules = TLS13DraftRules(version: tls13Versions.max() ?? ProtocolVersion.tls13)
+        for suite in hello.cipherSuites.prefix(32) where decryption.earlyCandidates.count < 5 {
+            guard let protection = try? RecordProtection.forSuite(suite), protection.isTLS13,
+                  let keys = try? KeyDerivation.tls13(trafficSecret: secret, suite: suite, rules: rules),
+                  let decryptor = try? RecordDecryptor(keys: keys, suite: suite, version: ProtocolVersion.tls13,
+                                                       encryptThenMAC: false, tls13Rules: rules) else { continue }
+            decryption.earlyCandidates.append(decryptor)
+        }
+    }
+
+    /// A protected client record while early data may flow: the early keys, then the
+    /// handshake keys (the first record they open ends the early phase); a record
+    /// neither opens is early data kept ciphertext (no early secret, or data the
+    /// server rejected and skips, RFC 8446 4.2.10), not a decryption failure.
+    /// False: not handled here (the normal path takes it).
+    func handleEarlyPhaseRecord(_ header: RecordHeader, body: UnsafeRawBufferPointer) -> Bool {
+        guard let decryption, decryption.earlyDataPhase, header.contentType == ContentType.applicationData else { return false }
+        // After the ServerHello, without any key for this client, its records take the normal (ciphertext) path.
+        let keyed = decryption.early != nil || !decryption.earlyCandidates.isEmpty || decryption.active.client != nil
+        guard keyed || currentPhase?.serverHelloSeen != true else { return false }
+        for candidate in decryption.early.map({ [$0] }) ?? decryption.earlyCandidates {
+            guard let result = try? candidate.decrypt(contentType: header.contentType, version: header.version, body: body) else { continue }
+            decryption.early = candidate
+            decryption.earlyCandidates = []
+            if result.contentType == ContentType.handshake && result.plaintext.first == HandshakeType.endOfEarlyData {
+                // The last record under the early keys: the client's handshake keys follow.
+                decryption.earlyDataPhase = false
+                decryption.early = nil
+            }
+            decryption.dispatchingEarly = result.contentType == ContentType.applicationData
+            dispatchDecrypted(result, header: header, side: .client)
+            decryption.dispatchingEarly = false
+            return true
+        }
+        if let handshake = decryption.active.client,
+           let result = try? handshake.decrypt(contentType: header.contentType, version: header.version, body: body) {
+            endEarlyPhase()
+            dispatchDecrypted(result, header: header, side: .client)
+            return true
+        }
+        guard decryption.undecryptedEarlyRecords < DecryptionState.earlyRecordLimit else {
+            endEarlyPhase()
+            return false
+        }
+        decryption.undecryptedEarlyRecords += 1
+        sides.client.applicationDataBytes += header.length
+        trace(.client, version: header.version, contentType: header.contentType, length: header.length, "early data (0-RTT), not decrypted")
+        return true
+    }
+
+    func endEarlyPhase() {
+        guard let decryption else { return }
+        decryption.earlyDataPhase = false
+        decryption.early = nil
+        decryption.earlyCandidates = []
     }
 
     // MARK: TLS 1.3 keys
@@ -234,13 +370,18 @@ extension TLSSession {
     private func install13(_ secret: [UInt8], side: Side) {
         guard let decryption, let suite = decryption.tls13Suite else { return }
         do {
-            let keys = try KeyDerivation.tls13(trafficSecret: secret, suite: suite)
-            decryption.active[side] = try RecordDecryptor(keys: keys, suite: suite, version: ProtocolVersion.tls13, encryptThenMAC: false)
+            let rules = tls13Rules
+            let keys = try KeyDerivation.tls13(trafficSecret: secret, suite: suite, rules: rules)
+            decryption.active[side] = try RecordDecryptor(keys: keys, suite: suite, version: ProtocolVersion.tls13, encryptThenMAC: false,
+                                                          tls13Rules: rules)
             decryption.currentSecrets[side] = secret
         } catch {
             unsupported(error)
         }
     }
+
+    /// The record and key-schedule rules of the negotiated TLS 1.3 draft (RFC 8446's for 0x0304).
+    private var tls13Rules: TLS13DraftRules { TLS13DraftRules(version: current?.version ?? ProtocolVersion.tls13) }
 
     /// TLS 1.3: after a side's Finished its application traffic secret takes over.
     func switchToApplicationKeys(_ side: Side) {
@@ -258,7 +399,7 @@ extension TLSSession {
         let requested = message.body.first == 1
         emit(.keyUpdate(KeyUpdateEvent(sender: side, updateRequested: requested)))
         guard let decryption, let suite = decryption.tls13Suite, let current = decryption.currentSecrets[side],
-              let next = try? KeyDerivation.tls13NextSecret(current, suite: suite) else { return }
+              let next = try? KeyDerivation.tls13NextSecret(current, suite: suite, rules: tls13Rules) else { return }
         install13(next, side: side)
     }
 

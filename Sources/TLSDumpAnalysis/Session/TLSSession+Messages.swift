@@ -1,3 +1,4 @@
+import Crypto
 import TLSDumpBase
 import TLSDumpFlow
 import TLSDumpTLS
@@ -25,8 +26,14 @@ extension TLSSession {
         case .message(let message):
             handleMessage(message, recordVersion: header.version, side: side, origin: origin)
         case .oversized(let type, let length):
-            context.malformedRecords += 1
+            // Not malformed: larger than what is read. It stays in the ladder with its length.
             observe(.malformed(.oversizedMessage(sender: side, type: type, length: length), handshake: currentIndex))
+            guard let phase = currentPhase, !phase.isFinal, TLSRegistry.handshakeTypeName(type) != nil else { break }
+            live.add(sender: side, name: .handshakeType(type), length: length, encrypted: origin.wasEncrypted,
+                     decrypted: origin.isDecrypted, inferred: false, limit: context.config.maxMessagesPerHandshake)
+            if type == HandshakeType.certificate || type == HandshakeType.compressedCertificate {
+                advance(side == .server ? .serverFlight : .clientFlight, from: side)
+            }
         }
     }
 
@@ -117,6 +124,8 @@ extension TLSSession {
             clientKeyExchangeSeen(message)
         case HandshakeType.keyUpdate:
             keyUpdateReceived(message, side: side)
+        case HandshakeType.newSessionTicket where side == .server && !currentIsTLS13:
+            newSessionTicketSeen(message)
         default:
             break
         }
@@ -148,6 +157,14 @@ extension TLSSession {
         }
         addClear(message, side: side, recordVersion: recordVersion, toCurrent: false, origin: origin)
         clientHelloReceived(hello, side: side, length: message.length, origin: origin)
+        if decryption != nil {
+            // The ticket offered, by its digest: a session it resumes is found by it (RFC 5077).
+            var digest: ShortBytes?
+            if let range = hello.sessionTicketRange, !range.isEmpty, range.upperBound <= message.body.count {
+                digest = ShortBytes(Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: message.body[range]))))
+            }
+            live.keyInputs.value.clientTicketDigest = digest
+        }
     }
 
     /// The handshake a ClientHello belongs to: the one in progress (a HelloRequest
@@ -171,6 +188,8 @@ extension TLSSession {
         if decryption != nil {
             live.keyInputs.value.clientLegacyVersion = hello.legacyVersion
             live.keyInputs.value.clientRandom = ShortBytes(hello.random)
+            live.keyInputs.value.clientSessionID = ShortBytes(hello.sessionID)
+            setUpEarlyKeys(hello)
         }
         let index = currentIndex ?? 0
         if index == 0 {

@@ -14,6 +14,7 @@ extension TLSSession {
         }
         markTLS(side)
         sides[side].records.count(header.contentType)
+        if side == .client, let body, decryption?.earlyDataPhase == true, handleEarlyPhaseRecord(header, body: body) { return }
         if let body, let decryptor = decryptor(for: side), recordIsProtected(header, side: side) {
             if header.contentType == ContentType.handshake { countRenegotiationRecord(header, side: side) }
             if decryptAndDispatch(header, body: body, side: side, with: decryptor) { return }
@@ -169,7 +170,8 @@ extension TLSSession {
             live.renegotiation.value.applicationRecordsDuring[side] += 1
         }
         if let plaintext {
-            trace(side, version: header.version, contentType: ContentType.applicationData, length: plaintext.count, "decrypted",
+            trace(side, version: header.version, contentType: ContentType.applicationData, length: plaintext.count,
+                  decryption?.dispatchingEarly == true ? "decrypted early data (0-RTT)" : "decrypted",
                   origin: .decrypted(recordLength: header.length), payload: context.config.tracePayloads ? Array(plaintext) : nil)
         } else {
             trace(side, version: header.version, contentType: header.contentType, length: header.length, "")

@@ -126,6 +126,15 @@ extension TLSSession {
         guard context.config.validator != nil else { return "validation is turned off (--no-validate)" }
         guard let first = handshakes.first else { return "no handshake was seen" }
         if serverCertificate != nil { return "the chain was not validated" }
+        let cap = HandshakeDefragmenter.defaultMaxCertificateMessageLength
+        if let big = handshakes.lazy.flatMap(\.messages).first(where: {
+            $0.sender == .server && ($0.type == "Certificate" || $0.type == "CompressedCertificate")
+                && $0.length > HandshakeDefragmenter.defaultMaxMessageLength
+        }) {
+            return big.length > cap
+                ? "the server's \(big.type ?? "Certificate") message (\(big.length) bytes) is over the \(cap)-byte limit: it was not read"
+                : "the server's \(big.type ?? "Certificate") message (\(big.length) bytes) was not read: the memory all connections may hold in large messages (\(LargeMessageBudget.shared.limit) bytes) was in use"
+        }
         if first.resumed == true || handshakes.allSatisfy({ $0.resumed == true }) {
             return "a resumed session: the server sends no certificate"
         }
@@ -152,7 +161,10 @@ extension TLSSession {
         }
         let record = hs.renegotiation.value
         return HandshakeSummary(
-            index: hs.index, initiator: hs.initiator, phase: hs.phase, encrypted: hs.encrypted, decrypted: hs.decrypted,
+            // A handshake any of whose messages stayed ciphertext (a renegotiation's Finished under keys
+            // not found) was not decrypted, even when its hellos were.
+            index: hs.index, initiator: hs.initiator, phase: hs.phase, encrypted: hs.encrypted,
+            decrypted: hs.decrypted && !hs.messages.contains { $0.encrypted && !$0.decrypted },
             messages: hs.messages, messagesDropped: hs.messagesDropped, start: record.start,
             certificateRequest: certificateRequests.first { $0.handshake == hs.index },
             clientCertificate: answer, clientAuthenticated: hs.clientAuthenticated,

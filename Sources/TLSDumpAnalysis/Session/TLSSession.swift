@@ -152,6 +152,8 @@ final class TLSSession {
         case .resynchronized, .recordCut:
             break
         case .lostSync(let header):
+            // After a hello found inside another protocol's data, that protocol's bytes are not broken TLS.
+            if tlsOnlyInsideOtherData { break }
             context.malformedRecords += 1
             observe(.malformed(.notARecord(sender: side, contentType: header.contentType, version: header.version, length: header.length),
                                handshake: currentIndex))
@@ -163,7 +165,11 @@ final class TLSSession {
         if decryptor(for: side) != nil { return UInt32.max }
         // Session keys to try: the next protected record is needed whole.
         if decryption?.candidates.isEmpty == false { return UInt32.max }
-        return sides[side].encrypted ? 0 : RecordStream.clearHandshakeBodies
+        if sides[side].encrypted { return 0 }
+        // With keys, a side still in clear may send protected records before its keys are in place
+        // for this parse (keys come with the other side's ServerHello; 0-RTT data follows the
+        // ClientHello; a TLS 1.3 client without the compatibility ChangeCipherSpec): keep them whole.
+        return decryption != nil ? RecordStream.clearHandshakeBodies | 1 << UInt32(ContentType.applicationData) : RecordStream.clearHandshakeBodies
     }
 
     /// A gap in a direction: what it carried is unknown, and a partial handshake message is gone.
@@ -272,7 +278,7 @@ final class TLSSession {
             if hs.index > 0 {
                 reportRenegotiationOutcome()
                 observe(.renegotiationFailed(failure: failure, handshake: hs.index, answered: before.answered(in: hs.role)))
-            } else {
+            } else if !tlsOnlyInsideOtherData {
                 observe(.firstHandshakeFailed(failure, handshake: 0))
             }
         default:
@@ -362,6 +368,28 @@ extension Box: Sendable where Value: Sendable {}
 /// The two directions' handshake message defragmenters: needed while a
 /// handshake runs, dropped when it completes (a later handshake makes new ones).
 final class HandshakeBuffers {
-    var forward = HandshakeDefragmenter()
-    var reverse = HandshakeDefragmenter()
+    var forward = HandshakeBuffers.make()
+    var reverse = HandshakeBuffers.make()
+
+    /// Certificate messages up to 1 MiB, their bytes over the usual cap from the process-wide budget.
+    static func make() -> HandshakeDefragmenter {
+        HandshakeDefragmenter(maxCertificateMessageLength: HandshakeDefragmenter.defaultMaxCertificateMessageLength,
+                              budget: LargeMessageBudget.shared)
+    }
+
+    deinit {
+        // A message in progress gives its share of the budget back.
+        forward.reset()
+        reverse.reset()
+    }
+}
+
+extension TLSSession {
+    /// A hello the plaintext scan found in a stream that did not start as TLS
+    /// (TLS in WebSocket frames, a tunnel), with nothing in TLS from the other
+    /// side: what was seen is told (the hello inside non-TLS data), not a failed
+    /// handshake nor a malformed stream.
+    var tlsOnlyInsideOtherData: Bool {
+        (sides.server.preamble != nil && !sides.client.sawTLS) || (sides.client.preamble != nil && !sides.server.sawTLS)
+    }
 }

@@ -24,14 +24,17 @@ public enum KeyDerivation {
     /// into client-write and server-write MAC keys, keys and IVs.
     public static func tls12(masterSecret: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8],
                              suite: UInt16, version: UInt16) throws(DecryptionError) -> (client: DirectionKeys, server: DirectionKeys) {
-        guard (0x0301...0x0303).contains(version) else { throw .unsupportedVersion(version) }
+        guard (0x0300...0x0303).contains(version) else { throw .unsupportedVersion(version) }
         let protection = try RecordProtection.forSuite(suite)
         guard !protection.isTLS13 else { throw .unsupportedSuite(protection.name) }
         guard masterSecret.count == 48 else { throw .wrongKey }
         let macLength = protection.mac.length
         let total = 2 * (macLength + protection.keyLength + protection.fixedIVLength)
-        let block = TLSPRF.prf(version: version, secret: masterSecret, label: "key expansion",
-                               seed: serverRandom + clientRandom, count: total, sha384: protection.usesSHA384)
+        let block = version == SSL3.version
+            ? SSL3.keyBlock(masterSecret: masterSecret, clientRandom: clientRandom, serverRandom: serverRandom, count: total)
+            : TLSPRF.prf(version: version, secret: masterSecret, label: "key expansion",
+                         seed: serverRandom + clientRandom, count: total, sha384: protection.usesSHA384)
+        guard block.count == total else { throw .unsupportedSuite(protection.name) }
         var offset = 0
         func take(_ n: Int) -> [UInt8] {
             defer { offset += n }
@@ -46,28 +49,32 @@ public enum KeyDerivation {
 
     /// TLS 1.3 (RFC 8446 7.3): key = HKDF-Expand-Label(secret, "key", "", key length),
     /// iv = HKDF-Expand-Label(secret, "iv", "", 12).
-    public static func tls13(trafficSecret: [UInt8], suite: UInt16) throws(DecryptionError) -> DirectionKeys {
+    /// Drafts before 20 prefix the labels "TLS 1.3, " (`TLS13DraftRules.labelPrefix`).
+    public static func tls13(trafficSecret: [UInt8], suite: UInt16, rules: TLS13DraftRules = .final) throws(DecryptionError) -> DirectionKeys {
         let protection = try tls13Protection(suite)
         guard trafficSecret.count == hashLength(protection) else { throw .wrongKey }
+        let prefix = rules.labelPrefix
         return DirectionKeys(
             macKey: [],
-            key: expandLabel(secret: trafficSecret, label: "key", context: [], length: protection.keyLength, sha384: protection.usesSHA384),
-            iv: expandLabel(secret: trafficSecret, label: "iv", context: [], length: 12, sha384: protection.usesSHA384))
+            key: expandLabel(secret: trafficSecret, label: "key", context: [], length: protection.keyLength,
+                             sha384: protection.usesSHA384, prefix: prefix),
+            iv: expandLabel(secret: trafficSecret, label: "iv", context: [], length: 12, sha384: protection.usesSHA384, prefix: prefix))
     }
 
     /// The traffic secret after a KeyUpdate (RFC 8446 7.2):
     /// HKDF-Expand-Label(secret, "traffic upd", "", Hash.length).
-    public static func tls13NextSecret(_ secret: [UInt8], suite: UInt16) throws(DecryptionError) -> [UInt8] {
+    public static func tls13NextSecret(_ secret: [UInt8], suite: UInt16, rules: TLS13DraftRules = .final) throws(DecryptionError) -> [UInt8] {
         let protection = try tls13Protection(suite)
         guard secret.count == hashLength(protection) else { throw .wrongKey }
         return expandLabel(secret: secret, label: "traffic upd", context: [],
-                           length: hashLength(protection), sha384: protection.usesSHA384)
+                           length: hashLength(protection), sha384: protection.usesSHA384, prefix: rules.labelPrefix)
     }
 
     /// HKDF-Expand-Label(secret, label, context, length) with the "tls13 " prefix.
     /// `length` is at most 255 hash lengths (callers pass key, IV and hash sizes).
-    public static func expandLabel(secret: [UInt8], label: String, context: [UInt8], length: Int, sha384: Bool) -> [UInt8] {
-        let fullLabel = Array("tls13 ".utf8) + Array(label.utf8)
+    public static func expandLabel(secret: [UInt8], label: String, context: [UInt8], length: Int, sha384: Bool,
+                                   prefix: String = "tls13 ") -> [UInt8] {
+        let fullLabel = Array(prefix.utf8) + Array(label.utf8)
         var info: [UInt8] = [UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
         info.append(UInt8(truncatingIfNeeded: fullLabel.count))
         info += fullLabel

@@ -14,6 +14,8 @@ public final class RecordDecryptor {
     public let version: UInt16
     /// RFC 7366 encrypt-then-MAC is in force (meaningful for CBC suites only).
     public let encryptThenMAC: Bool
+    /// TLS 1.3: the draft's record rules (the additional data changed in draft 25).
+    public let tls13Rules: TLS13DraftRules
     /// The sequence number of the next record.
     public private(set) var sequenceNumber: UInt64 = 0
 
@@ -22,7 +24,7 @@ public final class RecordDecryptor {
         case stream(RC4?)
         /// AES-CBC; `chainIV` is the next implicit IV on TLS 1.0, nil when each
         /// record carries its own IV (TLS 1.1+).
-        case cbc(SymmetricKey, chainIV: [UInt8]?)
+        case cbc(CBCCipher, chainIV: [UInt8]?)
         /// TLS 1.2 AES-GCM: 4-byte salt + 8-byte explicit nonce per record.
         case gcm12(SymmetricKey, salt: [UInt8])
         /// TLS 1.2 ChaCha20-Poly1305 (RFC 7905): IV XOR sequence number.
@@ -30,6 +32,23 @@ public final class RecordDecryptor {
         /// TLS 1.3: IV XOR sequence number, record header as AAD, inner content type.
         case tls13GCM(SymmetricKey, iv: [UInt8])
         case tls13ChaCha(SymmetricKey, iv: [UInt8])
+        /// TLS 1.2 AES-CCM / CCM_8 (RFC 6655): 4-byte salt + 8-byte explicit nonce, as GCM.
+        case ccm12(SymmetricKey, salt: [UInt8], tagLength: Int)
+        /// TLS 1.3 AES-CCM / CCM_8: IV XOR sequence number.
+        case tls13CCM(SymmetricKey, iv: [UInt8], tagLength: Int)
+    }
+
+    /// The block ciphers of CBC suites.
+    private enum CBCCipher {
+        case aes(SymmetricKey)
+        case tripleDES(TripleDES)
+
+        var blockSize: Int {
+            switch self {
+            case .aes: AESCBC.blockSize
+            case .tripleDES: TripleDES.blockSize
+            }
+        }
     }
 
     private var engine: Engine
@@ -42,10 +61,12 @@ public final class RecordDecryptor {
     /// layer cannot decrypt (3DES, CCM, Camellia, export, ...),
     /// `.unsupportedVersion` for SSL 3.0 and unknown versions, `.wrongKey` when
     /// the key lengths do not fit the suite.
-    public init(keys: DirectionKeys, suite: UInt16, version: UInt16, encryptThenMAC: Bool) throws(DecryptionError) {
+    public init(keys: DirectionKeys, suite: UInt16, version: UInt16, encryptThenMAC: Bool,
+                tls13Rules: TLS13DraftRules = .final) throws(DecryptionError) {
         let protection = try RecordProtection.forSuite(suite)
         self.protection = protection
         self.version = version
+        self.tls13Rules = tls13Rules
         self.encryptThenMAC = encryptThenMAC && protection.cipher == .aesCBC
         self.macKey = SymmetricKey(data: keys.macKey)
 
@@ -57,11 +78,12 @@ public final class RecordDecryptor {
             switch protection.cipher {
             case .aesGCM: engine = .tls13GCM(key, iv: keys.iv)
             case .chacha20Poly1305: engine = .tls13ChaCha(key, iv: keys.iv)
+            case .aesCCM, .aesCCM8: engine = .tls13CCM(key, iv: keys.iv, tagLength: protection.cipher.tagLength)
             default: throw .unsupportedSuite(protection.name)
             }
             return
         }
-        guard (0x0301...0x0303).contains(version) else { throw .unsupportedVersion(version) }
+        guard (0x0300...0x0303).contains(version) else { throw .unsupportedVersion(version) }
         guard !protection.isTLS13 else { throw .unsupportedSuite(protection.name) }
         guard keys.macKey.count == protection.mac.length else { throw .wrongKey }
         switch protection.cipher {
@@ -69,12 +91,19 @@ public final class RecordDecryptor {
             engine = .stream(nil)
         case .rc4:
             engine = .stream(RC4(key: keys.key))
-        case .aesCBC:
-            if version == 0x0301 {
-                guard keys.iv.count == AESCBC.blockSize else { throw .wrongKey }
-                engine = .cbc(key, chainIV: keys.iv)
+        case .aesCBC, .tripleDESCBC:
+            let cipher: CBCCipher
+            if protection.cipher == .aesCBC {
+                cipher = .aes(key)
             } else {
-                engine = .cbc(key, chainIV: nil)
+                guard let des = TripleDES(key: keys.key) else { throw .wrongKey }
+                cipher = .tripleDES(des)
+            }
+            if version <= 0x0301 {   // SSL 3.0 and TLS 1.0 chain the IV from record to record
+                guard keys.iv.count == cipher.blockSize else { throw .wrongKey }
+                engine = .cbc(cipher, chainIV: keys.iv)
+            } else {
+                engine = .cbc(cipher, chainIV: nil)
             }
         case .aesGCM:
             guard keys.iv.count == 4 else { throw .wrongKey }
@@ -82,6 +111,9 @@ public final class RecordDecryptor {
         case .chacha20Poly1305:
             guard keys.iv.count == 12 else { throw .wrongKey }
             engine = .chacha12(key, iv: keys.iv)
+        case .aesCCM, .aesCCM8:
+            guard keys.iv.count == 4 else { throw .wrongKey }
+            engine = .ccm12(key, salt: keys.iv, tagLength: protection.cipher.tagLength)
         }
     }
 
@@ -113,6 +145,17 @@ public final class RecordDecryptor {
         case .tls13ChaCha(let key, let iv):
             result = try decryptTLS13(contentType: contentType, version: version, body: body) { aad, body throws(DecryptionError) in
                 try self.openChaCha(key, nonce: self.xorNonce(iv), aad: aad, body: body)
+            }
+        case .ccm12(let key, let salt, let tagLength):
+            let explicit = Self.gcmExplicitNonceLength
+            guard body.count >= explicit + tagLength else { throw .tooShort }
+            let aad = pseudoHeader(contentType: contentType, version: version, length: body.count - explicit - tagLength)
+            let plaintext = try Self.openCCM(key, nonce: salt + body[0..<explicit], aad: aad,
+                                             ciphertextAndTag: UnsafeRawBufferPointer(rebasing: body[explicit...]), tagLength: tagLength)
+            result = (contentType, plaintext)
+        case .tls13CCM(let key, let iv, let tagLength):
+            result = try decryptTLS13(contentType: contentType, version: version, body: body, tagLength: tagLength) { aad, body throws(DecryptionError) in
+                try Self.openCCM(key, nonce: self.xorNonce(iv), aad: aad, ciphertextAndTag: body, tagLength: tagLength)
             }
         }
         sequenceNumber &+= 1
@@ -152,9 +195,9 @@ public final class RecordDecryptor {
 
     // MARK: - AES-CBC, MAC-then-encrypt or encrypt-then-MAC
 
-    private func decryptCBC(_ key: SymmetricKey, chainIV: [UInt8]?, contentType: UInt8, version: UInt16,
+    private func decryptCBC(_ key: CBCCipher, chainIV: [UInt8]?, contentType: UInt8, version: UInt16,
                             body: UnsafeRawBufferPointer) throws(DecryptionError) -> (UInt8, [UInt8]) {
-        let block = AESCBC.blockSize
+        let block = key.blockSize
         let macLength = protection.mac.length
         let ivLength = chainIV == nil ? block : 0
 
@@ -178,7 +221,9 @@ public final class RecordDecryptor {
         guard (body.count - ivLength) % block == 0 else { throw .notBlockAligned }
         var plaintext = try cbcDecrypt(key, chainIV: chainIV, ivLength: ivLength, encrypted: body)
         // A bad padding is reported as a bad MAC: under a wrong key both are noise.
-        guard let padding = Self.paddingLength(plaintext, reserved: macLength) else { throw .badRecordMAC }
+        guard let padding = version == SSL3.version
+            ? Self.ssl3PaddingLength(plaintext, reserved: macLength, blockSize: block)
+            : Self.paddingLength(plaintext, reserved: macLength) else { throw .badRecordMAC }
         let contentLength = plaintext.count - padding - 1 - macLength
         let ok = plaintext.withUnsafeBytes { raw in
             macMatches(contentType: contentType, version: version,
@@ -192,17 +237,27 @@ public final class RecordDecryptor {
     }
 
     /// Decrypts IV-prefixed (TLS 1.1+) or chained (TLS 1.0) CBC bytes.
-    private func cbcDecrypt(_ key: SymmetricKey, chainIV: [UInt8]?, ivLength: Int,
+    private func cbcDecrypt(_ key: CBCCipher, chainIV: [UInt8]?, ivLength: Int,
                             encrypted: UnsafeRawBufferPointer) throws(DecryptionError) -> [UInt8] {
         let ciphertext = UnsafeRawBufferPointer(rebasing: encrypted[ivLength...])
         let iv = chainIV ?? Array(encrypted[0..<ivLength])
-        return try AESCBC.decrypt(key: key, iv: iv, ciphertext: ciphertext)
+        switch key {
+        case .aes(let aes): return try AESCBC.decrypt(key: aes, iv: iv, ciphertext: ciphertext)
+        case .tripleDES(let des): return des.decryptCBC(iv: iv, ciphertext: ciphertext)
+        }
     }
 
     /// TLS 1.0: the next record's IV is this record's last ciphertext block.
     private func commitChain(_ chainIV: [UInt8]?, encrypted: UnsafeRawBufferPointer) {
         guard chainIV != nil, case .cbc(let key, _) = engine else { return }
-        engine = .cbc(key, chainIV: Array(encrypted[(encrypted.count - AESCBC.blockSize)...]))
+        engine = .cbc(key, chainIV: Array(encrypted[(encrypted.count - key.blockSize)...]))
+    }
+
+    /// SSL 3.0 (RFC 6101 5.2.3.2): the padding's bytes are arbitrary; its length (the last byte)
+    /// must be shorter than a block and leave room for the MAC.
+    private static func ssl3PaddingLength(_ plaintext: [UInt8], reserved: Int, blockSize: Int) -> Int? {
+        guard let last = plaintext.last, Int(last) < blockSize, Int(last) + 1 + reserved <= plaintext.count else { return nil }
+        return Int(last)
     }
 
     /// The TLS padding length (the last byte) when every padding byte equals
@@ -229,12 +284,17 @@ public final class RecordDecryptor {
         return (contentType, plaintext)
     }
 
-    private func decryptTLS13(contentType: UInt8, version: UInt16, body: UnsafeRawBufferPointer,
+    private func decryptTLS13(contentType: UInt8, version: UInt16, body: UnsafeRawBufferPointer, tagLength: Int = RecordDecryptor.tagLength,
                               open: ([UInt8], UnsafeRawBufferPointer) throws(DecryptionError) -> [UInt8]) throws(DecryptionError) -> (UInt8, [UInt8]) {
-        guard body.count >= Self.tagLength else { throw .tooShort }
-        // RFC 8446 5.2: the additional data is the record header itself.
-        let aad: [UInt8] = [contentType, UInt8(truncatingIfNeeded: version >> 8), UInt8(truncatingIfNeeded: version),
-                            UInt8(truncatingIfNeeded: body.count >> 8), UInt8(truncatingIfNeeded: body.count)]
+        guard body.count >= tagLength else { throw .tooShort }
+        // RFC 8446 5.2 (draft 25 on): the additional data is the record header itself; before draft 25, none.
+        let aad: [UInt8]
+        switch tls13Rules.additionalData {
+        case .empty: aad = []
+        case .recordHeader:
+            aad = [contentType, UInt8(truncatingIfNeeded: version >> 8), UInt8(truncatingIfNeeded: version),
+                   UInt8(truncatingIfNeeded: body.count >> 8), UInt8(truncatingIfNeeded: body.count)]
+        }
         var inner = try open(aad, body)
         // TLSInnerPlaintext: content, then the real type, then zero padding.
         while let last = inner.last, last == 0 { inner.removeLast() }
@@ -251,6 +311,15 @@ public final class RecordDecryptor {
                                             ciphertext: UnsafeRawBufferPointer(rebasing: ciphertextAndTag[0..<split]),
                                             tag: UnsafeRawBufferPointer(rebasing: ciphertextAndTag[split...]))
             return Array(try AES.GCM.open(box, using: key, authenticating: aad))
+        } catch {
+            throw .badRecordMAC
+        }
+    }
+
+    private static func openCCM(_ key: SymmetricKey, nonce: [UInt8], aad: [UInt8], ciphertextAndTag: UnsafeRawBufferPointer,
+                                tagLength: Int) throws(DecryptionError) -> [UInt8] {
+        do {
+            return try AESCCM.open(key: key, nonce: nonce, aad: aad, ciphertextAndTag: ciphertextAndTag, tagLength: tagLength)
         } catch {
             throw .badRecordMAC
         }
@@ -295,6 +364,16 @@ public final class RecordDecryptor {
 
     private func macMatches(contentType: UInt8, version: UInt16, content: UnsafeRawBufferPointer,
                             expected: UnsafeRawBufferPointer) -> Bool {
+        if self.version == SSL3.version {
+            let secret = macKey.withUnsafeBytes { Array($0) }
+            let code: [UInt8]
+            switch protection.mac {
+            case .md5: code = SSL3.mac(Insecure.MD5.self, secret: secret, sequence: sequenceNumber, contentType: contentType, content: content)
+            case .sha1: code = SSL3.mac(Insecure.SHA1.self, secret: secret, sequence: sequenceNumber, contentType: contentType, content: content)
+            default: return false
+            }
+            return code.withUnsafeBytes { ConstantTime.equal($0, expected) }
+        }
         let header = pseudoHeader(contentType: contentType, version: version, length: content.count)
         switch protection.mac {
         case .md5: return Self.hmacMatches(Insecure.MD5.self, key: macKey, header: header, content: content, expected: expected)

@@ -11,6 +11,28 @@ public struct RecordProtection: Sendable, Equatable {
         case aesCBC
         case aesGCM
         case chacha20Poly1305
+        /// AES-CCM (RFC 6655, RFC 8446): 16-byte tag; CCM_8: 8-byte tag.
+        case aesCCM
+        case aesCCM8
+        /// 3DES-EDE-CBC (SSL 3.0, TLS 1.0-1.2 legacy suites): 8-byte blocks.
+        case tripleDESCBC
+
+        /// The cipher authenticates itself (no separate MAC).
+        public var isAEAD: Bool {
+            switch self {
+            case .aesGCM, .chacha20Poly1305, .aesCCM, .aesCCM8: true
+            case .null, .rc4, .aesCBC, .tripleDESCBC: false
+            }
+        }
+
+        /// The AEAD tag length (0 for MAC-then-encrypt ciphers).
+        public var tagLength: Int {
+            switch self {
+            case .aesCCM8: 8
+            case .aesGCM, .chacha20Poly1305, .aesCCM: 16
+            case .null, .rc4, .aesCBC, .tripleDESCBC: 0
+            }
+        }
     }
 
     public enum MAC: Sendable, Equatable {
@@ -55,6 +77,11 @@ public struct RecordProtection: Sendable, Equatable {
         .aes128GCM: (.aesGCM, 16, 4),
         .aes256GCM: (.aesGCM, 32, 4),
         .chacha20Poly1305: (.chacha20Poly1305, 32, 12),
+        .tripleDES: (.tripleDESCBC, 24, 8),
+        .aes128CCM: (.aesCCM, 16, 4),
+        .aes256CCM: (.aesCCM, 32, 4),
+        .aes128CCM8: (.aesCCM8, 16, 4),
+        .aes256CCM8: (.aesCCM8, 32, 4),
     ]
 
     private static let macs: [MACAlgorithm: MAC] = [
@@ -70,7 +97,7 @@ public struct RecordProtection: Sendable, Equatable {
         guard !info.isExport, !info.isSignalling,
               let (cipher, keyLength, fixedIVLength) = ciphers[info.cipher],
               let mac = macs[info.mac],
-              (cipher == .aesGCM || cipher == .chacha20Poly1305) == (mac == .aead),
+              cipher.isAEAD == (mac == .aead),
               !(info.isTLS13 && mac != .aead),
               suite != 0x0000                                     // TLS_NULL_WITH_NULL_NULL: nothing to do
         else {

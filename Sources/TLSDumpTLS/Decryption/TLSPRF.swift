@@ -38,6 +38,9 @@ public enum TLSPRF {
     public static func masterSecret(premaster: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8],
                                     version: UInt16, sha384: Bool,
                                     extendedMasterSecretSessionHash: [UInt8]?) -> [UInt8] {
+        if version == SSL3.version {
+            return SSL3.masterSecret(premaster: premaster, clientRandom: clientRandom, serverRandom: serverRandom)
+        }
         if let sessionHash = extendedMasterSecretSessionHash {
             return prf(version: version, secret: premaster, label: "extended master secret",
                        seed: sessionHash, count: 48, sha384: sha384)

@@ -15,8 +15,17 @@ public struct HandshakeDefragmenter {
     }
 
     public static let defaultMaxMessageLength = 256 * 1024
+    /// Certificate and CompressedCertificate messages are read whole up to 1 MiB (a
+    /// certificate with thousands of names), the part over `maxMessageLength` taken
+    /// from `budget`.
+    public static let defaultMaxCertificateMessageLength = 1024 * 1024
 
     public let maxMessageLength: Int
+    /// The cap of Certificate (11) and CompressedCertificate (25) messages.
+    public let maxCertificateMessageLength: Int
+    private let budget: LargeMessageBudget?
+    /// Bytes of `budget` held for the message in progress.
+    private var reserved = 0
     private let buffer: GrowableBuffer
     private var record = UnsafeRawBufferPointer(start: nil, count: 0)
     private var offset = 0
@@ -28,9 +37,19 @@ public struct HandshakeDefragmenter {
     private var skipping = 0                   // bytes of an oversized message still to skip
     private var releaseOnNext = false
 
-    public init(maxMessageLength: Int = HandshakeDefragmenter.defaultMaxMessageLength) {
+    /// `maxCertificateMessageLength`: nil, the same cap as every message.
+    public init(maxMessageLength: Int = HandshakeDefragmenter.defaultMaxMessageLength, maxCertificateMessageLength: Int? = nil,
+                budget: LargeMessageBudget? = nil) {
         self.maxMessageLength = maxMessageLength
-        self.buffer = GrowableBuffer(limit: maxMessageLength)
+        self.maxCertificateMessageLength = max(maxMessageLength, maxCertificateMessageLength ?? maxMessageLength)
+        self.budget = budget
+        self.buffer = GrowableBuffer(limit: self.maxCertificateMessageLength)
+    }
+
+    /// Gives back what the message in progress held of the shared budget.
+    private mutating func releaseReservation() {
+        if reserved > 0 { budget?.release(reserved) }
+        reserved = 0
     }
 
     /// True when part of a message is waiting for the next record.
@@ -39,6 +58,7 @@ public struct HandshakeDefragmenter {
     /// Forget any partial message (after a gap).
     public mutating func reset() {
         buffer.release()
+        releaseReservation()
         pendingHeader.removeAll()
         inProgress = false
         skipping = 0
@@ -52,6 +72,7 @@ public struct HandshakeDefragmenter {
     public mutating func next() -> Item? {
         if releaseOnNext {
             buffer.release()
+            releaseReservation()
             releaseOnNext = false
         }
         while offset < record.count {
@@ -93,9 +114,21 @@ public struct HandshakeDefragmenter {
     }
 
     private mutating func start(type: UInt8, length: Int) -> Item? {
-        if length > maxMessageLength {
+        let isCertificate = type == 11 || type == 25
+        if length > (isCertificate ? maxCertificateMessageLength : maxMessageLength) {
             skipping = length
             return .oversized(type: type, length: length)
+        }
+        if length > maxMessageLength {
+            // A large certificate: its bytes come from the budget all connections share.
+            if let budget {
+                guard budget.reserve(length) else {
+                    skipping = length
+                    return .oversized(type: type, length: length)
+                }
+                releaseReservation()
+                reserved = length
+            }
         }
         let available = record.count - offset
         if available >= length {

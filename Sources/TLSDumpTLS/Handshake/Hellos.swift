@@ -18,6 +18,9 @@ public struct ClientHello: Sendable, Equatable {
     public var signatureAlgorithms: [UInt16] = []
     public var supportedVersions: [UInt16] = []
     public var keyShareGroups: [UInt16] = []
+    /// RFC 5077 session_ticket: where the ticket offered lies in the parsed body (empty: the
+    /// client asks for one; nil: no extension). Offsets, not a copy: only decryption reads it.
+    public var sessionTicketRange: Range<Int>?
     /// The key_share entries with their key lengths, in wire order (at most `maxKeyShares`).
     public var keyShares: [KeyShareOffer] = []
     /// The encrypted_client_hello extension (RFC 9849), as seen; nil when absent or malformed.
@@ -57,12 +60,29 @@ public struct ClientHello: Sendable, Equatable {
         hello.cipherSuites = try r.u16List(lengthBytes: 2)
         hello.compressionMethods = Array(try r.vector(lengthBytes: 1).bytes)
         var seen = Set<UInt16>()
+        var oldKeyShare: RawExtension?
         for ext in try r.extensions() {
             // A repeated extension is illegal; like tshark and the JA4 reference, the first copy counts.
             let repeated = !seen.insert(ext.type).inserted
             hello.extensionTypes.append(ext.type)
             // A malformed extension body is tolerated: the type list stays exact.
             if !repeated { do throws(ParseError) { try hello.read(ext) } catch {} }
+            if !repeated && ext.type == ServerHello.draftKeyShare { oldKeyShare = ext }
+            if !repeated && ext.type == ExtensionType.sessionTicket, let base = body.baseAddress, let start = ext.body.baseAddress {
+                let offset = start - base
+                hello.sessionTicketRange = offset..<(offset + ext.body.count)
+            }
+        }
+        // Drafts before 23 sent key_share as extension 40: read it there when no extension 51 came
+        // and the versions offered are all of that layout (the legacy version for Google's 0x7eNN).
+        if hello.keyShareGroups.isEmpty, let oldKeyShare {
+            let offered = hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions
+            let tls13 = offered.filter { ProtocolVersion.isTLS13Family($0) }
+            if !tls13.isEmpty && tls13.allSatisfy({ TLS13DraftRules(version: $0).keyShareExtension == ServerHello.draftKeyShare }) {
+                var copy = oldKeyShare
+                copy.type = ExtensionType.keyShare
+                do throws(ParseError) { try hello.read(copy) } catch {}
+            }
         }
         return hello
     }
@@ -215,8 +235,11 @@ public struct ServerHello: Sendable, Equatable {
         }
         hello.isHelloRetryRequest = hello.random == ServerHello.helloRetryRandom
         if draftLayout { hello.selectedVersion = hello.legacyVersion }
-        // key_share was extension 40 until draft 23 moved it to 51.
-        let draftKeyShareCodepoint = draftLayout || (hello.legacyVersion >> 8 == 0x7f && hello.legacyVersion & 0xff < 23)
+        // key_share was extension 40 until draft 23 moved it to 51 (`TLS13DraftRules.keyShareExtension`):
+        // read it there when the version field says an old draft (Google's 0x7eNN included), or,
+        // after the loop, when supported_versions selected one.
+        let draftKeyShareCodepoint = draftLayout || TLS13DraftRules(version: hello.legacyVersion).keyShareExtension == draftKeyShare
+        var oldKeyShareGroup: UInt16?
         if exact {
             // Only a layout that accounts for every byte counts as read.
             var check = r
@@ -242,6 +265,8 @@ public struct ServerHello: Sendable, Equatable {
                     hello.keyShareGroup = try e.u16()
                 case ServerHello.draftKeyShare where draftKeyShareCodepoint:
                     hello.keyShareGroup = try e.u16()
+                case ServerHello.draftKeyShare:
+                    oldKeyShareGroup = try e.u16()
                 case ExtensionType.preSharedKey:
                     hello.hasPreSharedKey = true
                 case ExtensionType.encryptedClientHello:
@@ -252,6 +277,10 @@ public struct ServerHello: Sendable, Equatable {
                     break
                 }
             } catch {}
+        }
+        if hello.keyShareGroup == nil, let oldKeyShareGroup, let selected = hello.selectedVersion,
+           TLS13DraftRules(version: selected).keyShareExtension == draftKeyShare {
+            hello.keyShareGroup = oldKeyShareGroup
         }
         return hello
     }

@@ -44,6 +44,18 @@ SCENARIOS=(
     ocsp-mismatch-tls12
     ocsp-good-tls13
     sct-ocsp-tls12
+    resumption-id-rsa-tls12
+    resumption-ticket-rsa-tls12
+    early-data-accepted-tls13
+    early-data-rejected-tls13
+    psk-ccm
+    large-certificate
+    ssl3-tlslite
+    renegotiation-resumed-id-tls12
+    renegotiation-resumed-ticket-tls12
+    uncaptured-server-fin
+    tls-in-websocket
+    des3-tls12-gnutls
 )
 # The renegotiation matrix (RenegotiationMatrixTests): matrix-SUITE-CASE, see below.
 MATRIX_SUITES=(rc4md5-tls10 aesgcm-tls12 chacha20-tls12)
@@ -101,6 +113,23 @@ gnutls_tool() {
         mkdir -p "$cache"
         # shellcheck disable=SC2046
         gcc -O2 -Wall -o "$bin.$$" "$source" $(pkg-config --cflags --libs gnutls) >"$OUT/gcc.log" 2>&1 ||
+            { cat "$OUT/gcc.log" >&2; fail "could not compile $source"; }
+        mv -f "$bin.$$" "$bin"
+    fi
+    echo "$bin"
+}
+# openssl_tool NAME: captures/tools/NAME.c compiled against OpenSSL's libssl (cached the same way).
+openssl_tool() {
+    local source=$ROOT/captures/tools/$1.c sum
+    need gcc gcc "$BUILD_HINT"
+    [[ -r /usr/include/openssl/ssl.h ]] ||
+        missing_tool "the OpenSSL headers are missing: install the Debian package libssl-dev ($BUILD_HINT)"
+    sum=$(cksum <"$source")
+    local cache=${TMPDIR:-/tmp}/tlsdump-peers-$(id -u)
+    local bin=$cache/$1-${sum%% *}
+    if [[ ! -x $bin ]]; then
+        mkdir -p "$cache"
+        gcc -O2 -Wall -o "$bin.$$" "$source" -lssl -lcrypto >"$OUT/gcc.log" 2>&1 ||
             { cat "$OUT/gcc.log" >&2; fail "could not compile $source"; }
         mv -f "$bin.$$" "$bin"
     fi
@@ -178,17 +207,19 @@ pick_port() {
 TLSDUMP_BIN=$ROOT/.build/debug/tlsdump
 
 start_capture() {
-    local tool
+    local tool filter="tcp port $PORT"
+    # CAPTURE_FILTER_EXTRA: more BPF to and (a scenario that must not see some packets).
+    [[ -n ${CAPTURE_FILTER_EXTRA:-} ]] && filter="$filter and $CAPTURE_FILTER_EXTRA"
     if [[ -x $TLSDUMP_BIN ]]; then
         tool=tlsdump
-        "$TLSDUMP_BIN" -i lo -w "$PCAP" --format json -o "$OUT/live.ndjson" "tcp port $PORT" 2>"$OUT/capture.log" &
+        "$TLSDUMP_BIN" -i lo -w "$PCAP" --format json -o "$OUT/live.ndjson" "$filter" 2>"$OUT/capture.log" &
     else
         echo "scenario.sh: $SCENARIO: $TLSDUMP_BIN not built ('swift build'); capturing with tcpdump instead" >&2
         need tcpdump tcpdump
         tool=tcpdump
         local user
         user=$(id -un)   # tcpdump would otherwise drop to its own user, who cannot write OUT
-        tcpdump -i lo -U --immediate-mode -n -s 262144 -Z "$user" -w "$PCAP" "tcp port $PORT" 2>"$OUT/capture.log" &
+        tcpdump -i lo -U --immediate-mode -n -s 262144 -Z "$user" -w "$PCAP" "$filter" 2>"$OUT/capture.log" &
     fi
     CAP_PID=$!; PIDS+=("$CAP_PID")
     # Both print "listening on lo, ..." on stderr once the capture is open and filtered.
@@ -841,6 +872,236 @@ matrix_scenario() {
     esac
     [[ -s $KEYS ]] || fail "the client wrote no key log"
 }
+# Issue 26 item 2: a full static-RSA handshake, then five connections resuming it
+# (s_client -reconnect): by session id (-no_ticket), or by session ticket. With the
+# server's RSA key alone, the resumed connections take the first one's master secret.
+resumption_rsa() {
+    need openssl openssl
+    begin
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 6 -msg -state \
+        -cert "$PKI/server.pem" -key "$PKI/server.key" -tls1_2 -cipher AES128-GCM-SHA256 "$@"
+    wait_for "$OUT/server.log" '^ACCEPT'
+    start_client openssl s_client -connect "127.0.0.1:$PORT" -servername server.test -CAfile "$PKI/ca.pem" \
+        -keylogfile "$KEYS" -msg -reconnect -tls1_2 -cipher AES128-GCM-SHA256
+    wait_for "$OUT/client.log" '^Reused, ' 5
+    wait_for "$OUT/server.log" '^CIPHER is' 6
+    send_request
+    send_response
+    finish
+}
+scenario_resumption-id-rsa-tls12() { resumption_rsa -no_ticket; }
+scenario_resumption-ticket-rsa-tls12() { resumption_rsa -no_cache; }   # stateless: no session id to find it by
+
+# Issue 26 item 1: TLS 1.3 0-RTT. A first connection saves its session (s_client
+# -sess_out), a second one resumes it and sends early data (-sess_in -early_data).
+# Accepted: one s_server -early_data serves both. Rejected: the second connection
+# meets a new s_server without -early_data (and other ticket keys): a full
+# handshake, the early data skipped. Both clients write the key log.
+early_data_client() {   # early_data_client ARGS...: one s_client, stdin open for 1.5 s
+    (exec {SRV}>&-; sleep 1.5 | timeout "$TIME_LIMIT" openssl s_client -connect "127.0.0.1:$PORT" -servername server.test \
+        -CAfile "$PKI/ca.pem" -tls1_3 -keylogfile "$KEYS" "$@" >>"$OUT/client.log" 2>&1) || true
+}
+early_data() {
+    local accepted=$1
+    need openssl openssl
+    begin
+    printf 'GET /early HTTP/1.1\r\nHost: server.test\r\n\r\n' >"$OUT/early.txt"
+    local naccept=2
+    [[ $accepted == 1 ]] || naccept=1
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept "$naccept" -early_data -tls1_3 \
+        -cert "$PKI/server.pem" -key "$PKI/server.key"
+    wait_for "$OUT/server.log" '^ACCEPT'
+    early_data_client -sess_out "$OUT/session.pem"
+    [[ -s $OUT/session.pem ]] || fail "no session saved"
+    if [[ $accepted != 1 ]]; then
+        { exec {SRV}>&-; } 2>/dev/null || true
+        wait_exit "$SRV_PID" 8 server
+        (sleep 4 | timeout "$TIME_LIMIT" openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -tls1_3 \
+            -cert "$PKI/server.pem" -key "$PKI/server.key" >"$OUT/server2.log" 2>&1) &
+        PIDS+=($!)
+        wait_for "$OUT/server2.log" '^ACCEPT'
+    fi
+    early_data_client -sess_in "$OUT/session.pem" -early_data "$OUT/early.txt"
+    if [[ $accepted == 1 ]]; then
+        wait_for "$OUT/server.log" 'GET /early' 1
+        { exec {SRV}>&-; } 2>/dev/null || true
+        wait_exit "$SRV_PID" 8 server
+    else
+        grep -q 'GET /early' "$OUT/server2.log" && fail "the second server accepted the early data"
+    fi
+    stop_capture
+}
+scenario_early-data-accepted-tls13() { early_data 1; }
+scenario_early-data-rejected-tls13() { early_data 0; }
+
+# Issue 26 item 5: PSK suites and AES-CCM. One s_server with a PSK (identity
+# client1) and a certificate; five clients in turn: TLS 1.2 PSK-AES128-CCM,
+# PSK-AES128-CCM8 and RSA-PSK-AES128-GCM-SHA256 (keys: --psk, and --rsa-key for
+# RSA-PSK), ECDHE-PSK-CHACHA20-POLY1305 (key log only: its ECDHE secret is never on
+# the wire), TLS 1.3 TLS_AES_128_CCM_SHA256 and TLS_AES_128_CCM_8_SHA256 (key log).
+PSK_HEX=00112233445566778899aabbccddeeff
+psk_client() {   # psk_client ARGS...: one s_client sending one line
+    (exec {SRV}>&-; { env printf 'GET /psk HTTP/1.1\r\n\r\n'; sleep 0.8; } | timeout "$TIME_LIMIT" openssl s_client \
+        -connect "127.0.0.1:$PORT" -servername server.test -CAfile "$PKI/ca.pem" -keylogfile "$KEYS" "$@" >>"$OUT/client.log" 2>&1) || true
+}
+scenario_psk-ccm() {
+    need openssl openssl
+    begin
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 6 -cert "$PKI/server.pem" -key "$PKI/server.key" \
+        -psk "$PSK_HEX" -psk_identity client1 \
+        -cipher 'PSK-AES128-CCM:PSK-AES128-CCM8:RSA-PSK-AES128-GCM-SHA256:ECDHE-PSK-CHACHA20-POLY1305:@SECLEVEL=0' \
+        -ciphersuites 'TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256'
+    wait_for "$OUT/server.log" '^ACCEPT'
+    local cipher n=0
+    for cipher in PSK-AES128-CCM PSK-AES128-CCM8 RSA-PSK-AES128-GCM-SHA256 ECDHE-PSK-CHACHA20-POLY1305; do
+        psk_client -tls1_2 -psk "$PSK_HEX" -psk_identity client1 -cipher "$cipher:@SECLEVEL=0"
+        n=$((n + 1)); wait_for "$OUT/server.log" '^GET /psk' "$n"
+    done
+    for cipher in TLS_AES_128_CCM_SHA256 TLS_AES_128_CCM_8_SHA256; do
+        psk_client -tls1_3 -ciphersuites "$cipher"
+        n=$((n + 1)); wait_for "$OUT/server.log" '^GET /psk' "$n"
+    done
+    { exec {SRV}>&-; } 2>/dev/null || true
+    wait_exit "$SRV_PID" 8 server
+    stop_capture
+}
+
+# Issue 26 item 8: certificates with thousands of names. Two s_servers in turn,
+# one with a 10,000-name certificate (~280 KB: over the 256 KiB message cap,
+# read whole up to 1 MiB), one with 40,000 names (~1.1 MB: over 1 MiB). The
+# client is a raw TLS 1.2 ClientHello that reads the server's whole flight and
+# leaves (OpenSSL's own client refuses chains over 100 KB before they arrive).
+big_certificate() {   # big_certificate NAMES NAME: a self-signed RSA certificate with NAMES DNS names
+    python3 - "$1" "$OUT/$2.cnf" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "w") as f:
+    f.write("[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=big.test\n[ext]\nsubjectAltName=@alt\n[alt]\n")
+    for i in range(n):
+        f.write(f"DNS.{i + 1}=host{i:05d}.big.example.test\n")
+PY
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$OUT/$2.key" -out "$OUT/$2.pem" -days 30 -config "$OUT/$2.cnf" 2>>"$OUT/gen.log" ||
+        fail "could not make the $1-name certificate"
+}
+raw_hello_client() {   # sends a TLS 1.2 ClientHello, reads until the server's flight ends (ServerHelloDone) or 5 s
+    python3 - "$PORT" >>"$OUT/client.log" 2>&1 <<'PY'
+import os, socket, struct, sys, time
+port = int(sys.argv[1])
+def ext(t, body): return struct.pack(">HH", t, len(body)) + body
+exts = (ext(0, struct.pack(">HBH", 11, 0, 8) + b"big.test") + ext(10, bytes.fromhex("0004001d0017")) + ext(11, b"\x01\x00")
+        + ext(13, bytes.fromhex("000408040401")) + ext(0xff01, b"\x00"))
+body = b"\x03\x03" + os.urandom(32) + b"\x00" + bytes.fromhex("0004c02f009c") + b"\x01\x00" + struct.pack(">H", len(exts)) + exts
+hello = b"\x01" + len(body).to_bytes(3, "big") + body
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"\x16\x03\x01" + struct.pack(">H", len(hello)) + hello)
+s.settimeout(5)
+data, end = b"", time.time() + 5
+while time.time() < end and not data.endswith(bytes.fromhex("0e000000")):
+    chunk = s.recv(1 << 16)
+    if not chunk: break
+    data += chunk
+print("read", len(data), "bytes", "done" if data.endswith(bytes.fromhex("0e000000")) else "cut")
+s.close()
+PY
+}
+scenario_large-certificate() {
+    need openssl openssl
+    need python3 python3
+    big_certificate 10000 names10k
+    big_certificate 40000 names40k
+    begin
+    local name
+    for name in names10k names40k; do
+        (sleep 6 | timeout "$TIME_LIMIT" openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -tls1_2 \
+            -cert "$OUT/$name.pem" -key "$OUT/$name.key" >"$OUT/server-$name.log" 2>&1) &
+        PIDS+=($!)
+        wait_for "$OUT/server-$name.log" '^ACCEPT'
+        raw_hello_client
+        wait_for "$OUT/client.log" '^read .* done' "$([[ $name == names10k ]] && echo 1 || echo 2)"
+        sleep 0.2
+    done
+    stop_capture
+}
+
+# Issue 26 item 4: SSL 3.0 between tlslite-ng peers (Peers/ssl3_peer.py), static
+# RSA, one connection per cipher: RC4-MD5, RC4-SHA, AES128-SHA, 3DES-SHA.
+scenario_ssl3-tlslite() {
+    need python3 python3
+    python3 -c 'import tlslite' 2>/dev/null || missing_tool "tlslite-ng is missing: pip install tlslite-ng (make test-deps installs it)"
+    begin
+    timeout "$TIME_LIMIT" python3 "$HERE/ssl3_peer.py" "$PORT" "$PKI/server.pem" "$PKI/server.key" rc4-md5 rc4-sha aes128-sha 3des-sha \
+        >"$OUT/client.log" 2>&1 || { cat "$OUT/client.log" >&2; fail "the SSL 3.0 peers failed"; }
+    stop_capture
+}
+
+# Issue 26 item 2: a renegotiation that RESUMES the connection's session (an
+# abbreviated handshake inside it), by session id (s_server -no_ticket) or by
+# ticket (-no_cache), static RSA: captures/tools/openssl-resuming-renegotiation.c
+# (SSL_renegotiate_abbreviated) against s_server -client_renegotiation -rev.
+resumed_renegotiation() {
+    need openssl openssl
+    local bin
+    bin=$(openssl_tool openssl-resuming-renegotiation)
+    begin
+    start_server openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -rev -client_renegotiation -tls1_2 \
+        -cipher AES128-GCM-SHA256 -cert "$PKI/server.pem" -key "$PKI/server.key" "$@"
+    wait_for "$OUT/server.log" '^ACCEPT'
+    (exec {SRV}>&-; timeout "$TIME_LIMIT" "$bin" "$PORT" AES128-GCM-SHA256 "$KEYS" >"$OUT/client.log" 2>&1) ||
+        { cat "$OUT/client.log" >&2; fail "the resuming renegotiation failed"; }
+    grep -q '^RESUMED 1' "$OUT/client.log" || fail "the renegotiation did not resume"
+    { exec {SRV}>&-; } 2>/dev/null || true
+    wait_exit "$SRV_PID" 8 server
+    stop_capture
+}
+scenario_renegotiation-resumed-id-tls12() { resumed_renegotiation -no_ticket; }
+scenario_renegotiation-resumed-ticket-tls12() { resumed_renegotiation -no_cache; }
+
+# Issue 26 item 10: the server's FIN is not captured (a filter drops the server's
+# data-less FIN segments) while the client acknowledges it: that ack is one past
+# the server's last byte, and no byte was lost.
+scenario_uncaptured-server-fin() {
+    pick_port
+    CAPTURE_FILTER_EXTRA="not (src port $PORT and tcp[tcpflags] & tcp-fin != 0 and ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) == 0)"
+    start_capture
+    ossl_server -cert "$PKI/server.pem" -key "$PKI/server.key" "${ECDHE12[@]}"
+    ossl_client "${ECDHE12[@]}"
+    send_request
+    send_response
+    finish
+    need tcpdump tcpdump
+    tcpdump -r "$PCAP" -n "src port $PORT and tcp[tcpflags] & tcp-fin != 0" 2>/dev/null | grep -q . &&
+        fail "the server's FIN was captured (it sent its FIN with data)"
+    return 0
+}
+
+# Issue 26 item 9: TLS 1.2 inside WebSocket frames after an HTTP Upgrade
+# (Peers/websocket_tls_peer.py, Python's ssl on both ends): the client's frames
+# are masked, the server's are not.
+scenario_tls-in-websocket() {
+    need python3 python3
+    begin
+    timeout "$TIME_LIMIT" python3 "$HERE/websocket_tls_peer.py" "$PORT" "$PKI/server.pem" "$PKI/server.key" >"$OUT/client.log" 2>&1 ||
+        { cat "$OUT/client.log" >&2; fail "the WebSocket peers failed"; }
+    stop_capture
+}
+
+# Issue 26 item 4 (3DES beyond SSL 3.0): TLS 1.2 TLS_RSA_WITH_3DES_EDE_CBC_SHA between
+# GnuTLS peers (Debian's OpenSSL has no 3DES suite), one line echoed.
+DES3_TLS12='NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+3DES-CBC:-MAC-ALL:+SHA1:-KX-ALL:+RSA:%COMPAT'
+scenario_des3-tls12-gnutls() {
+    need gnutls-serv gnutls-bin
+    begin
+    SERVER_PERSISTENT=1
+    start_server gnutls-serv --echo --disable-client-cert --nodb --noticket -p "$PORT" \
+        --x509certfile "$PKI/server.pem" --x509keyfile "$PKI/server.key" --priority "$DES3_TLS12"
+    wait_for "$OUT/server.log" 'listening'
+    gnutls_client "$DES3_TLS12"
+    to_client 'GET /3des-tls12\n'
+    wait_for "$OUT/client.log" '^GET /3des-tls12'
+    close_client_stdin
+    finish
+}
+
 # ---------------------------------------------------------------- main
 
 if [[ $SCENARIO == matrix-* ]]; then
