@@ -443,6 +443,9 @@ public final class JSONEventWriter: RenderingEventSink {
             w.key("index"); w.int(h.index)
             w.key("initiator"); w.string(h.initiator?.rawValue)
             w.key("outcome"); w.string(h.outcome.rawValue)
+            w.key("ended_by"); w.string(h.endedBy?.rawValue)
+            w.key("end_reason"); w.string(h.endReason)
+            if h.endedAfterFinished != nil { w.key("failed_after_finished"); w.bool(true) }
             w.key("encrypted"); w.bool(h.encrypted)
             w.key("decrypted"); w.bool(h.decrypted)
             // Only where they say something: a renegotiation read from ciphertext,

@@ -18,15 +18,16 @@ enum Narrative {
             var s = "The first handshake completed (\(version)"
             if let suite = c.cipherSuite { s += ", \(Naming.cipherSuiteName(suite) ?? Naming.hex4(suite))" }
             s += ")"
-            if let request = first.certificateRequest {
+            if let request = first.certificateRequest, request.phase != .postHandshake {
                 s += " with a client certificate request" + caList(request)
                 switch first.clientCertificate {
                 case .certificate(let leaf): s += "; the client sent \(leaf.subject ?? "a certificate")."
                 case .empty: s += "; the client sent no certificate."
                 case .notSeen, .inferred: s += "."
                 }
-            } else if c.version.map(ProtocolVersion.isTLS13Family) == true && c.certificateRequest == nil {
-                s += "; TLS 1.3 encrypts any certificate request, so without keys it cannot be seen."
+            } else if c.version.map(ProtocolVersion.isTLS13Family) == true
+                        && (c.certificateRequest == nil || (c.certificateRequest == "post_handshake" && c.certificateRequestInferred)) {
+                s += "; TLS 1.3 encrypts any certificate request in the handshake, so without keys it cannot be seen."
             } else {
                 s += " without asking for a client certificate."
             }
@@ -37,12 +38,17 @@ enum Narrative {
             } else {
                 out.append("The first handshake did not complete in the capture.")
             }
+        case .abandoned:
+            out.append("The first handshake was abandoned: " + closedSentence(first, c))
         case .refused, .unknown:
             out.append("The first handshake did not complete in the capture.")
         }
+        if let request = first.certificateRequest, request.phase == .postHandshake {
+            out.append(postHandshakeSentence(request, first))
+        }
         // Renegotiations.
         for h in c.handshakes.dropFirst() {
-            out.append(contentsOf: renegotiationSentences(h))
+            out.append(contentsOf: renegotiationSentences(h, c))
         }
         if c.handshakes.count > 1 {
             switch c.secureRenegotiation {
@@ -70,7 +76,44 @@ enum Narrative {
         }
     }
 
-    private static func renegotiationSentences(_ h: HandshakeSummary) -> [String] {
+    /// A handshake a side abandoned by closing TCP: who, and what the other side's alert was.
+    private static func closedSentence(_ h: HandshakeSummary, _ c: ConnectionSummary) -> String {
+        guard let side = h.endedBy else { return "the connection closed before it completed." }
+        var s = "the \(side.rawValue) closed the connection (TCP FIN, no alert)"
+        if h.certificateRequest != nil && side == .client && h.clientCertificate.isNotSeen {
+            s += " after the server's certificate request, without answering it"
+        }
+        let closerAlerted = c.alerts.contains { $0.sender == side }
+        if !closerAlerted, c.alerts.contains(where: { $0.sender == side.other && ($0.level == 2 || $0.encrypted) }) {
+            s += "; the \(side.other.rawValue)'s alert that followed answers that close, it did not end the handshake"
+        }
+        return s + "."
+    }
+
+    /// TLS 1.3 post-handshake authentication (RFC 8446 4.6.2): when, how it is known, what the client sent.
+    private static func postHandshakeSentence(_ request: CertificateRequestEvent, _ h: HandshakeSummary) -> String {
+        // Only the client's bytes: without keys the server's NewSessionTickets look like application data.
+        let bytes = request.applicationBytesBefore
+        var s = "After the handshake"
+        if bytes.client > 0 { s += ", and after \(bytes.client) bytes of client application data" }
+        s += ", \(formatDuration(request.msSinceConnectionStart)) into the connection, the server asked for a client certificate (TLS 1.3 post-handshake authentication"
+        if request.inferred {
+            s += ", inferred from encrypted record sizes: a short server record after the client's request, answered by a client flight the size of a certificate)"
+        } else {
+            s += request.decrypted ? ", decrypted)" : ")"
+            s += caList(request)
+        }
+        switch h.clientCertificate {
+        case .certificate(let leaf): s += "; the client sent \(leaf.subject ?? "a certificate")."
+        case .empty: s += "; the client sent no certificate."
+        case .inferred(sent: true): s += "; the client's reply carried a certificate and its signature (inferred)."
+        case .inferred(sent: false): s += "; the client sent an empty certificate list (inferred)."
+        case .notSeen: s += "."
+        }
+        return s
+    }
+
+    private static func renegotiationSentences(_ h: HandshakeSummary, _ c: ConnectionSummary) -> [String] {
         var out: [String] = []
         let how = h.decrypted ? ", decrypted)" : h.encrypted ? ", seen as an encrypted handshake record)" : ")"
         var s: String
@@ -115,7 +158,13 @@ enum Narrative {
         }
         switch h.phase {
         case .completed:
-            out.append("The renegotiation completed.")
+            if let after = h.endedAfterFinished {
+                out.append("Both Finished messages were seen, but the client then ended the connection (\(endedAfterFinishedWords(after))) before sending any application data: the handshake finished, yet the renegotiation did not work for this client.")
+            } else {
+                out.append("The renegotiation completed.")
+            }
+        case .closed:
+            out.append("The renegotiation was abandoned: " + closedSentence(h, c))
         case .refused(let side, let alert):
             // With keys (or in clear) the alert is named: the story adds to the keyless one.
             let which = alert.flatMap { TLSRegistry.alertName($0) }.map { "a \($0) alert" } ?? "an alert"
@@ -128,6 +177,16 @@ enum Narrative {
         return out
     }
 
+    private static func endedAfterFinishedWords(_ failure: HandshakeFailure) -> String {
+        switch failure {
+        case .alert(_, let level, let description, _):
+            guard let level else { return "an encrypted alert" }
+            return "a \(level == 2 ? "fatal" : "warning") \(description.flatMap { TLSRegistry.alertName($0) } ?? "unknown") alert"
+        case .reset: return "a TCP reset"
+        case .ignored: return "it ignored the handshake"
+        }
+    }
+
     private static func caList(_ request: CertificateRequestEvent) -> String {
         guard let names = request.caNames else { return "" }
         if names.isEmpty { return " (no CA names listed)" }
@@ -136,6 +195,11 @@ enum Narrative {
 }
 
 extension ClientCertificateAnswer {
+    var isNotSeen: Bool {
+        if case .notSeen = self { return true }
+        return false
+    }
+
     var sentCertificate: Bool {
         switch self {
         case .certificate: true

@@ -284,8 +284,11 @@ public final class TextEventWriter: EventSink {
         if h.inferred && h.index > 0 && h.outcome != .unknown { text += " (inferred)" }
         if let check = h.inferenceCheck { text += " (size inference \(check.rawValue) by decryption)" }
         if let request = h.certificateRequest {
-            text += "\n    certificate requested (\(request.phase.rawValue))"
-            if request.afterApplicationData {
+            text += "\n    certificate requested (\(request.phase.rawValue)\(request.inferred ? ", inferred" : ""))"
+            if request.phase == .postHandshake {
+                // Without keys TLS 1.3 tickets look like server application data: only the client's bytes agree.
+                text += " after \(request.applicationBytesBefore.client) bytes of client application data"
+            } else if request.afterApplicationData {
                 text += " after \(request.applicationBytesBefore.client) bytes of client and \(request.applicationBytesBefore.server) bytes of server application data"
             }
             text += ", \(formatDuration(request.msSinceConnectionStart)) into the connection"

@@ -34,8 +34,36 @@ public struct HandshakeSummary: Sendable {
     public var inferenceCheck: InferenceCheck?
     /// Its key exchange (null group with a reason).
     public var keyExchange: KeyExchangeSummary? = nil
+    /// A renegotiation whose both Finished were seen, after which the client
+    /// ended the connection (alert or reset) before sending application data.
+    public var endedAfterFinished: HandshakeFailure? = nil
 
-    public var outcome: HandshakeOutcome { phase.outcome }
+    /// `failed` for a renegotiation the client ended right after its Finished:
+    /// both Finished were seen, but it did not work.
+    public var outcome: HandshakeOutcome { endedAfterFinished != nil ? .failed : phase.outcome }
+
+    /// Who ended a handshake that did not complete (or the client that ended
+    /// the connection right after its Finished); nil when it completed or
+    /// nobody is known to have ended it (the capture stopped).
+    public var endedBy: Side? {
+        switch phase {
+        case .refused(let side, _): side
+        case .failed(let side, let reason): side ?? reason.side
+        case .closed(let side): side
+        default: endedAfterFinished?.side
+        }
+    }
+
+    /// How it was ended: an alert's name (`encrypted_alert` when unread),
+    /// `tcp_close` (FIN without an alert), `tcp_reset`, or `ignored`.
+    public var endReason: String? {
+        switch phase {
+        case .refused(_, let alert): alert.flatMap { TLSRegistry.alertName($0) } ?? "encrypted_alert"
+        case .failed(_, let reason): reason.endReason
+        case .closed: "tcp_close"
+        default: endedAfterFinished?.endReason
+        }
+    }
     /// Initiator and outcome were told from ciphertext, not read.
     public var inferred: Bool { encrypted && !decrypted }
 

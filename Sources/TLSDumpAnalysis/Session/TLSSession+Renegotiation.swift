@@ -109,9 +109,10 @@ extension TLSSession {
     /// The `renegotiation` event with the outcome, once it is final.
     func reportRenegotiationOutcome() {
         guard let hs = current, hs.index > 0, hs.phase.outcome != .unknown else { return }
+        let outcome: RenegotiationOutcome = hs.renegotiation.value.endedAfterFinished != nil ? .failed : hs.phase.outcome
         emit(.renegotiation(RenegotiationEvent(handshake: hs.index, initiator: hs.initiator?.rawValue ?? "unknown",
                                                evidence: hs.renegotiation.value.start?.trigger ?? "encrypted_handshake_record",
-                                               encrypted: hs.encrypted, secure: secureRenegotiation, outcome: hs.phase.outcome,
+                                               encrypted: hs.encrypted, secure: secureRenegotiation, outcome: outcome,
                                                inferred: hs.origin == .encrypted)))
     }
 

@@ -156,6 +156,7 @@ extension TLSSession {
             messages: hs.messages, messagesDropped: hs.messagesDropped, start: record.start,
             certificateRequest: certificateRequests.first { $0.handshake == hs.index },
             clientCertificate: answer, clientAuthenticated: hs.clientAuthenticated,
-            inference: record.inference, inferenceCheck: inferenceCheck(hs), keyExchange: hs.keyExchangeReport)
+            inference: record.inference, inferenceCheck: inferenceCheck(hs), keyExchange: hs.keyExchangeReport,
+            endedAfterFinished: record.endedAfterFinished)
     }
 }
