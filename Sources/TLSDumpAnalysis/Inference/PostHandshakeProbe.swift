@@ -2,8 +2,8 @@ import TLSDumpBase
 
 /// TLS 1.3 post-handshake authentication (RFC 8446 4.6.2) told from record
 /// sizes, without keys: after the client's first application data (its
-/// request) the server sends one short record (the CertificateRequest), and
-/// the client answers, before the server sends anything else, with records
+/// request) the server sends short records (NewSessionTickets, then the
+/// CertificateRequest), and the client answers, before the server sends anything else, with records
 /// the last of which has exactly a Finished's size (4 + hash + 1 + 16); what
 /// comes before that Finished is the Certificate and CertificateVerify: a few
 /// hundred bytes or more for a certificate, a few dozen for an empty one.
@@ -47,25 +47,40 @@ enum PostHandshakeProbe: Equatable {
         switch self {
         case .waitingForRequest:
             if side == .client { self = .requestSent }
-        case .requestSent:
-            guard side == .server else { break }
-            let micros = msSinceConnectionStart * 1000
-            guard length <= Self.maxRequestRecord, micros >= 0, micros < Double(UInt32.max) else {
-                self = .done
+        case .requestSent, .serverAsked, .clientAnswering:
+            if side == .server {
+                // A short server record (re)arms the probe: NewSessionTickets sent after the
+                // request come first, the CertificateRequest is the last short one before the
+                // client answers. A long one (the response) ends it.
+                let micros = msSinceConnectionStart * 1000
+                guard length <= Self.maxRequestRecord, micros >= 0, micros < Double(UInt32.max) else {
+                    self = .done
+                    break
+                }
+                self = .serverAsked(atMicroseconds: UInt32(micros), recordLength: UInt16(length))
                 break
             }
-            self = .serverAsked(atMicroseconds: UInt32(micros), recordLength: UInt16(length))
+            return clientRecord(length: length, finishedRecord: finishedRecord)
+        case .done:
+            break
+        }
+        return nil
+    }
+
+    /// A client record after the handshake's first request.
+    private mutating func clientRecord(length: Int, finishedRecord: Int?) -> Inference? {
+        switch self {
         case .serverAsked(let at, let request):
-            guard side == .client, length <= Int(UInt16.max) else { self = .done; break }
+            guard length <= Int(UInt16.max) else { self = .done; break }
             self = .clientAnswering(atMicroseconds: at, recordLength: request, bytes: 0, lastRecord: UInt16(length))
             return closeIfFinished(finishedRecord)
         case .clientAnswering(let at, let request, let bytes, let last):
             // A certificate chain larger than 64 KiB is not told.
             let total = Int(bytes) + Int(last)
-            guard side == .client, length <= Int(UInt16.max), total <= Int(UInt16.max) else { self = .done; break }
+            guard length <= Int(UInt16.max), total <= Int(UInt16.max) else { self = .done; break }
             self = .clientAnswering(atMicroseconds: at, recordLength: request, bytes: UInt16(total), lastRecord: UInt16(length))
             return closeIfFinished(finishedRecord)
-        case .done:
+        case .waitingForRequest, .requestSent, .done:
             break
         }
         return nil

@@ -208,15 +208,16 @@ final class TLSSession {
               hs.renegotiation.value.endedAfterFinished == nil,
               let atCompletion = hs.renegotiation.value.applicationBytesAtCompletion else { return }
         let now = applicationBytes
-        guard now.client == atCompletion.client else { return }
+        // Only before either side sent application data: after the server's answer an
+        // alert or a reset is how a client closes (a fatal one too: OpenSSL's decode_error
+        // at an end of stream without close_notify), and keys or no keys must agree.
+        guard now.client == atCompletion.client, now.server == atCompletion.server else { return }
         switch failure {
-        case .alert(_, let level, _, _) where level == 2:
-            break   // a fatal alert is a failure whenever it comes
-        case .alert(_, nil, _, _), .reset:
-            // Unread alert or reset: only before the server answered (after its
-            // answer they are how a client closes).
-            guard now.server == atCompletion.server else { return }
-        case .alert, .ignored:
+        case .alert(_, let level, _, _):
+            guard level == nil || level == 2 else { return }   // a warning (close_notify) is not a failure
+        case .reset:
+            break
+        case .ignored:
             return
         }
         live.renegotiation.value.endedAfterFinished = failure
