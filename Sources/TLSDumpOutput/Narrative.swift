@@ -11,6 +11,7 @@ enum Narrative {
     static func sentences(_ c: ConnectionSummary) -> [String] {
         var out: [String] = []
         guard let first = c.handshakes.first else { return out }
+        if let client = c.clientSoftware { out.append("The client is " + clientLine(client) + ".") }
         let version = c.version.map(Naming.version) ?? "TLS"
         // The first handshake.
         switch first.outcome {
@@ -58,9 +59,69 @@ enum Narrative {
             }
         }
         if c.findingIDs.contains(.clientAuthViaRenegotiation) {
-            out.append("This is the IIS pattern: the certificate is requested only in a renegotiation after the first request, and clients that expect the request in the first handshake (Java's HttpClient among them) or refuse renegotiation (BoringSSL, Go, Botan) fail here. On IIS, enabling client certificate negotiation on the binding (netsh http ... clientcertnegotiation=enable) moves the request into the first handshake; on Apache, SSLVerifyClient per virtual host instead of per directory does.")
+            out.append(remedy(c))
         }
         return out
+    }
+
+    /// Who the client is, from the measured catalogue, and on what basis.
+    static func clientLine(_ client: ClientSoftware) -> String {
+        switch client.basis {
+        case .exactJA4:
+            if client.candidates.count > 1 {
+                return client.candidates.map { $0.name + " " + $0.version }.joined(separator: " or ")
+                    + " (\(client.library ?? "their libraries")): they send the same ClientHello (exact JA4 match with the catalogue)"
+            }
+            return client.label + " (exact JA4 match with the catalogue)"
+        case .libraryTraits:
+            return "a \(client.library ?? "known-library") client of a stack the catalogue does not hold (" + client.traits.joined(separator: "; ") + ")"
+        }
+    }
+
+    /// The IIS pattern's remedy paragraph, speaking from the catalogue: what
+    /// this client was measured to do, or (unidentified) which measured stacks
+    /// complete and which do not; then the server-side remedies.
+    static func remedy(_ c: ConnectionSummary) -> String {
+        var s = "This is the IIS pattern: the certificate is requested only in a renegotiation after the first request."
+        let scenario = ClientStack.renegotiationScenario
+        if let client = c.clientSoftware, !client.candidates.isEmpty {
+            let told = client.candidates.map { stack -> String in
+                var t = "\(stack.name) \(stack.version) " + measuredClause(stack.outcome(scenario))
+                if let tickets = stack.outcome("tls12-reneg"), tickets != stack.outcome(scenario) {
+                    t += " (with session tickets on, it " + measuredClause(tickets) + ")"
+                }
+                return t
+            }
+            s += " Measured against this pattern (TLS 1.2, captures/clients), " + told.joined(separator: "; ") + "."
+        } else {
+            let (complete, fail) = ClientCatalogue.renegotiationVerdicts
+            s += " The client is not identified"
+            if let library = c.clientSoftware?.library { s += " beyond its library (\(library))" }
+            s += "; measured against this pattern (TLS 1.2, captures/clients), "
+            s += complete.map { "\($0.name) \($0.version)" }.joined(separator: ", ") + " complete it and send their certificate"
+            if !fail.isEmpty {
+                s += ", while " + fail.map { "\($0.name) \($0.version) (\(($0.outcome(scenario) ?? "unknown").replacingOccurrences(of: "_", with: " ")))" }
+                    .joined(separator: ", ") + " do not"
+            }
+            s += "."
+        }
+        s += " On IIS 7 and later, enabling client certificate negotiation on the binding (netsh http update sslcert ... clientcertnegotiation=enable) moves the request into the first handshake; on IIS 6 (Windows Server 2003), httpcfg set ssl -i IP:443 -h HASH -f 2 does, with SSLAlwaysNegoClientCert=\"TRUE\" in the IIS metabase; on Apache, SSLVerifyClient per virtual host instead of per directory does."
+        return s
+    }
+
+    /// A measured outcome in words (past tense: what the stack did).
+    private static func measuredClause(_ outcome: String?) -> String {
+        switch outcome {
+        case "completes_with_certificate"?: "completed it and sent its certificate"
+        case "completes"?: "completed it"
+        case "refuses"?: "refused it (a no_renegotiation alert; the server then ended the connection)"
+        case "abandons"?: "closed the connection at the certificate request"
+        case "fails_after_finished"?: "ended the connection right after the renegotiation's Finished"
+        case "resumes_session"?: "resumed its session in the renegotiation, so no certificate was asked"
+        case "fails"?: "failed it"
+        case let other?: "ended as \(other.replacingOccurrences(of: "_", with: " "))"
+        case nil: "was not measured against it"
+        }
     }
 
     /// How a first handshake failed, when it can be said (an encrypted alert says nothing more).

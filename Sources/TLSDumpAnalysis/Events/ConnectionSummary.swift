@@ -245,6 +245,12 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.clientCertificateCompression = newValue } }
     }
 
+    /// Who the client is by its ClientHello, from the measured catalogue (nil: unknown, the reason in `unknownReasons`).
+    public var clientSoftware: ClientSoftware? {
+        get { rare?.value.clientSoftware }
+        set { updateRare { $0.clientSoftware = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -270,11 +276,12 @@ struct RareConnectionFacts: Sendable {
     var clientValidation: ChainValidation?
     var serverCertificateCompression: CertificateCompressionInfo?
     var clientCertificateCompression: CertificateCompressionInfo?
+    var clientSoftware: ClientSoftware?
 
     var isEmpty: Bool {
         decryptionNote == nil && quic == nil && starttls == nil && plaintextBytes == nil
             && keyExchange == nil && ech == nil && ocsp == nil && sct == nil
             && validation == nil && clientValidation == nil
-            && serverCertificateCompression == nil && clientCertificateCompression == nil
+            && serverCertificateCompression == nil && clientCertificateCompression == nil && clientSoftware == nil
     }
 }
