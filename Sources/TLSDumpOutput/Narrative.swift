@@ -116,6 +116,8 @@ enum Narrative {
         case "completes"?: "completed it"
         case "refuses"?: "refused it (a no_renegotiation alert; the server then ended the connection)"
         case "abandons"?: "closed the connection at the certificate request"
+        case "abandons_then_retries_with_certificate"?:
+            "closed the connection at the certificate request (no alert), picked a certificate, and retried on a new connection, where it completed the renegotiation with its certificate"
         case "fails_after_finished"?: "ended the connection right after the renegotiation's Finished"
         case "resumes_session"?: "resumed its session in the renegotiation, so no certificate was asked"
         case "fails"?: "failed it"

@@ -39,6 +39,7 @@ STACKS = {
     "go-default": ("Go net/http (default)", "Go crypto/tls"),
     "go-renegotiate-once": ("Go net/http (RenegotiateOnceAsClient)", "Go crypto/tls"),
     "botan": ("Botan tls_client", "Botan"),
+    "chromium": ("Chromium (headless)", "BoringSSL"),
 }
 SCENARIOS = ["tls12-reneg-noticket", "tls12-reneg", "tls10-reneg", "tls12-certreq-first", "tls13-pha"]
 
@@ -69,6 +70,8 @@ def library_version(client, words, all_versions):
         return "Go crypto/tls (" + words[0] + ")"
     if family == "Botan":
         return "Botan " + words[0]
+    if family == "BoringSSL":
+        return "BoringSSL (Chromium " + words[0] + ")"
     return family
 
 
@@ -81,7 +84,18 @@ def run(pcap, keys):
 
 
 def outcome(scenario, events):
-    """How the scenario ended, from the decrypted events of its first connection."""
+    """How the scenario ended, from the decrypted events of its first connection; a
+    first connection the client abandoned (closed at the certificate request) and a
+    later one that completed with its certificate are its retry pattern."""
+    first = first_outcome(scenario, events)
+    conns = [e for e in events if e["type"] == "connection"]
+    if first in ("abandons", "handshake_abandoned") and any(
+            c["client_authenticated"] and all(h["outcome"] == "completed" for h in c["handshakes"]) for c in conns[1:]):
+        return first + "_then_retries_with_certificate"
+    return first
+
+
+def first_outcome(scenario, events):
     hello = next((e for e in events if e["type"] == "client_hello" and e["handshake"] == 0), None)
     conn = next((e for e in events if e["type"] == "connection"), None)
     if hello is None or conn is None:
@@ -130,7 +144,8 @@ def derive():
                 ja4s.append(hello["ja4"])
                 raws.append(hello["ja4_r"])
             measured.append({"scenario": scenario, "outcome": outcome(scenario, events),
-                             "http_status": report["http_status"], "exit_code": report["exit_code"]})
+                             "http_status": report["http_status"], "page_received": report["body_received"],
+                             "exit_code": report["exit_code"]})
         entries.append({"id": client, "name": name, "version": words[0],
                         "library": library_version(client, words, all_versions),
                         "ja4": ja4s, "ja4_r": raws, "measured": measured})
@@ -177,7 +192,8 @@ def matrix(catalogue):
         cells = []
         for scenario in SCENARIOS:
             m = by.get(scenario)
-            cells.append("" if m is None else m["outcome"].replace("_", " ") + (f" ({m['http_status']})" if m["http_status"] else " (no page)"))
+            page = f"HTTP {m['http_status']}" if m and m["http_status"] else ("page received" if m and m.get("page_received") else "no page")
+            cells.append("" if m is None else m["outcome"].replace("_", " ") + f" ({page})")
         rows.append(f"| {e['name']} | {e['version']} | {e['library']} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

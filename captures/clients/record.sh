@@ -36,7 +36,7 @@ BIN=$WORK/bin
 mkdir -p "$BIN"
 
 ALL_CLIENTS=(openssl-s_client gnutls-cli curl wget python3-urllib node-https
-             java-urlconnection java-httpclient go-default go-renegotiate-once botan)
+             java-urlconnection java-httpclient go-default go-renegotiate-once botan chromium)
 ALL_SCENARIOS=(tls12-reneg tls12-reneg-noticket tls10-reneg tls12-certreq-first tls13-pha)
 read -r -a SCENARIO_LIST <<<"${SCENARIOS:-${ALL_SCENARIOS[*]}}"
 if (( $# > 0 )); then CLIENT_LIST=("$@"); else CLIENT_LIST=("${ALL_CLIENTS[@]}"); fi
@@ -57,6 +57,8 @@ need go golang-go
 need botan botan
 need javac openjdk-17-jdk-headless
 need node nodejs
+need chromium chromium
+need pk12util libnss3-tools
 [[ -x /usr/bin/python3 ]] || apt_install python3
 
 PIDS=()
@@ -78,6 +80,9 @@ ip netns add "$NS"
 ip netns exec "$NS" ip link set lo up
 mkdir -p "/etc/netns/$NS"
 printf '127.0.0.1 localhost server.test\n::1 localhost\n' > "/etc/netns/$NS/hosts"
+mkdir -p "/etc/netns/$NS/chromium/policies/managed"
+printf '{"AutoSelectCertificateForUrls": ["{\\"pattern\\":\\"[*.]server.test\\",\\"filter\\":{}}"]}\n' \
+    > "/etc/netns/$NS/chromium/policies/managed/tlsdump-clients.json"
 in_ns() { ip netns exec "$NS" "$@"; }
 
 # Client programs and key stores.
@@ -89,6 +94,13 @@ openssl pkcs12 -export -in "$PKI/client.pem" -inkey "$PKI/client.key" -out "$BIN
 rm -f "$BIN/trust.p12"
 keytool -importcert -noprompt -alias ca -file "$PKI/ca.pem" -keystore "$BIN/trust.p12" \
     -storetype PKCS12 -storepass changeit >/dev/null 2>&1
+# Chromium: an NSS database with the CA trusted and the client certificate, and a
+# policy that picks that certificate without asking (mounted over /etc/chromium
+# inside the namespace only).
+mkdir -p "$BIN/chrome-home/.pki/nssdb"
+certutil -N --empty-password -d "sql:$BIN/chrome-home/.pki/nssdb"
+certutil -A -n tlsdump-ca -t "C,," -i "$PKI/ca.pem" -d "sql:$BIN/chrome-home/.pki/nssdb"
+pk12util -i "$BIN/client.p12" -W changeit -d "sql:$BIN/chrome-home/.pki/nssdb" >/dev/null
 JAVA_OPTS=(-Djavax.net.ssl.keyStore="$BIN/client.p12" -Djavax.net.ssl.keyStorePassword=changeit
            -Djavax.net.ssl.keyStoreType=PKCS12 -Djavax.net.ssl.trustStore="$BIN/trust.p12"
            -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12)
@@ -103,6 +115,15 @@ wait_for() { # FILE ERE TIMEOUT_S: 0 when FILE has a line matching ERE in time
     local file=$1 re=$2 timeout=$3 i
     for ((i = 0; i < timeout * 20; i++)); do
         grep -qE -- "$re" "$file" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+wait_count() { # FILE ERE COUNT TIMEOUT_S: 0 when FILE has COUNT lines matching ERE in time
+    local file=$1 re=$2 count=$3 timeout=$4 i n
+    for ((i = 0; i < timeout * 20; i++)); do
+        n=$(grep -cE -- "$re" "$file" 2>/dev/null || true)
+        (( ${n:-0} >= count )) && return 0
         sleep 0.05
     done
     return 1
@@ -146,6 +167,8 @@ client_command() {
     java-urlconnection) CMD=(java "${JAVA_OPTS[@]}" -cp "$BIN" Client urlconnection "$url") ;;
     java-httpclient) CMD=(java "${JAVA_OPTS[@]}" -cp "$BIN" Client httpclient "$url") ;;
     go-default) CMD=("$BIN/goclient" -reneg never -ca "$PKI/ca.pem" -cert "$PKI/client.pem" -key "$PKI/client.key" "$url") ;;
+    chromium) CMD=(env HOME="$BIN/chrome-home" chromium --headless=new --no-sandbox --disable-gpu --no-first-run
+                   --disable-background-networking --user-data-dir="$WORK/chrome-profile-$port" --dump-dom "$url") ;;
     go-renegotiate-once) CMD=("$BIN/goclient" -reneg once -ca "$PKI/ca.pem" -cert "$PKI/client.pem" -key "$PKI/client.key" "$url") ;;
     *) echo "record.sh: unknown client $client" >&2; exit 2 ;;
     esac
@@ -183,15 +206,21 @@ run_case() {
     client_command "$client" "https://server.test:$port/"
     (exec {fd}>&-; cd "$out"; exec ip netns exec "$NS" timeout 25 "${CMD[@]}" </dev/null >"$out/client.log" 2>&1) &
     local cli=$!; PIDS+=("$cli")
-    if wait_for "$out/server.log" '^GET / ' 12; then
+    # Each request (a client may retry on a new connection: Chromium does) gets the
+    # trigger, then the response, then the connection is closed.
+    local gets=0 timeout=12
+    while (( gets < 4 )) && wait_count "$out/server.log" '^GET / ' $((gets + 1)) "$timeout"; do
+        gets=$(grep -c '^GET / ' "$out/server.log"); timeout=4
         if [[ -n $TRIGGER ]]; then
             env printf "$TRIGGER" >&"$fd"
-            sleep 2
+            # A new request meanwhile is a retry on a new connection: it gets the trigger too.
+            wait_count "$out/server.log" '^GET / ' $((gets + 1)) 2 && continue
         fi
         env printf "$RESPONSE" >&"$fd"
         sleep 0.5
         env printf 'q\n' >&"$fd"
-    fi
+        kill -0 "$cli" 2>/dev/null || break
+    done
     local rc=0
     wait_gone "$cli" 20 || true
     wait "$cli" || rc=$?
@@ -224,6 +253,7 @@ run_case() {
     echo "go-default $(go version | awk '{print $3}') crypto/tls"
     echo "go-renegotiate-once $(go version | awk '{print $3}') crypto/tls"
     echo "botan $(botan version)"
+    echo "chromium $(chromium --version 2>/dev/null | awk '{print $2}') BoringSSL"
 } > "$WORK/versions.txt"
 
 # ---------------------------------------------------------------- run

@@ -17,6 +17,18 @@ extension ClientCatalogue {
                 ClientStack.Measurement(scenario: "tls13-pha", outcome: "handshake_failed", httpStatus: nil, exitCode: 0),
             ]),
         ClientStack(
+            id: "chromium", name: "Chromium (headless)", version: "156.0.8078.129",
+            library: "BoringSSL (Chromium 156.0.8078.129)",
+            ja4: ["t13d1517h2_8daaf6152771_cb7bf5808d99"],
+            ja4Raw: ["t13d1517h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_0005,000a,000b,000d,0012,0017,001b,0023,002b,002d,0033,44cd,ca34,fe0d,ff01_0904,0905,0906,0403,0804,0401,0503,0805,0501,0806,0601"],
+            measured: [
+                ClientStack.Measurement(scenario: "tls12-reneg-noticket", outcome: "abandons_then_retries_with_certificate", httpStatus: nil, exitCode: 0),
+                ClientStack.Measurement(scenario: "tls12-reneg", outcome: "abandons_then_retries_with_certificate", httpStatus: nil, exitCode: 0),
+                ClientStack.Measurement(scenario: "tls10-reneg", outcome: "handshake_failed", httpStatus: nil, exitCode: 0),
+                ClientStack.Measurement(scenario: "tls12-certreq-first", outcome: "handshake_abandoned_then_retries_with_certificate", httpStatus: nil, exitCode: 0),
+                ClientStack.Measurement(scenario: "tls13-pha", outcome: "pha_not_offered", httpStatus: nil, exitCode: 0),
+            ]),
+        ClientStack(
             id: "curl", name: "curl", version: "7.88.1",
             library: "OpenSSL 3.0.19",
             ja4: ["t13d3112h1_e8f1e7e78f70_b26ce05bbdd6"],
