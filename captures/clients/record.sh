@@ -18,6 +18,7 @@
 #
 # Scenarios (the server is openssl s_server, its stdin driven by this script;
 # no session cache, so a renegotiation resumes only from a session ticket):
+#   tls12-reneg-cache     (only when asked for) s_server's defaults: session cache and tickets on
 #   tls12-reneg           TLS 1.2, session tickets on; after the first request a
 #                         HelloRequest, and a CertificateRequest in the renegotiation
 #   tls12-reneg-noticket  the same with session tickets off
@@ -176,10 +177,11 @@ client_command() {
 
 # server_args SCENARIO: s_server options; TRIGGER: what is typed after the request.
 server_args() {
-    TRIGGER=
+    TRIGGER= CACHE=
     case $1 in
     tls12-reneg) SARGS=(-tls1_2); TRIGGER='R\n' ;;
     tls12-reneg-noticket) SARGS=(-tls1_2 -no_ticket); TRIGGER='R\n' ;;
+    tls12-reneg-cache) SARGS=(-tls1_2); CACHE=1; TRIGGER='R\n' ;;
     tls10-reneg) SARGS=(-tls1 -cipher 'DEFAULT:@SECLEVEL=0'); TRIGGER='R\n' ;;
     tls12-certreq-first) SARGS=(-tls1_2 -verify 1) ;;
     tls13-pha) SARGS=(-tls1_3); TRIGGER='c\n' ;;
@@ -192,12 +194,14 @@ run_case() {
     local client=$1 scenario=$2 port=$3 out=$WORK/out/$1/$2 dest=$HERE/$1
     rm -rf "$out"; mkdir -p "$out" "$dest"
     server_args "$scenario"
+    local CACHE_ARGS=(-no_cache)
+    [[ -n $CACHE ]] && CACHE_ARGS=()
     ip netns exec "$NS" tcpdump -i lo -U --immediate-mode -n -s 262144 -Z root -w "$out/capture.pcap" "tcp port $port" 2>"$out/tcpdump.log" &
     local cap=$!; PIDS+=("$cap")
     wait_for "$out/tcpdump.log" 'listening on' 10 || { echo "tcpdump did not start" >&2; exit 1; }
     mkfifo "$out/server.in"
     OPENSSL_CONF=$WORK/openssl-server.cnf ip netns exec "$NS" timeout 40 stdbuf -o0 -e0 openssl s_server -accept "127.0.0.1:$port" \
-        -cert "$PKI/server.pem" -key "$PKI/server.key" -CAfile "$PKI/ca.pem" -keylogfile "$out/keys" -crlf -no_cache \
+        -cert "$PKI/server.pem" -key "$PKI/server.key" -CAfile "$PKI/ca.pem" -keylogfile "$out/keys" -crlf "${CACHE_ARGS[@]}" \
         "${SARGS[@]}" <"$out/server.in" >"$out/server.log" 2>&1 &
     local srv=$!; PIDS+=("$srv")
     local fd
