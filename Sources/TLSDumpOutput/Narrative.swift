@@ -41,6 +41,7 @@ enum Narrative {
             }
         case .abandoned:
             out.append("The first handshake was abandoned: " + closedSentence(first, c))
+            if let retry = measuredRetry(c, scenario: "tls12-certreq-first") { out.append(retry) }
         case .refused, .unknown:
             out.append("The first handshake did not complete in the capture.")
         }
@@ -153,6 +154,15 @@ enum Narrative {
         return s + "."
     }
 
+    /// A client that closed at a certificate request: when the catalogue measured
+    /// it doing so and retrying (Chromium), the story says what comes next.
+    private static func measuredRetry(_ c: ConnectionSummary, scenario: String) -> String? {
+        guard let client = c.clientSoftware, !client.candidates.isEmpty,
+              client.candidates.allSatisfy({ $0.outcome(scenario)?.hasSuffix("_then_retries_with_certificate") == true }) else { return nil }
+        let names = client.candidates.map { "\($0.name) \($0.version)" }.joined(separator: " and ")
+        return "That is \(names)'s measured pattern (captures/clients): it closes the connection at the certificate request, picks a certificate, and retries on a new connection to the same server, where it sends it; the retry is the next connection from this client with the same JA4."
+    }
+
     /// TLS 1.3 post-handshake authentication (RFC 8446 4.6.2): when, how it is known, what the client sent.
     private static func postHandshakeSentence(_ request: CertificateRequestEvent, _ h: HandshakeSummary) -> String {
         // Only the client's bytes: without keys the server's NewSessionTickets look like application data.
@@ -228,6 +238,7 @@ enum Narrative {
             }
         case .closed:
             out.append("The renegotiation was abandoned: " + closedSentence(h, c))
+            if h.endedBy == .client, let retry = measuredRetry(c, scenario: ClientStack.renegotiationScenario) { out.append(retry) }
         case .refused(let side, let alert):
             // With keys (or in clear) the alert is named: the story adds to the keyless one.
             let which = alert.flatMap { TLSRegistry.alertName($0) }.map { "a \($0) alert" } ?? "an alert"

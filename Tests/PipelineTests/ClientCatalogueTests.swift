@@ -234,6 +234,7 @@ final class ClientCatalogueTests: XCTestCase {
                 XCTAssertTrue(story.contains("The renegotiation was abandoned: the client closed the connection (TCP FIN, no alert)"), story)
                 XCTAssertFalse(story.contains("failed"), story)
                 XCTAssertEqual(first.clientSoftware?.candidates.map(\.id), ["chromium"])
+                XCTAssertTrue(story.contains("measured pattern (captures/clients): it closes the connection at the certificate request, picks a certificate, and retries"), story)
                 if keys {
                     XCTAssertTrue(story.contains("picked a certificate, and retried on a new connection"), "the remedy tells the measured pattern: \(story)")
                 }
