@@ -99,6 +99,19 @@ final class HandshakeEndingTests: XCTestCase {
         XCTAssertTrue(wire.sink.findings.contains { $0.id == .handshakeFailed && $0.message.contains("closed the connection") })
     }
 
+    /// A connection picked up mid-stream: its handshake's start was not seen, so a close is no abandonment.
+    func testAMidStreamCloseAbandonsNothing() throws {
+        let wire = Wire()
+        wire.record(.server, ContentType.handshake, [UInt8](repeating: 9, count: 40))        // an encrypted handshake record, mid-stream
+        wire.record(.client, ContentType.applicationData, [UInt8](repeating: 1, count: 100))
+        wire.send(.client, flags: [.ack, .fin], payload: [])
+        wire.send(.server, flags: [.ack, .fin], payload: [])
+        let c = try XCTUnwrap(wire.finish())
+        XCTAssertNotEqual(c.handshakes.first?.outcome, .abandoned)
+        XCTAssertNil(c.handshakes.first?.endedBy)
+        XCTAssertFalse(wire.sink.findings.contains { $0.id == .handshakeFailed })
+    }
+
     func testTheClosedPhaseIsFinalAndAcceptsNothing() {
         let role = HandshakeRole(initiator: .server, isRenegotiation: true)
         let closed = HandshakePhase.serverFlight.next(on: .closed(by: .client), in: role)

@@ -191,8 +191,10 @@ final class TLSSession {
     /// progress was abandoned by it: whatever the other side says next (an
     /// alert) answers the close. A renegotiation the asked side ignored while
     /// sending application data stays ignored.
+    /// A handshake picked up mid-stream (its start not seen) is left to the end:
+    /// a close there says nothing about a handshake that may long be over.
     func tcpClosed(by side: Side) {
-        guard inHandshake else { return }
+        guard inHandshake, current?.initiator != nil else { return }
         closeOpenRenegotiation()
         guard inHandshake else { return }
         advance(.closed(by: side), from: side)
