@@ -99,6 +99,7 @@ final class ClientCatalogueTests: XCTestCase {
             XCTAssertEqual(row["name"] as? String, stack.name)
             XCTAssertEqual(row["version"] as? String, stack.version)
             XCTAssertEqual(row["library"] as? String, stack.library)
+            XCTAssertEqual(row["library_family"] as? String, stack.family)
             XCTAssertEqual(row["ja4"] as? [String], stack.ja4)
             XCTAssertEqual(row["ja4_r"] as? [String], stack.ja4Raw)
             let measured = (row["measured"] as? [[String: Any]] ?? []).map { "\($0["scenario"] ?? "")=\($0["outcome"] ?? "")" }
@@ -148,7 +149,7 @@ final class ClientCatalogueTests: XCTestCase {
         XCTAssertEqual(traits.basis, .libraryTraits)
         XCTAssertNil(traits.name)
         XCTAssertTrue(traits.candidates.isEmpty)
-        XCTAssertEqual(traits.library, curl.library)
+        XCTAssertEqual(traits.library, "OpenSSL", "the library, not a version it cannot tell")
         XCTAssertTrue(traits.traits.first?.contains(String(parts[1])) == true, "\(traits.traits)")
         guard case .unknown(let reason) = ClientCatalogue.identify(ja4: "t13d0000h2_000000000000_000000000000") else {
             return XCTFail("an unknown hello must not be identified")
@@ -158,6 +159,18 @@ final class ClientCatalogueTests: XCTestCase {
               case .unknown = ClientCatalogue.identify(ja4: "garbage") else {
             return XCTFail("no hello, QUIC and malformed JA4s are unknown")
         }
+        // A real Chrome 124 ClientHello (Tests/PipelineTests/Peers): not the measured Chromium's
+        // JA4, but its cipher list is BoringSSL's: the library, by that trait, and no name.
+        let record = try Data(contentsOf: Paths.packageRoot.appendingPathComponent("Tests/PipelineTests/Peers/chrome-124-kyber-client-hello.bin"))
+        let body = Array(record.dropFirst(9))
+        let hello = try body.withUnsafeBytes { buffer throws(ParseError) in try ClientHello.parse(buffer) }
+        let chrome124 = Fingerprints.ja4(hello)
+        XCTAssertFalse(ClientCatalogue.all.contains { $0.ja4.contains(chrome124) })
+        let boring = try XCTUnwrap(ClientCatalogue.identify(ja4: chrome124).software, chrome124)
+        XCTAssertEqual(boring.basis, .libraryTraits)
+        XCTAssertEqual(boring.library, "BoringSSL")
+        XCTAssertNil(boring.name)
+        XCTAssertNil(boring.version)
         // An unidentified connection says why in `unknown`.
         let sink = try analyse(Paths.bundledCaptures.appendingPathComponent("tls13.pcap"))
         let summary = try XCTUnwrap(sink.connections.first?.summary)

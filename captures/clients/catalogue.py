@@ -147,7 +147,7 @@ def derive():
                              "http_status": report["http_status"], "page_received": report["body_received"],
                              "exit_code": report["exit_code"]})
         entries.append({"id": client, "name": name, "version": words[0],
-                        "library": library_version(client, words, all_versions),
+                        "library": library_version(client, words, all_versions), "library_family": STACKS[client][1],
                         "ja4": ja4s, "ja4_r": raws, "measured": measured})
     return {"source": "captures/clients (record.sh); regenerate with: make client-catalogue", "stacks": entries}
 
@@ -170,7 +170,7 @@ def swift(catalogue):
     for e in catalogue["stacks"]:
         lines.append("        ClientStack(")
         lines.append(f"            id: {swift_string(e['id'])}, name: {swift_string(e['name'])}, version: {swift_string(e['version'])},")
-        lines.append(f"            library: {swift_string(e['library'])},")
+        lines.append(f"            library: {swift_string(e['library'])}, family: {swift_string(e['library_family'])},")
         lines.append("            ja4: [" + ", ".join(swift_string(j) for j in e["ja4"]) + "],")
         lines.append("            ja4Raw: [" + ", ".join(swift_string(j) for j in e["ja4_r"]) + "],")
         lines.append("            measured: [")

@@ -36,11 +36,13 @@ public enum ClientCatalogue {
         if parts.count == 3 {
             let ciphers = String(parts[1])
             let sharing = table.filter { stack in stack.ja4.contains { $0.split(separator: "_", omittingEmptySubsequences: false).dropFirst().first.map(String.init) == ciphers } }
-            if let library = common(sharing.map(\.library)) {
+            // The library, not its version: another version may offer the same list.
+            if let family = common(sharing.map(\.family)) {
+                let measured = Array(Set(sharing.map(\.library))).sorted().joined(separator: ", ")
                 let ids = sharing.map(\.id).joined(separator: ", ")
                 return .identified(ClientSoftware(
-                    name: nil, version: nil, library: library, basis: .libraryTraits,
-                    traits: ["cipher suites in the order \(library) offers them by default (JA4 part b \(ciphers), as \(ids))"],
+                    name: nil, version: nil, library: family, basis: .libraryTraits,
+                    traits: ["cipher suites offered as \(measured) offers them by default (JA4 part b \(ciphers), measured with \(ids))"],
                     candidates: []))
             }
         }
@@ -74,7 +76,10 @@ public struct ClientStack: Sendable, Equatable {
     public let id: String
     public let name: String
     public let version: String
+    /// The library with its version, as measured ("OpenSSL 3.0.19").
     public let library: String
+    /// The library without a version ("OpenSSL"): what library traits can tell.
+    public let family: String
     /// Its first ClientHello's JA4 (one per distinct hello seen across the scenarios).
     public let ja4: [String]
     /// The same as raw JA4 (ja4_r), for near matches by eye.

@@ -6,7 +6,7 @@ extension ClientCatalogue {
     static let table: [ClientStack] = [
         ClientStack(
             id: "botan", name: "Botan tls_client", version: "2.19.3",
-            library: "Botan 2.19.3",
+            library: "Botan 2.19.3", family: "Botan",
             ja4: ["t12d131000_d942a13a346c_d7568b01b291"],
             ja4Raw: ["t12d131000_009e,009f,16b7,16b8,16b9,16ba,c02b,c02c,c02f,c030,cca8,cca9,ccaa_0005,000a,000b,000d,0016,0017,0023,002b,ff01_0805,0804,0806,0501,0601,0401,0503,0603,0403"],
             measured: [
@@ -18,7 +18,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "chromium", name: "Chromium (headless)", version: "156.0.8078.129",
-            library: "BoringSSL (Chromium 156.0.8078.129)",
+            library: "BoringSSL (Chromium 156.0.8078.129)", family: "BoringSSL",
             ja4: ["t13d1517h2_8daaf6152771_cb7bf5808d99"],
             ja4Raw: ["t13d1517h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_0005,000a,000b,000d,0012,0017,001b,0023,002b,002d,0033,44cd,ca34,fe0d,ff01_0904,0905,0906,0403,0804,0401,0503,0805,0501,0806,0601"],
             measured: [
@@ -30,7 +30,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "curl", name: "curl", version: "7.88.1",
-            library: "OpenSSL 3.0.19",
+            library: "OpenSSL 3.0.19", family: "OpenSSL",
             ja4: ["t13d3112h1_e8f1e7e78f70_b26ce05bbdd6"],
             ja4Raw: ["t13d3112h1_002f,0033,0035,0039,003c,003d,0067,006b,009c,009d,009e,009f,00ff,1301,1302,1303,c009,c00a,c013,c014,c023,c024,c027,c028,c02b,c02c,c02f,c030,cca8,cca9,ccaa_000a,000b,000d,0015,0016,0017,002b,002d,0031,0033_0403,0503,0603,0807,0808,0809,080a,080b,0804,0805,0806,0401,0501,0601,0303,0301,0302,0402,0502,0602"],
             measured: [
@@ -42,7 +42,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "gnutls-cli", name: "gnutls-cli", version: "3.7.9",
-            library: "GnuTLS 3.7.9",
+            library: "GnuTLS 3.7.9", family: "GnuTLS",
             ja4: ["t13d291300_723694b0fccc_2cc26d266019"],
             ja4Raw: ["t13d291300_002f,0033,0035,0039,009c,009d,009e,009f,1301,1302,1303,1304,c009,c00a,c013,c014,c02b,c02c,c02f,c030,c09c,c09d,c09e,c09f,c0ac,c0ad,cca8,cca9,ccaa_0005,000a,000b,000d,0016,0017,001c,0023,002b,002d,0033,ff01_0401,0809,0804,0403,0807,0501,080a,0805,0503,0808,0601,080b,0806,0603,0201,0203"],
             measured: [
@@ -54,7 +54,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "go-default", name: "Go net/http (default)", version: "go1.19.8",
-            library: "Go crypto/tls (go1.19.8)",
+            library: "Go crypto/tls (go1.19.8)", family: "Go crypto/tls",
             ja4: ["t13d190900_9dc949149365_97f8aa674fd9"],
             ja4Raw: ["t13d190900_000a,002f,0035,009c,009d,1301,1302,1303,c009,c00a,c012,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_0005,000a,000b,000d,0012,002b,0033,ff01_0804,0403,0807,0805,0806,0401,0501,0601,0503,0603,0201,0203"],
             measured: [
@@ -66,7 +66,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "go-renegotiate-once", name: "Go net/http (RenegotiateOnceAsClient)", version: "go1.19.8",
-            library: "Go crypto/tls (go1.19.8)",
+            library: "Go crypto/tls (go1.19.8)", family: "Go crypto/tls",
             ja4: ["t13d190900_9dc949149365_97f8aa674fd9"],
             ja4Raw: ["t13d190900_000a,002f,0035,009c,009d,1301,1302,1303,c009,c00a,c012,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_0005,000a,000b,000d,0012,002b,0033,ff01_0804,0403,0807,0805,0806,0401,0501,0601,0503,0603,0201,0203"],
             measured: [
@@ -78,7 +78,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "java-httpclient", name: "Java java.net.http.HttpClient", version: "17.0.15",
-            library: "JSSE (OpenJDK 17.0.15)",
+            library: "JSSE (OpenJDK 17.0.15)", family: "JSSE (OpenJDK)",
             ja4: ["t13d371200_db35923f8641_7c76daad20ec"],
             ja4Raw: ["t13d371200_002f,0032,0033,0035,0038,0039,003c,003d,0040,0067,006a,006b,009c,009d,009e,009f,00a2,00a3,00ff,1301,1302,1303,c009,c00a,c013,c014,c023,c024,c027,c028,c02b,c02c,c02f,c030,cca8,cca9,ccaa_0005,000a,000b,000d,0011,0017,0023,002b,002d,0032,0033_0403,0503,0603,0807,0808,0804,0805,0806,0809,080a,080b,0401,0501,0601,0402,0303,0301,0302,0203,0201,0202"],
             measured: [
@@ -90,7 +90,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "java-urlconnection", name: "Java HttpsURLConnection", version: "17.0.15",
-            library: "JSSE (OpenJDK 17.0.15)",
+            library: "JSSE (OpenJDK 17.0.15)", family: "JSSE (OpenJDK)",
             ja4: ["t13d371200_db35923f8641_7c76daad20ec"],
             ja4Raw: ["t13d371200_002f,0032,0033,0035,0038,0039,003c,003d,0040,0067,006a,006b,009c,009d,009e,009f,00a2,00a3,00ff,1301,1302,1303,c009,c00a,c013,c014,c023,c024,c027,c028,c02b,c02c,c02f,c030,cca8,cca9,ccaa_0005,000a,000b,000d,0011,0017,0023,002b,002d,0032,0033_0403,0503,0603,0807,0808,0804,0805,0806,0809,080a,080b,0401,0501,0601,0402,0303,0301,0302,0203,0201,0202"],
             measured: [
@@ -102,7 +102,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "node-https", name: "Node.js https", version: "v20.20.2",
-            library: "OpenSSL (bundled with Node.js) 3.0.19",
+            library: "OpenSSL (bundled with Node.js) 3.0.19", family: "OpenSSL (bundled with Node.js)",
             ja4: ["t13d591000_a33745022dd6_1f22a2ca17c4"],
             ja4Raw: ["t13d591000_002f,0032,0033,0035,0038,0039,003c,003d,0040,0067,006a,006b,009c,009d,009e,009f,00a2,00a3,00ff,1301,1302,1303,c009,c00a,c013,c014,c023,c024,c027,c028,c02b,c02c,c02f,c030,c050,c051,c052,c053,c056,c057,c05c,c05d,c060,c061,c09c,c09d,c09e,c09f,c0a0,c0a1,c0a2,c0a3,c0ac,c0ad,c0ae,c0af,cca8,cca9,ccaa_000a,000b,000d,0016,0017,0023,002b,002d,0033_0403,0503,0603,0807,0808,0809,080a,080b,0804,0805,0806,0401,0501,0601,0303,0301,0302,0402,0502,0602"],
             measured: [
@@ -114,7 +114,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "openssl-s_client", name: "openssl s_client", version: "3.0.19",
-            library: "OpenSSL 3.0.19",
+            library: "OpenSSL 3.0.19", family: "OpenSSL",
             ja4: ["t13d311100_e8f1e7e78f70_fb8d5ffd48c1"],
             ja4Raw: ["t13d311100_002f,0033,0035,0039,003c,003d,0067,006b,009c,009d,009e,009f,00ff,1301,1302,1303,c009,c00a,c013,c014,c023,c024,c027,c028,c02b,c02c,c02f,c030,cca8,cca9,ccaa_000a,000b,000d,0016,0017,0023,002b,002d,0031,0033_0403,0503,0603,0807,0808,0809,080a,080b,0804,0805,0806,0401,0501,0601,0303,0301,0302,0402,0502,0602"],
             measured: [
@@ -126,7 +126,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "python3-urllib", name: "Python urllib", version: "3.11.2",
-            library: "OpenSSL 3.0.19",
+            library: "OpenSSL 3.0.19", family: "OpenSSL",
             ja4: ["t13d311100_e8f1e7e78f70_d41ae481755e"],
             ja4Raw: ["t13d311100_002f,0033,0035,0039,003c,003d,0067,006b,009c,009d,009e,009f,00ff,1301,1302,1303,c009,c00a,c013,c014,c023,c024,c027,c028,c02b,c02c,c02f,c030,cca8,cca9,ccaa_000a,000b,000d,0015,0016,0017,0023,002b,002d,0033_0403,0503,0603,0807,0808,0809,080a,080b,0804,0805,0806,0401,0501,0601,0303,0301,0302,0402,0502,0602"],
             measured: [
@@ -138,7 +138,7 @@ extension ClientCatalogue {
             ]),
         ClientStack(
             id: "wget", name: "GNU Wget", version: "1.21.3",
-            library: "GnuTLS 3.7.9",
+            library: "GnuTLS 3.7.9", family: "GnuTLS",
             ja4: ["t13d291300_723694b0fccc_899037bd0b8c"],
             ja4Raw: ["t13d291300_002f,0033,0035,0039,009c,009d,009e,009f,1301,1302,1303,1304,c009,c00a,c013,c014,c02b,c02c,c02f,c030,c09c,c09d,c09e,c09f,c0ac,c0ad,cca8,cca9,ccaa_0005,000a,000b,000d,0015,001c,0023,002b,002d,0031,0033,ff01_0401,0809,0804,0403,0807,0501,080a,0805,0503,0808,0601,080b,0806,0603,0201,0203"],
             measured: [
