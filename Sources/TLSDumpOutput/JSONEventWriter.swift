@@ -88,6 +88,8 @@ public final class JSONEventWriter: RenderingEventSink {
             w.key("secure"); w.bool(e.secure)
             w.key("outcome"); w.string(e.outcome.rawValue)
             w.key("inferred"); w.bool(e.inferred)
+            if let side = e.endedBy { w.key("ended_by"); w.string(side.rawValue) }
+            if let reason = e.endReason { w.key("end_reason"); w.string(reason) }
         case .alert(let e):
             w.key("sender"); w.string(e.sender.rawValue)
             w.key("encrypted"); w.bool(e.encrypted)

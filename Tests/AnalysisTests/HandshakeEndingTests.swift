@@ -31,6 +31,8 @@ final class HandshakeEndingTests: XCTestCase {
         XCTAssertEqual(h.endedBy, .client, "the server's alert after the close does not make it the server's doing")
         XCTAssertEqual(h.endReason, "tcp_close")
         XCTAssertEqual(wire.sink.renegotiations.last?.outcome, .abandoned)
+        XCTAssertEqual(wire.sink.renegotiations.last?.endedBy, .client, "the streaming event says who, too")
+        XCTAssertEqual(wire.sink.renegotiations.last?.endReason, "tcp_close")
         XCTAssertTrue(wire.sink.findings.contains { $0.id == .renegotiationAbandoned && $0.evidence == .abandonment(by: .client, answered: true) })
         XCTAssertFalse(wire.sink.findings.contains { $0.id == .renegotiationFailed })
     }
@@ -68,6 +70,8 @@ final class HandshakeEndingTests: XCTestCase {
         XCTAssertEqual(h.endedBy, .client)
         XCTAssertEqual(h.endReason, "encrypted_alert")
         XCTAssertEqual(wire.sink.renegotiations.map(\.outcome), [.unknown, .completed, .failed])
+        XCTAssertEqual(wire.sink.renegotiations.map(\.endedBy), [nil, nil, .client])
+        XCTAssertEqual(wire.sink.renegotiations.last?.endReason, "encrypted_alert")
         XCTAssertTrue(wire.sink.findings.contains { $0.id == .renegotiationFailedAfterFinished })
     }
 

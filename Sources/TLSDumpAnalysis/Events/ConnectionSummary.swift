@@ -45,25 +45,11 @@ public struct HandshakeSummary: Sendable {
     /// Who ended a handshake that did not complete (or the client that ended
     /// the connection right after its Finished); nil when it completed or
     /// nobody is known to have ended it (the capture stopped).
-    public var endedBy: Side? {
-        switch phase {
-        case .refused(let side, _): side
-        case .failed(let side, let reason): side ?? reason.side
-        case .closed(let side): side
-        default: endedAfterFinished?.side
-        }
-    }
+    public var endedBy: Side? { phase.endedBy ?? endedAfterFinished?.side }
 
     /// How it was ended: an alert's name (`encrypted_alert` when unread),
     /// `tcp_close` (FIN without an alert), `tcp_reset`, or `ignored`.
-    public var endReason: String? {
-        switch phase {
-        case .refused(_, let alert): alert.flatMap { TLSRegistry.alertName($0) } ?? "encrypted_alert"
-        case .failed(_, let reason): reason.endReason
-        case .closed: "tcp_close"
-        default: endedAfterFinished?.endReason
-        }
-    }
+    public var endReason: String? { phase.endReason ?? endedAfterFinished?.endReason }
     /// Initiator and outcome were told from ciphertext, not read.
     public var inferred: Bool { encrypted && !decrypted }
 

@@ -102,6 +102,26 @@ public enum HandshakePhase: Sendable, Equatable {
         }
     }
 
+    /// Who ended it, when it ended without completing (nil otherwise, and for `abandoned`: the capture ended).
+    public var endedBy: Side? {
+        switch self {
+        case .refused(let side, _): side
+        case .failed(let side, let reason): side ?? reason.side
+        case .closed(let side): side
+        default: nil
+        }
+    }
+
+    /// How: an alert's name (`encrypted_alert` when unread), `tcp_close`, `tcp_reset`, `ignored`.
+    public var endReason: String? {
+        switch self {
+        case .refused(_, let alert): alert.flatMap { TLSRegistry.alertName($0) } ?? "encrypted_alert"
+        case .failed(_, let reason): reason.endReason
+        case .closed: "tcp_close"
+        default: nil
+        }
+    }
+
     /// A name for messages and findings.
     public var name: String {
         switch self {
