@@ -225,6 +225,34 @@ final class ClientCatalogueTests: XCTestCase {
         }
     }
 
+    /// The story with keys adds to the keyless one and never contradicts it: every
+    /// keyless sentence, by its opening words (who did what: "The renegotiation
+    /// completed.", "The client refused it", "The renegotiation was abandoned:"),
+    /// is told with keys too, in the same order, on every connection of every case.
+    func testTheStoryWithKeysAddsToTheKeylessOne() throws {
+        func openings(_ summary: ConnectionSummary) -> [String] {
+            Narrative.sentences(summary).map { $0.split(separator: " ").prefix(4).joined(separator: " ") }
+        }
+        var told = 0
+        for c in try Self.cases() {
+            let plain = try connections(c, keys: false), keyed = try connections(c, keys: true)
+            XCTAssertEqual(plain.count, keyed.count, "\(c.client) \(c.scenario)")
+            for (p, k) in zip(plain, keyed) {
+                let without = openings(p), with = openings(k)
+                var rest = with[...]
+                for sentence in without {
+                    guard let at = rest.firstIndex(of: sentence) else {
+                        XCTFail("\(c.client) \(c.scenario): \"\(sentence) ...\" is not in the story with keys: \(Narrative.sentences(k))")
+                        break
+                    }
+                    rest = rest[(at + 1)...]
+                    told += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(told, 100, "the stories were told")
+    }
+
     /// Chromium: at the renegotiation's CertificateRequest it closes TCP without an alert
     /// (OpenSSL's decode_error follows), then retries on a new connection where the
     /// renegotiation completes with its certificate. The first is abandoned by the client,
