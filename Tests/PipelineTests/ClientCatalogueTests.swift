@@ -225,6 +225,22 @@ final class ClientCatalogueTests: XCTestCase {
         }
     }
 
+    /// The text summary and the HTML report count clients by stack.
+    func testSummaryAndReportNameTheClients() throws {
+        let capture = Self.folder.appendingPathComponent("chromium/tls12-reneg-noticket.pcap").path
+        let text = try runTLSDump(["-r", capture, "--summary", "--color", "never"])
+        let summary = String(decoding: text.stdout, as: UTF8.self)
+        XCTAssertTrue(summary.contains("  clients:\n"), summary)
+        XCTAssertTrue(summary.contains("Chromium (headless)") && summary.contains("renegotiation 1 abandoned, 1 completed"), summary)
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("clients-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: report) }
+        let html = try runTLSDump(["-r", capture, "--report", report.path, "--report-all"])
+        XCTAssertEqual(html.status, 0, String(decoding: html.stderr, as: UTF8.self))
+        let page = try String(contentsOf: report, encoding: .utf8)
+        XCTAssertTrue(page.contains("Connections by client (measured catalogue)"))
+        XCTAssertTrue(page.contains("The client is Chromium (headless)"), "the story names it")
+    }
+
     /// The story with keys adds to the keyless one and never contradicts it: every
     /// keyless sentence, by its opening words (who did what: "The renegotiation
     /// completed.", "The client refused it", "The renegotiation was abandoned:"),
