@@ -46,7 +46,7 @@ extension ClientCatalogue {
             ja4: ["t13d291300_723694b0fccc_2cc26d266019"],
             ja4Raw: ["t13d291300_002f,0033,0035,0039,009c,009d,009e,009f,1301,1302,1303,1304,c009,c00a,c013,c014,c02b,c02c,c02f,c030,c09c,c09d,c09e,c09f,c0ac,c0ad,cca8,cca9,ccaa_0005,000a,000b,000d,0016,0017,001c,0023,002b,002d,0033,ff01_0401,0809,0804,0403,0807,0501,080a,0805,0503,0808,0601,080b,0806,0603,0201,0203"],
             measured: [
-                ClientStack.Measurement(scenario: "tls12-reneg-noticket", outcome: "completes_with_certificate", httpStatus: 200, exitCode: 1),
+                ClientStack.Measurement(scenario: "tls12-reneg-noticket", outcome: "completes_with_certificate", httpStatus: 200, exitCode: 0),
                 ClientStack.Measurement(scenario: "tls12-reneg", outcome: "completes_with_certificate", httpStatus: 200, exitCode: 1),
                 ClientStack.Measurement(scenario: "tls10-reneg", outcome: "completes_with_certificate", httpStatus: 200, exitCode: 1),
                 ClientStack.Measurement(scenario: "tls12-certreq-first", outcome: "sends_certificate", httpStatus: 200, exitCode: 1),
