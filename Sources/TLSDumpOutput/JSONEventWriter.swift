@@ -513,13 +513,6 @@ public final class JSONEventWriter: RenderingEventSink {
         if let quic = c.quic { w.key("quic"); quicSummary(quic, &w) }
         w.key("client_software")
         if let client = c.clientSoftware { clientSoftware(client, &w) } else { w.null() }
-        if let retry = c.retryOf {
-            w.key("retry_of"); w.beginObject()
-            w.key("flow"); w.string(retry.flowID)
-            w.key("outcome"); w.string(retry.outcome.rawValue)
-            w.key("ms_after"); w.double(retry.msAfter)
-            w.endObject()
-        }
         var clientUnknown: String?
         if c.clientSoftware == nil, case .unknown(let reason) = ClientCatalogue.identify(ja4: c.ja4) { clientUnknown = reason }
         if !c.unknownReasons.isEmpty || clientUnknown != nil {

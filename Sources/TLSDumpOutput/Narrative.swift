@@ -12,9 +12,6 @@ enum Narrative {
         var out: [String] = []
         guard let first = c.handshakes.first else { return out }
         if let client = c.clientSoftware { out.append("The client is " + clientLine(client) + ".") }
-        if let retry = c.retryOf {
-            out.append("This connection retries \(retry.flowID), whose handshake was \(retry.outcome.rawValue) \(formatDuration(retry.msAfter)) before it started: the same client to the same server and name, with the same ClientHello (JA4).")
-        }
         let version = c.version.map(Naming.version) ?? "TLS"
         // The first handshake.
         switch first.outcome {

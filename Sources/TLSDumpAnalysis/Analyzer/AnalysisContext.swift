@@ -24,8 +24,6 @@ final class AnalysisContext {
     var chainVerdicts = ChainVerdictCache()
     /// Clients send the same hello lists on every connection: JA3 and JA4 are made once per list.
     var clientFingerprints = ClientFingerprintCache()
-    /// Connections whose handshake went wrong, for a retry to name (`connection.retry_of`).
-    var retries = RetryTable()
 
     init(config: AnalyzerConfig, sink: EventSink) {
         self.config = config

@@ -237,12 +237,6 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.clientSoftware = newValue } }
     }
 
-    /// The earlier connection this one retries (same client, server, SNI and JA4, a few seconds after it went wrong).
-    public var retryOf: RetryLink? {
-        get { rare?.value.retryOf }
-        set { updateRare { $0.retryOf = newValue } }
-    }
-
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -269,12 +263,11 @@ struct RareConnectionFacts: Sendable {
     var serverCertificateCompression: CertificateCompressionInfo?
     var clientCertificateCompression: CertificateCompressionInfo?
     var clientSoftware: ClientSoftware?
-    var retryOf: RetryLink?
 
     var isEmpty: Bool {
         decryptionNote == nil && quic == nil && starttls == nil && plaintextBytes == nil
             && keyExchange == nil && ech == nil && ocsp == nil && sct == nil
             && validation == nil && clientValidation == nil
-            && serverCertificateCompression == nil && clientCertificateCompression == nil && clientSoftware == nil && retryOf == nil
+            && serverCertificateCompression == nil && clientCertificateCompression == nil && clientSoftware == nil
     }
 }

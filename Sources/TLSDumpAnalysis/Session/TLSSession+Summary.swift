@@ -67,7 +67,6 @@ extension TLSSession {
             rare: nil)
         summary.decryptionNote = decryptionNote
         summary.clientSoftware = client.software
-        summary.retryOf = linkRetry(summary, start: start, end: end)
         if sides.client.preamble != nil || sides.server.preamble != nil {
             let client = sides.client.preamble?.value, server = sides.server.preamble?.value
             summary.starttls = StartTLSProtocol.recognise(client: client, server: server)?.rawValue
@@ -101,28 +100,6 @@ extension TLSSession {
             summary.clientCertificateCompression = certificateCompression.value.client
         }
         return summary
-    }
-
-    /// Names the earlier connection this one retries (`RetryTable`).
-    private func linkRetry(_ summary: ConnectionSummary, start: Timestamp, end: Timestamp) -> RetryLink? {
-        guard let key = retryKey else { return nil }
-        return context.retries.takeRetried(key, flowID: connection.flowIdentity().flowID, start: start).map {
-            RetryLink(flowID: $0.flowID, outcome: $0.outcome, msAfter: start.milliseconds(since: $0.at))
-        }
-    }
-
-    /// Who and what a retry of this connection would match: client address, server, SNI, JA4.
-    /// (A name longer than a DNS name is not kept: the table's memory stays small.)
-    var retryKey: RetryTable.Key? {
-        guard let ja4 = fingerprints[.ja4], (sni?.utf8.count ?? 0) <= 255 else { return nil }
-        let flow = connection.flowIdentity()
-        return RetryTable.Key(client: flow.client.ip, server: flow.server, sni: sni, ja4: ja4)
-    }
-
-    /// This connection's handshake just went wrong: a retry may follow.
-    func rememberForRetry(_ outcome: HandshakeOutcome) {
-        guard let key = retryKey else { return }
-        context.retries.remember(key, RetryTable.Entry(flowID: connection.flowIdentity().flowID, at: now, outcome: outcome))
     }
 
     /// TLS 1.3 staples OCSP and SCTs inside the encrypted Certificate: when

@@ -223,7 +223,6 @@ final class TLSSession {
             return
         }
         live.renegotiation.value.endedAfterFinished = failure
-        rememberForRetry(.failed)
         reportRenegotiationOutcome()
         observe(.renegotiationEndedAfterFinished(failure: failure, handshake: hs.index))
     }
@@ -308,7 +307,6 @@ final class TLSSession {
     /// The current handshake reached completed, refused or failed.
     private func handshakeEnded(from before: HandshakePhase) {
         guard let hs = current else { return }
-        if hs.phase.endedBy != nil { rememberForRetry(hs.phase.outcome) }
         switch hs.phase {
         case .completed:
             handshakeCompleted()
