@@ -59,8 +59,14 @@ enum Narrative {
             case nil: out.append("Whether secure renegotiation (RFC 5746) was in force is unknown (the first hellos were not seen).")
             }
         }
-        if c.findingIDs.contains(.clientAuthViaRenegotiation) {
-            out.append(remedy(c))
+        // The remedy: where the certificate was asked only in a renegotiation, and where the
+        // client did not go through a renegotiation the server started (refused, failed, abandoned).
+        let askedInRenegotiation = c.findingIDs.contains(.clientAuthViaRenegotiation)
+        let clientWouldNot = c.handshakes.dropFirst().contains {
+            $0.initiator == .server && $0.endedBy == .client && [.refused, .failed, .abandoned].contains($0.outcome)
+        }
+        if askedInRenegotiation || clientWouldNot {
+            out.append(remedy(c, certificateRequestSeen: askedInRenegotiation))
         }
         return out
     }
@@ -82,8 +88,11 @@ enum Narrative {
     /// The IIS pattern's remedy paragraph, speaking from the catalogue: what
     /// this client was measured to do, or (unidentified) which measured stacks
     /// complete and which do not; then the server-side remedies.
-    static func remedy(_ c: ConnectionSummary) -> String {
-        var s = "This is the IIS pattern: the certificate is requested only in a renegotiation after the first request."
+    static func remedy(_ c: ConnectionSummary, certificateRequestSeen: Bool) -> String {
+        // Both openings say the same first words: with keys the story adds, it does not say otherwise.
+        var s = certificateRequestSeen
+            ? "This is the IIS pattern: the certificate is requested only in a renegotiation after the first request."
+            : "This is the IIS way of asking for a client certificate, if that is what the server meant: it renegotiated after the first request."
         let scenario = ClientStack.renegotiationScenario
         if let client = c.clientSoftware, !client.candidates.isEmpty {
             let told = client.candidates.map { stack -> String in

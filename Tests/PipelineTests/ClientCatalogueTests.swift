@@ -326,6 +326,9 @@ final class ClientCatalogueTests: XCTestCase {
                     XCTAssertEqual(summary.handshakes.last?.endedBy, .client, c.client)
                     if keys { XCTAssertEqual(summary.handshakes.last?.endReason, "no_renegotiation", c.client) }
                     XCTAssertTrue(story.contains("The client refused it"), "\(c.client): \(story)")
+                    // The remedy paragraph is there too, with what this client was measured to do.
+                    XCTAssertTrue(story.contains("refused it (a no_renegotiation alert"), "\(c.client): \(story)")
+                    XCTAssertTrue(story.contains("httpcfg set ssl"), "\(c.client): \(story)")
                 }
             }
         }
