@@ -55,7 +55,7 @@ FUZZ_SMOKE_JOBS ?= 2
 # and mutation sweeps (minutes under TSan, and single-threaded).
 TSAN_FILTER ?= PipelineTests.(CLITests|CorpusTests|DecryptionTests|FindingsTests|FingerprintCorpusTests|OutputIntegrityTests|ReadmeTests|ThreadedPipelineTests|UXTests)
 
-.PHONY: all build deps test-deps test test-asan test-tsan demo bench bench-live bench-scale microbench fuzz fuzz-smoke captures install clean
+.PHONY: all build deps test-deps test test-asan test-tsan demo bench bench-live bench-scale microbench fuzz fuzz-smoke captures client-captures client-catalogue install clean
 
 all: build
 
@@ -108,6 +108,17 @@ bench: deps
 
 captures:
 	bash captures/generate.sh
+
+# Real client stacks (Debian's) against an IIS-like s_server, in a private network
+# namespace (root): captures/clients/CLIENT/SCENARIO.{pcap,keys,report.json}; then
+# the client catalogue the binary embeds is regenerated from them.
+client-captures:
+	bash captures/clients/record.sh
+	$(MAKE) client-catalogue
+
+client-catalogue:
+	$(SWIFT) build --product tlsdump $(SWIFT_BUILD_FLAGS)
+	python3 captures/clients/catalogue.py
 
 fuzz: deps
 	bash Fuzz/run.sh $(FUZZ_SECONDS)

@@ -88,6 +88,8 @@ public final class JSONEventWriter: RenderingEventSink {
             w.key("secure"); w.bool(e.secure)
             w.key("outcome"); w.string(e.outcome.rawValue)
             w.key("inferred"); w.bool(e.inferred)
+            if let side = e.endedBy { w.key("ended_by"); w.string(side.rawValue) }
+            if let reason = e.endReason { w.key("end_reason"); w.string(reason) }
         case .alert(let e):
             w.key("sender"); w.string(e.sender.rawValue)
             w.key("encrypted"); w.bool(e.encrypted)
@@ -179,6 +181,10 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("ja3"); w.string(e.ja3)
         w.key("ja3_string"); w.string(e.ja3String)
         w.key("ja4"); w.string(e.ja4)
+        // The raw JA4 (ja4_r: sorted lists in clear), for near matches of a client catalogue.
+        if e.ja4 != nil {
+            w.key("ja4_r"); w.string(Fingerprints.ja4Raw(h, transport: e.ja4?.hasPrefix("q") == true ? .quic : .tcp))
+        }
         w.key("sslv2_format"); w.bool(h.isSSLv2)
         w.key("key_shares"); w.beginArray()
         for share in h.keyShares {
@@ -443,6 +449,9 @@ public final class JSONEventWriter: RenderingEventSink {
             w.key("index"); w.int(h.index)
             w.key("initiator"); w.string(h.initiator?.rawValue)
             w.key("outcome"); w.string(h.outcome.rawValue)
+            w.key("ended_by"); w.string(h.endedBy?.rawValue)
+            w.key("end_reason"); w.string(h.endReason)
+            if h.endedAfterFinished != nil { w.key("failed_after_finished"); w.bool(true) }
             w.key("encrypted"); w.bool(h.encrypted)
             w.key("decrypted"); w.bool(h.decrypted)
             // Only where they say something: a renegotiation read from ciphertext,
@@ -502,11 +511,44 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("ech")
         if let ech = c.ech { echSummary(ech, &w) } else { w.null() }
         if let quic = c.quic { w.key("quic"); quicSummary(quic, &w) }
-        if !c.unknownReasons.isEmpty {
+        w.key("client_software")
+        if let client = c.clientSoftware { clientSoftware(client, &w) } else { w.null() }
+        var clientUnknown: String?
+        if c.clientSoftware == nil, case .unknown(let reason) = ClientCatalogue.identify(ja4: c.ja4) { clientUnknown = reason }
+        if !c.unknownReasons.isEmpty || clientUnknown != nil {
             w.key("unknown"); w.beginObject()
             for (field, reason) in c.unknownReasons { w.dynamicKey(field); w.string(reason) }
+            if let clientUnknown { w.key("client_software"); w.string(clientUnknown) }
             w.endObject()
         }
+    }
+
+    /// `connection.client_software`: who the client is, from the measured catalogue.
+    static func clientSoftware(_ s: ClientSoftware, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("name"); w.string(s.name)
+        w.key("version"); w.string(s.version)
+        w.key("library"); w.string(s.library)
+        w.key("basis"); w.string(s.basis.rawValue)
+        if !s.traits.isEmpty {
+            w.key("traits"); w.beginArray()
+            for trait in s.traits { w.string(trait) }
+            w.endArray()
+        }
+        w.key("candidates"); w.beginArray()
+        for stack in s.candidates {
+            w.beginObject()
+            w.key("id"); w.string(stack.id)
+            w.key("name"); w.string(stack.name)
+            w.key("version"); w.string(stack.version)
+            w.key("library"); w.string(stack.library)
+            w.key("measured"); w.beginObject()
+            for m in stack.measured { w.dynamicKey(m.scenario); w.string(m.outcome) }
+            w.endObject()
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
     }
 
     /// `connection.ocsp`: the stapled response and its verdict (docs/events.md).

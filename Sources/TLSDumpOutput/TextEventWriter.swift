@@ -284,8 +284,11 @@ public final class TextEventWriter: EventSink {
         if h.inferred && h.index > 0 && h.outcome != .unknown { text += " (inferred)" }
         if let check = h.inferenceCheck { text += " (size inference \(check.rawValue) by decryption)" }
         if let request = h.certificateRequest {
-            text += "\n    certificate requested (\(request.phase.rawValue))"
-            if request.afterApplicationData {
+            text += "\n    certificate requested (\(request.phase.rawValue)\(request.inferred ? ", inferred" : ""))"
+            if request.phase == .postHandshake {
+                // Without keys TLS 1.3 tickets look like server application data: only the client's bytes agree.
+                text += " after \(request.applicationBytesBefore.client) bytes of client application data"
+            } else if request.afterApplicationData {
                 text += " after \(request.applicationBytesBefore.client) bytes of client and \(request.applicationBytesBefore.server) bytes of server application data"
             }
             text += ", \(formatDuration(request.msSinceConnectionStart)) into the connection"
@@ -336,6 +339,13 @@ public final class TextEventWriter: EventSink {
             lines.append("  key exchange:")
             for (name, count) in summary.keyExchanges.sorted(by: RunSummary.byCountThenName).prefix(10) { lines.append("    \(count)  \(name)") }
         }
+        if !summary.clients.isEmpty {
+            // Clients by stack (the measured catalogue), with how their renegotiations and client certificates went.
+            lines.append("  clients:")
+            for (name, tally) in summary.clients.sorted(by: { ($0.value.connections, $1.key) > ($1.value.connections, $0.key) }).prefix(12) {
+                lines.append("    \(tally.connections)  \(name)" + tally.outcomes)
+            }
+        }
         if !summary.findings.isEmpty {
             lines.append("  findings:")
             for (id, entry) in summary.findings.sorted(by: { ($0.value.severity, $0.value.count, $1.key) > ($1.value.severity, $1.value.count, $0.key) }) {
@@ -356,6 +366,30 @@ public final class TextEventWriter: EventSink {
     }
 }
 
+/// One client stack's connections in the summary: renegotiation outcomes and client certificates.
+struct ClientTally {
+    var connections = 0
+    var renegotiations: [String: Int] = [:]
+    var certificates = 0
+
+    mutating func count(_ c: ConnectionSummary) {
+        connections += 1
+        for h in c.handshakes.dropFirst() { renegotiations[h.outcome.rawValue, default: 0] += 1 }
+        if c.clientAuthenticated == true { certificates += 1 }
+    }
+
+    /// ": renegotiation 2 completed, 1 refused; client certificate sent on 2", or "".
+    var outcomes: String {
+        var parts: [String] = []
+        if !renegotiations.isEmpty {
+            parts.append("renegotiation " + renegotiations.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                .map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        }
+        if certificates > 0 { parts.append("client certificate sent on \(certificates)") }
+        return parts.isEmpty ? "" : ": " + parts.joined(separator: "; ")
+    }
+}
+
 /// Totals for the end-of-run summary.
 struct RunSummary {
     var connections = 0
@@ -364,9 +398,12 @@ struct RunSummary {
     /// By `KeyExchangeLabel` (the HTML report's chart counts the same).
     var keyExchanges: [String: Int] = [:]
     var findings: [String: (severity: Severity, count: Int)] = [:]
+    /// By client stack (`ClientSoftware.label`, or "unidentified"): bounded by the catalogue's size.
+    var clients: [String: ClientTally] = [:]
 
     mutating func count(connection c: ConnectionSummary) {
         connections += 1
+        clients[c.clientSoftware?.label ?? "unidentified", default: ClientTally()].count(c)
         versions[c.version.map(Naming.version) ?? "unknown", default: 0] += 1
         if let suite = c.cipherSuite { suites[Naming.cipherSuiteName(suite) ?? Naming.hex4(suite), default: 0] += 1 }
         keyExchanges[KeyExchangeLabel.of(c), default: 0] += 1

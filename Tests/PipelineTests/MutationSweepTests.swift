@@ -30,7 +30,8 @@ final class MutationSweepTests: XCTestCase {
             var random = SeededRandom(seed: HostileInput.stableHash(capture.lastPathComponent))
             for mutation in Mutation.allCases {
                 let mutant = mutation.apply(to: original, layout: layout, random: &random)
-                let name = "\(capture.deletingPathExtension().lastPathComponent).\(mutation).\(capture.pathExtension)"
+                // The folder too: captures/clients holds the same scenario names for every client.
+                let name = "\(capture.deletingLastPathComponent().lastPathComponent)-\(capture.deletingPathExtension().lastPathComponent).\(mutation).\(capture.pathExtension)"
                 let path = workDir.appendingPathComponent(name).path
                 try Data(mutant).write(to: URL(fileURLWithPath: path))
                 jobs.append((name, path))

@@ -105,6 +105,7 @@ final class Connection: TransportConnection {
             if isTLS { session?.reset(by: side) }
         } else if fin {
             tcp[side].fin = true
+            if isTLS { session?.tcpClosed(by: side) }
             if tcp.client.fin && tcp.server.fin && !closed {
                 closeReason = .fin
                 closed = true

@@ -34,8 +34,22 @@ public struct HandshakeSummary: Sendable {
     public var inferenceCheck: InferenceCheck?
     /// Its key exchange (null group with a reason).
     public var keyExchange: KeyExchangeSummary? = nil
+    /// A renegotiation whose both Finished were seen, after which the client
+    /// ended the connection (alert or reset) before sending application data.
+    public var endedAfterFinished: HandshakeFailure? = nil
 
-    public var outcome: HandshakeOutcome { phase.outcome }
+    /// `failed` for a renegotiation the client ended right after its Finished:
+    /// both Finished were seen, but it did not work.
+    public var outcome: HandshakeOutcome { endedAfterFinished != nil ? .failed : phase.outcome }
+
+    /// Who ended a handshake that did not complete (or the client that ended
+    /// the connection right after its Finished); nil when it completed or
+    /// nobody is known to have ended it (the capture stopped).
+    public var endedBy: Side? { phase.endedBy ?? endedAfterFinished?.side }
+
+    /// How it was ended: an alert's name (`encrypted_alert` when unread),
+    /// `tcp_close` (FIN without an alert), `tcp_reset`, or `ignored`.
+    public var endReason: String? { phase.endReason ?? endedAfterFinished?.endReason }
     /// Initiator and outcome were told from ciphertext, not read.
     public var inferred: Bool { encrypted && !decrypted }
 
@@ -217,6 +231,12 @@ public struct ConnectionSummary: Sendable {
         set { updateRare { $0.clientCertificateCompression = newValue } }
     }
 
+    /// Who the client is by its ClientHello, from the measured catalogue (nil: unknown, the reason in `unknownReasons`).
+    public var clientSoftware: ClientSoftware? {
+        get { rare?.value.clientSoftware }
+        set { updateRare { $0.clientSoftware = newValue } }
+    }
+
     /// "tcp" or "quic".
     public var transport: String { quic == nil ? "tcp" : "quic" }
 
@@ -242,11 +262,12 @@ struct RareConnectionFacts: Sendable {
     var clientValidation: ChainValidation?
     var serverCertificateCompression: CertificateCompressionInfo?
     var clientCertificateCompression: CertificateCompressionInfo?
+    var clientSoftware: ClientSoftware?
 
     var isEmpty: Bool {
         decryptionNote == nil && quic == nil && starttls == nil && plaintextBytes == nil
             && keyExchange == nil && ech == nil && ocsp == nil && sct == nil
             && validation == nil && clientValidation == nil
-            && serverCertificateCompression == nil && clientCertificateCompression == nil
+            && serverCertificateCompression == nil && clientCertificateCompression == nil && clientSoftware == nil
     }
 }

@@ -82,6 +82,9 @@ public struct RenegotiationEvent: Sendable {
     public var outcome: RenegotiationOutcome
     /// Initiator and outcome were told from encrypted records (no key), not read.
     public var inferred: Bool
+    /// Who ended it and how, once it ended without working (as on `connection.handshakes`).
+    public var endedBy: Side? = nil
+    public var endReason: String? = nil
 }
 
 public struct AlertEvent: Sendable {

@@ -36,6 +36,7 @@ public enum Evidence: Sendable, Equatable {
     case insecureRenegotiation
     case refusal(by: Side, inferred: Bool)
     case failure(reason: String, answered: Bool)
+    case abandonment(by: Side, answered: Bool)
     case certificateRequestSeen(encrypted: Bool)
     case clientFlight(ClientFlightInference)
     case postHandshakeRequest(encrypted: Bool, decrypted: Bool)
@@ -88,6 +89,8 @@ public enum Evidence: Sendable, Equatable {
         case .insecureRenegotiation: return [("secure_renegotiation", .bool(false))]
         case .refusal(let side, let inferred): return [("refused_by", .string(side.rawValue)), ("inferred", .bool(inferred))]
         case .failure(let reason, let answered): return [("reason", .string(reason)), ("answered", .bool(answered))]
+        case .abandonment(let side, let answered):
+            return [("closed_by", .string(side.rawValue)), ("reason", .string("tcp_close")), ("answered", .bool(answered))]
         case .certificateRequestSeen(let encrypted): return [("inferred", .bool(false)), ("encrypted", .bool(encrypted))]
         case .clientFlight(let flight): return flight.fields
         case .postHandshakeRequest(let encrypted, let decrypted): return [("encrypted", .bool(encrypted)), ("decrypted", .bool(decrypted))]

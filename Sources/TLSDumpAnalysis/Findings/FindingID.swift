@@ -21,6 +21,8 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
     case renegotiationInsecure = "renegotiation.insecure"
     case renegotiationRefused = "renegotiation.refused"
     case renegotiationFailed = "renegotiation.failed"
+    case renegotiationAbandoned = "renegotiation.abandoned"
+    case renegotiationFailedAfterFinished = "renegotiation.failed_after_finished"
     case clientAuthViaRenegotiation = "client_auth.via_renegotiation"
     case clientAuthPostHandshake = "client_auth.post_handshake"
     case clientAuthNoCertificate = "client_auth.no_certificate"
@@ -55,7 +57,7 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
              .oldProtocolSSLv2, .oldProtocolSSLv3, .renegotiationInsecure, .compressionEnabled, .certRevoked:
             .high
         case .weakCipher3DES, .weakMACMD5, .oldProtocolTLS10, .oldProtocolTLS11, .weakKeyRSA, .weakKeyDH, .weakKeyEC,
-             .renegotiationRefused, .renegotiationFailed, .clientAuthViaRenegotiation, .clientAuthNoCertificate,
+             .renegotiationRefused, .renegotiationFailed, .renegotiationAbandoned, .renegotiationFailedAfterFinished, .clientAuthViaRenegotiation, .clientAuthNoCertificate,
              .certExpired, .certNotYetValid, .handshakeFailed, .ocspMismatch, .certUntrusted, .certChainIncomplete, .certWeakSignature, .certCompressionBomb:
             .medium
         case .renegotiationClientInitiated, .certSelfSigned, .certSNIMismatch, .certChainOrder, .streamGap, .tlsMalformed, .tlsOversizedMessage, .decryptionError,
@@ -88,6 +90,8 @@ public enum FindingID: String, Sendable, CaseIterable, Comparable {
         case .renegotiationInsecure: "Upgrade both ends to support RFC 5746 secure renegotiation, or disable renegotiation."
         case .renegotiationRefused: "Avoid renegotiation with this peer: request the client certificate in the first handshake, or use TLS 1.3 post-handshake authentication."
         case .renegotiationFailed: "Read the alert and the renegotiation's messages; request the client certificate in the first handshake to avoid renegotiating."
+        case .renegotiationAbandoned: "The client gave up the renegotiation by closing the connection (some clients, Chromium among them, do so at a CertificateRequest, pick a certificate and retry on a new connection); request the client certificate in the first handshake."
+        case .renegotiationFailedAfterFinished: "The client ended the connection right after the renegotiation's Finished (GnuTLS clients do so when the server announced a session ticket and sent none): turn session tickets off on the server, or request the client certificate in the first handshake."
         case .clientAuthViaRenegotiation: "Request the client certificate in the first handshake (IIS: clientcertnegotiation=enable on the binding; Apache: SSLVerifyClient per virtual host)."
         case .clientAuthPostHandshake: "Check that the client supports TLS 1.3 post-handshake authentication, or request the certificate in the handshake."
         case .clientAuthNoCertificate: "Install a client certificate issued by one of the CAs the server lists, and configure the client to send it."

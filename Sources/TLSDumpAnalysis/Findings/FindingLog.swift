@@ -50,11 +50,11 @@ enum FindingRules {
             OCSPRule.observe(fact, &findings)
         case .certificateCompressionRejected:
             CertificateCompressionRule.observe(fact, &findings)
-        case .renegotiationStarted, .renegotiationRefused, .renegotiationFailed:
+        case .renegotiationStarted, .renegotiationRefused, .renegotiationFailed, .renegotiationAbandoned, .renegotiationEndedAfterFinished:
             RenegotiationRule.observe(fact, &findings)
         case .certificateRequested, .clientCertificate, .clientFlightInferred:
             ClientAuthenticationRule.observe(fact, &findings)
-        case .firstHandshakeFailed, .unexpectedMessage, .bytesMissing, .notTLS, .malformed, .decryptionFailed, .decryptionUnsupported:
+        case .firstHandshakeFailed, .firstHandshakeAbandoned, .unexpectedMessage, .bytesMissing, .notTLS, .malformed, .decryptionFailed, .decryptionUnsupported:
             StreamHealthRule.observe(fact, &findings)
         case .quicDecryptionFailed:
             QUICRule.observe(fact, &findings)

@@ -26,6 +26,14 @@ enum RenegotiationRule: FindingRule {
         case .renegotiationFailed(let failure, let handshake, let answered):
             findings.raise(.renegotiationFailed, "The renegotiation did not complete: \(failure.reason).", handshake: handshake,
                            evidence: .failure(reason: failure.reason, answered: answered))
+        case .renegotiationAbandoned(let side, let handshake, let answered):
+            findings.raise(.renegotiationAbandoned,
+                           "The \(side.rawValue) closed the connection (TCP FIN, no alert) during the renegotiation\(answered ? "" : ", before answering it").",
+                           handshake: handshake, evidence: .abandonment(by: side, answered: answered))
+        case .renegotiationEndedAfterFinished(let failure, let handshake):
+            findings.raise(.renegotiationFailedAfterFinished,
+                           "Both Finished messages of the renegotiation were seen, then the client ended the connection (\(failure.reason)) before sending application data: the handshake finished, but the client did not accept it.",
+                           handshake: handshake, evidence: .failure(reason: failure.reason, answered: true))
         default:
             break
         }

@@ -26,6 +26,12 @@ enum SessionFact {
     /// A renegotiation reached a final outcome other than completion.
     case renegotiationRefused(by: Side, handshake: Int, inferred: Bool)
     case renegotiationFailed(failure: HandshakeFailure, handshake: Int, answered: Bool)
+    /// A side closed TCP (no alert) before the first handshake completed.
+    case firstHandshakeAbandoned(by: Side, handshake: Int)
+    /// A side closed TCP (no alert) while the renegotiation ran.
+    case renegotiationAbandoned(by: Side, handshake: Int, answered: Bool)
+    /// Both Finished of a renegotiation were seen, then the client ended the connection.
+    case renegotiationEndedAfterFinished(failure: HandshakeFailure, handshake: Int)
 
     case certificateRequested(CertificateRequestFact)
     /// A Certificate message from the client, read (clear or decrypted).

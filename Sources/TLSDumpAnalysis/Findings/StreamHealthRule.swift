@@ -7,6 +7,9 @@ import TLSDumpTLS
 enum StreamHealthRule: FindingRule {
     static func observe(_ fact: SessionFact, _ findings: inout FindingLog) {
         switch fact {
+        case .firstHandshakeAbandoned(let side, let handshake):
+            findings.raise(.handshakeFailed, "The \(side.rawValue) closed the connection (TCP FIN, no alert) before the handshake completed.",
+                           handshake: handshake, evidence: .abandonment(by: side, answered: true))
         case .firstHandshakeFailed(let failure, let handshake):
             switch failure {
             case .reset(let side):

@@ -160,6 +160,12 @@ struct RenegotiationRecord: DefaultInitializable {
     /// The inference's answer on the client certificate, and whether keys confirmed it.
     var inference: ClientFlightInference?
     var inferenceCheck: InferenceCheck?
+    /// Application bytes each side had sent when it completed (nil: not completed).
+    var applicationBytesAtCompletion: SidePair<Int>?
+    /// The client ended the connection after both Finished (an alert or a
+    /// reset before it sent any application data): the handshake finished,
+    /// the renegotiation did not work (GnuTLS waiting for a NewSessionTicket).
+    var endedAfterFinished: HandshakeFailure?
 
     init() {}
 }

@@ -11,6 +11,7 @@ import TLSDumpTLS
 ///                                 └─▶ helloRetryRequested ─ClientHello─▶ helloSent(retried) ─ServerHello─▶ ...
 ///     ChangeCipherSpec / Finished (either side, any order) ─▶ changingCipher ─both Finished─▶ completed
 ///     any phase before a final one ─alert / reset / silence / end─▶ refused | failed | abandoned
+///     any phase before a final one ─TCP close (FIN) without an alert─▶ closed(by:)
 public enum HandshakePhase: Sendable, Equatable {
     /// The server asked for a handshake (HelloRequest); no ClientHello yet.
     case requested
@@ -33,10 +34,15 @@ public enum HandshakePhase: Sendable, Equatable {
     case failed(by: Side?, reason: HandshakeFailure)
     /// The connection ended (or the capture did) before any outcome.
     case abandoned
+    /// A side closed its half of the TCP connection (FIN) without an alert
+    /// while the handshake ran: the handshake was abandoned by that side (an
+    /// alert the other side sends afterwards answers the close; it does not
+    /// change who ended it).
+    case closed(by: Side)
 
     public var isFinal: Bool {
         switch self {
-        case .completed, .refused, .failed, .abandoned: true
+        case .completed, .refused, .failed, .abandoned, .closed: true
         default: false
         }
     }
@@ -56,6 +62,7 @@ public enum HandshakePhase: Sendable, Equatable {
         case .completed: .completed
         case .refused: .refused
         case .failed: .failed
+        case .closed: .abandoned
         default: .unknown
         }
     }
@@ -91,7 +98,27 @@ public enum HandshakePhase: Sendable, Equatable {
         case .keyExchange: 5
         case .changingCipher(let changed, let finished):
             6 + [changed.client, changed.server, finished.client, finished.server].filter { $0 }.count
-        case .completed, .refused, .failed, .abandoned: 11
+        case .completed, .refused, .failed, .abandoned, .closed: 11
+        }
+    }
+
+    /// Who ended it, when it ended without completing (nil otherwise, and for `abandoned`: the capture ended).
+    public var endedBy: Side? {
+        switch self {
+        case .refused(let side, _): side
+        case .failed(let side, let reason): side ?? reason.side
+        case .closed(let side): side
+        default: nil
+        }
+    }
+
+    /// How: an alert's name (`encrypted_alert` when unread), `tcp_close`, `tcp_reset`, `ignored`.
+    public var endReason: String? {
+        switch self {
+        case .refused(_, let alert): alert.flatMap { TLSRegistry.alertName($0) } ?? "encrypted_alert"
+        case .failed(_, let reason): reason.endReason
+        case .closed: "tcp_close"
+        default: nil
         }
     }
 
@@ -108,13 +135,15 @@ public enum HandshakePhase: Sendable, Equatable {
         case .refused: "refused"
         case .failed: "failed"
         case .abandoned: "abandoned"
+        case .closed: "closed"
         }
     }
 }
 
 /// How a handshake ended, as the contract names it (`outcome`).
+/// `abandoned`: a side closed TCP without an alert before it ended (`ended_by` says which).
 public enum HandshakeOutcome: String, Sendable {
-    case completed, refused, failed, unknown
+    case completed, refused, failed, abandoned, unknown
 }
 
 public typealias RenegotiationOutcome = HandshakeOutcome
@@ -130,6 +159,17 @@ public enum HandshakeFailure: Sendable, Equatable {
     public var side: Side {
         switch self {
         case .alert(let side, _, _, _), .reset(let side), .ignored(let side): side
+        }
+    }
+
+    /// The contract's `end_reason`: the alert's name (`encrypted_alert` when it
+    /// could not be read), `tcp_reset`, or `ignored`.
+    public var endReason: String {
+        switch self {
+        case .alert(_, _, let description, _):
+            description.flatMap { TLSRegistry.alertName($0) } ?? (description.map { "alert_\($0)" } ?? "encrypted_alert")
+        case .reset: "tcp_reset"
+        case .ignored: "ignored"
         }
     }
 
@@ -162,6 +202,8 @@ enum HandshakeInput: Sendable, Equatable {
     /// An alert during the handshake (`description` nil when encrypted).
     case alert(from: Side, level: UInt8?, description: UInt8?, encrypted: Bool)
     case reset(by: Side)
+    /// The side closed its half of the TCP connection (FIN).
+    case closed(by: Side)
     /// The side asked to handshake kept sending application data instead.
     case ignored(by: Side)
     /// The connection (or the input) ended.
@@ -177,6 +219,7 @@ enum HandshakeInput: Sendable, Equatable {
         case .finished: "a Finished"
         case .alert: "an alert"
         case .reset: "a reset"
+        case .closed: "a TCP close"
         case .ignored: "application data"
         case .ended: "the end of the connection"
         }
@@ -236,6 +279,8 @@ extension HandshakePhase {
             return afterAlert(from: from, level: level, description: description, encrypted: encrypted, role: role)
         case .reset(let side):
             return .failed(by: side, reason: .reset(by: side))
+        case .closed(let side):
+            return .closed(by: side)
         case .ignored(let side):
             guard role.isRenegotiation, !answered(in: role) else { return nil }
             return .failed(by: side, reason: .ignored(by: side))

@@ -138,7 +138,10 @@ extension TLSSession {
         if alerts.count < context.config.maxAlertsPerConnection { alerts.append(alert) }
         emit(.alert(AlertEvent(sender: alert.sender, encrypted: alert.encrypted, level: alert.level, description: alert.description,
                                handshake: currentIndex ?? 0)))
-        guard inHandshake else { return }
+        guard inHandshake else {
+            endedAfterFinished(.alert(by: alert.sender, level: alert.level, description: alert.description, encrypted: alert.encrypted))
+            return
+        }
         advance(.alert(from: alert.sender, level: alert.level, description: alert.description, encrypted: alert.encrypted), from: alert.sender)
     }
 
@@ -160,6 +163,14 @@ extension TLSSession {
             }
             return
         }
+        if origin == .encrypted, currentIsTLS13, handshakes.count == 1, currentPhase == .completed, decryptor(for: side) == nil,
+           postHandshake != .done {
+            let finished = PostHandshakeProbe.finishedRecordLength(suite: negotiatedSuite)
+            if let inference = postHandshake.record(from: side, length: header.length,
+                                                    msSinceConnectionStart: now.milliseconds(since: connection.start), finishedRecord: finished) {
+                postHandshakeInferred(inference)
+            }
+        }
         sides[side].applicationDataBytes += header.length
         if origin == .encrypted && decryption != nil && currentIsTLS13 {
             // Keys were given but this TLS 1.3 record stayed ciphertext: a
@@ -176,6 +187,29 @@ extension TLSSession {
         } else {
             trace(side, version: header.version, contentType: header.contentType, length: header.length, "")
         }
+    }
+
+    /// Without keys, the records after a TLS 1.3 handshake showed a
+    /// post-handshake CertificateRequest and the client's answer (inferred).
+    private func postHandshakeInferred(_ inference: PostHandshakeProbe.Inference) {
+        guard firstCertificateRequest == nil else { return }
+        live.certificateRequest = .inferred
+        live.clientCertificateInferred = inference.certificateSent
+        if !inference.certificateSent { live.clientCertificateEmpty = true }
+        noteCertificateRequest(.postHandshake, inferred: true)
+        // Before the request: everything so far but the client's answer and the request itself
+        // (the Finished-sized record being handled is not counted yet).
+        let now = applicationBytes
+        let before = SidePair(client: max(0, now.client - inference.clientBytes), server: max(0, now.server - inference.requestRecordLength))
+        let event = CertificateRequestEvent(
+            handshake: 0, encrypted: true, decrypted: false, phase: .postHandshake,
+            afterApplicationData: before.client > 0 || before.server > 0, applicationBytesBefore: before,
+            msSinceConnectionStart: inference.msSinceConnectionStart,
+            certificateTypes: nil, signatureAlgorithms: nil, caNames: nil, inferred: true)
+        keep(event)
+        emit(.certificateRequest(event))
+        observe(.certificateRequested(CertificateRequestFact(phase: .postHandshake, handshake: 0, initiator: nil, firstHandshakeAsked: true,
+                                                             encrypted: true, decrypted: false)))
     }
 
     // MARK: encrypted handshake records (TLS 1.2 and older)

@@ -109,10 +109,13 @@ extension TLSSession {
     /// The `renegotiation` event with the outcome, once it is final.
     func reportRenegotiationOutcome() {
         guard let hs = current, hs.index > 0, hs.phase.outcome != .unknown else { return }
+        let after = hs.renegotiation.value.endedAfterFinished
+        let outcome: RenegotiationOutcome = after != nil ? .failed : hs.phase.outcome
         emit(.renegotiation(RenegotiationEvent(handshake: hs.index, initiator: hs.initiator?.rawValue ?? "unknown",
                                                evidence: hs.renegotiation.value.start?.trigger ?? "encrypted_handshake_record",
-                                               encrypted: hs.encrypted, secure: secureRenegotiation, outcome: hs.phase.outcome,
-                                               inferred: hs.origin == .encrypted)))
+                                               encrypted: hs.encrypted, secure: secureRenegotiation, outcome: outcome,
+                                               inferred: hs.origin == .encrypted,
+                                               endedBy: hs.phase.endedBy ?? after?.side, endReason: hs.phase.endReason ?? after?.endReason)))
     }
 
     /// At the end of the connection: a renegotiation the side asked never

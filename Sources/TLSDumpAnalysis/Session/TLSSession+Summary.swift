@@ -25,6 +25,9 @@ extension TLSSession {
             unknownReasons.append(("certificate_request", reason))
         }
         unknownReasons += stapledUnknownReasons()
+        // Unknown clients are most connections: their reason is told by the writers
+        // (ClientCatalogue.identify again), not stored on every summary.
+        let client = ClientCatalogue.identify(ja4: fingerprints[.ja4])
         // TLS 1.3 without a key: the server's (possibly compressed) Certificate was sent, hidden.
         if serverCertificate == nil, handshakes.contains(where: { $0.isTLS13 && $0.decryptedRecords == 0 && $0.resumed == false }) {
             unknownReasons.append(("server_certificate", "TLS 1.3 encrypts the server's Certificate (or CompressedCertificate) and its records were not decrypted (no key for them)"))
@@ -63,6 +66,7 @@ extension TLSSession {
             sslv2CipherKind: sslv2CipherKind,
             rare: nil)
         summary.decryptionNote = decryptionNote
+        summary.clientSoftware = client.software
         if sides.client.preamble != nil || sides.server.preamble != nil {
             let client = sides.client.preamble?.value, server = sides.server.preamble?.value
             summary.starttls = StartTLSProtocol.recognise(client: client, server: server)?.rawValue
@@ -168,6 +172,7 @@ extension TLSSession {
             messages: hs.messages, messagesDropped: hs.messagesDropped, start: record.start,
             certificateRequest: certificateRequests.first { $0.handshake == hs.index },
             clientCertificate: answer, clientAuthenticated: hs.clientAuthenticated,
-            inference: record.inference, inferenceCheck: inferenceCheck(hs), keyExchange: hs.keyExchangeReport)
+            inference: record.inference, inferenceCheck: inferenceCheck(hs), keyExchange: hs.keyExchangeReport,
+            endedAfterFinished: record.endedAfterFinished)
     }
 }

@@ -26,6 +26,16 @@ final class TLSSession {
     private(set) var isTLS = false
     var isSSLv2 = false
     var notTLSReported = false
+    // The small fields together, so they pack into few words (a connection's memory counts).
+    var secureRenegotiation: Bool?
+    var clientOfferedSecureRenegotiation = false
+    /// The earliest CertificateRequest, and how it is known.
+    var firstCertificateRequest: (phase: CertificateRequestPhase, inferred: Bool)?
+    var negotiatedVersion: UInt16?
+    var negotiatedSuite: UInt16?
+    /// TLS 1.3 without keys: post-handshake authentication told from record sizes.
+    var postHandshake = PostHandshakeProbe.waitingForRequest
+    var sslv2CipherKind: UInt32?
 
     // Facts for the connection summary.
     var sni: String?
@@ -40,18 +50,11 @@ final class TLSSession {
     var serverValidationSeconds: Int64 = 0
     /// RFC 8879: which chains came compressed (nothing allocated for the rest).
     var certificateCompression = OutOfLine<CertificateCompressionSeen>()
-    var secureRenegotiation: Bool?
-    var clientOfferedSecureRenegotiation = false
-    /// The earliest CertificateRequest, and how it is known.
-    var firstCertificateRequest: (phase: CertificateRequestPhase, inferred: Bool)?
     var alerts: [AlertInfo] = []
     /// CertificateRequests (read or inferred) and the client's answers, for the story.
     var certificateRequests: [CertificateRequestEvent] = []
     var clientChains: [(handshake: Int, leaf: CertificateSummary?, validation: SharedVerdict?, at: Int64)] = []
     var findings: FindingLog
-    var negotiatedVersion: UInt16?
-    var negotiatedSuite: UInt16?
-    var sslv2CipherKind: UInt32?
     /// Encrypted Client Hello, when the first ClientHello carried the extension
     /// (boxed: most connections have none, and a connection's memory counts).
     var echBox: Box<ECHSummary>?
@@ -180,10 +183,54 @@ final class TLSSession {
         resetHandshakeMessages(connection.direction(of: side))
     }
 
-    /// The side reset the connection: a handshake in progress failed.
+    /// The side reset the connection: a handshake in progress failed; a
+    /// client's reset right after a renegotiation's Finished ends it too.
     func reset(by side: Side) {
-        guard inHandshake else { return }
+        guard inHandshake else {
+            endedAfterFinished(.reset(by: side))
+            return
+        }
         advance(.reset(by: side), from: side)
+    }
+
+    /// The side closed its half of the TCP connection (FIN). A handshake in
+    /// progress was abandoned by it: whatever the other side says next (an
+    /// alert) answers the close. A renegotiation the asked side ignored while
+    /// sending application data stays ignored.
+    /// A handshake picked up mid-stream (its start not seen) is left to the end:
+    /// a close there says nothing about a handshake that may long be over.
+    func tcpClosed(by side: Side) {
+        guard inHandshake, current?.initiator != nil else { return }
+        closeOpenRenegotiation()
+        guard inHandshake else { return }
+        advance(.closed(by: side), from: side)
+    }
+
+    /// After both Finished of a renegotiation, the client ended the
+    /// connection (a fatal or unread alert, or a reset) before sending any
+    /// application data: the handshake finished, the renegotiation did not
+    /// work. An unread alert counts only while neither side sent application
+    /// data since (a client's close_notify follows the server's answer).
+    func endedAfterFinished(_ failure: HandshakeFailure) {
+        guard failure.side == .client, let hs = current, hs.index > 0, hs.isCompleted,
+              hs.renegotiation.value.endedAfterFinished == nil,
+              let atCompletion = hs.renegotiation.value.applicationBytesAtCompletion else { return }
+        let now = applicationBytes
+        // Only before either side sent application data: after the server's answer an
+        // alert or a reset is how a client closes (a fatal one too: OpenSSL's decode_error
+        // at an end of stream without close_notify), and keys or no keys must agree.
+        guard now.client == atCompletion.client, now.server == atCompletion.server else { return }
+        switch failure {
+        case .alert(_, let level, _, _):
+            guard level == nil || level == 2 else { return }   // a warning (close_notify) is not a failure
+        case .reset:
+            break
+        case .ignored:
+            return
+        }
+        live.renegotiation.value.endedAfterFinished = failure
+        reportRenegotiationOutcome()
+        observe(.renegotiationEndedAfterFinished(failure: failure, handshake: hs.index))
     }
 
     /// After a chunk of stream data: the defragmenters go once nothing is half read.
@@ -274,6 +321,13 @@ final class TLSSession {
                 reportRenegotiationOutcome()
                 observe(.renegotiationRefused(by: side, handshake: hs.index, inferred: hs.origin == .encrypted))
             }
+        case .closed(let side):
+            if hs.index > 0 {
+                reportRenegotiationOutcome()
+                observe(.renegotiationAbandoned(by: side, handshake: hs.index, answered: before.answered(in: hs.role)))
+            } else {
+                observe(.firstHandshakeAbandoned(by: side, handshake: 0))
+            }
         case .failed(_, let failure):
             if hs.index > 0 {
                 reportRenegotiationOutcome()
@@ -304,7 +358,10 @@ final class TLSSession {
             handshake: hs.index, version: hs.version ?? negotiatedVersion, cipherSuite: hs.cipherSuite ?? negotiatedSuite,
             resumed: hs.resumed, milliseconds: now.milliseconds(since: hs.start), bytes: hs.bytes,
             clientAuthenticated: hs.clientAuthenticated, keyExchange: hs.keyExchangeReport)))
-        if hs.index > 0 { reportRenegotiationOutcome() }
+        if hs.index > 0 {
+            live.renegotiation.value.applicationBytesAtCompletion = applicationBytes
+            reportRenegotiationOutcome()
+        }
     }
 
     // MARK: - handshake message buffers
@@ -337,7 +394,7 @@ extension HandshakeInput {
     var isMessage: Bool {
         switch self {
         case .clientHello, .serverHello, .serverFlight, .clientFlight, .changeCipherSpec, .finished: true
-        case .alert, .reset, .ignored, .ended: false
+        case .alert, .reset, .closed, .ignored, .ended: false
         }
     }
 }
@@ -346,12 +403,13 @@ extension HandshakeInput {
 struct TLSSideState {
     /// Records from this side are ciphertext (after its ChangeCipherSpec, TLS 1.2 and older).
     var encrypted = false
-    var records = RecordCounts()
-    var applicationDataBytes = 0
+    // The flags together, so they share a word (two of these are in every session).
     var sawTLS = false
     /// Answered the peer's ClientHello with plaintext (pending `not_tls`: its TLS may still
     /// follow, as PostgreSQL's after its one-byte 'S').
     var plaintextAfterClientHello = false
+    var records = RecordCounts()
+    var applicationDataBytes = 0
     /// The plaintext this side sent before its TLS started (STARTTLS and the like); boxed,
     /// as most connections have none.
     var preamble: Box<PlaintextPreamble>?

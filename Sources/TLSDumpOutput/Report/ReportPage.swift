@@ -39,6 +39,7 @@ struct ReportPage {
         out += BarChart(title: "Connections by version", counts: totals.versions).figure
         out += BarChart(title: "Connections by cipher suite", counts: totals.suites).figure
         out += BarChart(title: "Connections by key exchange", counts: totals.keyExchanges).figure
+        out += BarChart(title: "Connections by client (measured catalogue)", counts: totals.clients).figure
         let severities = Severity.allCases.reversed().map {
             BarChart.Bar(label: $0.name, count: totals.findingsBySeverity[$0] ?? 0, style: $0.name)
         }

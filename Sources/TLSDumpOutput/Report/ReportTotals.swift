@@ -9,6 +9,8 @@ struct ReportTotals {
     private(set) var versions: [String: Int] = [:]
     private(set) var suites: [String: Int] = [:]
     private(set) var keyExchanges: [String: Int] = [:]
+    /// By client stack, as the measured catalogue names it (bounded by its size, plus "unidentified").
+    private(set) var clients: [String: Int] = [:]
     private(set) var findingsBySeverity: [Severity: Int] = [:]
     private(set) var findingsByID: [FindingID: Int] = [:]
 
@@ -25,6 +27,7 @@ struct ReportTotals {
         }
         // The same label the text summary counts by.
         keyExchanges[KeyExchangeLabel.of(c), default: 0] += 1
+        clients[c.clientSoftware?.label ?? "unidentified", default: 0] += 1
     }
 
     mutating func count(finding f: Finding) {
