@@ -207,7 +207,9 @@ struct PcapngWalk {
             interfaceIndex = 0
             wire = Int(Bytes.u32(base, block.body, swapped))
             data = block.body + 4
-            captured = min(wire, block.bodyLength - 4, section.interfaces.first?.snapshot ?? 0)
+            // As libpcap: the original length cut to the snapshot length must fit in the block.
+            captured = min(wire, section.interfaces.first?.snapshot ?? 0)
+            guard captured <= block.bodyLength - 4 else { return fail("block of type 3 in pcapng dump file is too short") }
         }
         guard interfaceIndex < section.interfaces.count else {
             return fail("a packet arrived on interface \(interfaceIndex), but there's no such interface")
