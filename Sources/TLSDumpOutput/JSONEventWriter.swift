@@ -363,6 +363,7 @@ public final class JSONEventWriter: RenderingEventSink {
         w.key("key_bits"); w.int(c.keyBits)
         w.key("signature_algorithm"); w.string(c.signatureAlgorithm)
         w.key("san"); stringArray(c.subjectAlternativeNames, &w)
+        if c.omittedAlternativeNames > 0 { w.key("san_omitted"); w.int(c.omittedAlternativeNames) }
         w.key("sha256"); w.string(c.sha256)
         w.key("sha1"); w.string(c.sha1)
         if let error = c.parseError { w.key("parse_error"); w.string(error) }

@@ -37,7 +37,8 @@ enum KeyAndCertificateRule: FindingRule {
             // cannot parse): the leaf's own dates and names still tell these.
             leafFindings(leaf, subject: subject, handshake: handshake, seconds: seconds, &findings)
         }
-        if let sni, !sni.isEmpty, !leaf.matches(hostname: sni) {
+        // Names past the kept ones were not looked at: no mismatch can be claimed then.
+        if let sni, !sni.isEmpty, !leaf.matches(hostname: sni), leaf.omittedAlternativeNames == 0 {
             if !(leaf.subjectAlternativeNames.isEmpty && leaf.commonNames.isEmpty) {
                 findings.raise(.certSNIMismatch, "The client asked for \(sni) but the server certificate names neither it nor a matching wildcard.", handshake: handshake,
                                evidence: .nameMismatch(sni: sni, subject: subject, san: leaf.subjectAlternativeNames))

@@ -24,6 +24,10 @@ public struct CertificateSummary: Sendable, Equatable {
     public var subjectAlternativeNames: [String]
     /// The DNS-name subset of the SAN (used for hostname matching).
     public var dnsNames: [String]
+    /// subjectAltName entries past `X509Summarizer.maxAlternativeNames`,
+    /// counted but not kept (a certificate may carry 10,000: memory follows
+    /// open connections, and each would hold them all).
+    public var omittedAlternativeNames = 0
     /// The IP-address subset of the SAN, formatted like `IPAddress.description`.
     public var ipAddresses: [String]
     /// Subject commonName values (decoded, unescaped).

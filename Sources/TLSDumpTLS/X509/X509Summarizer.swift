@@ -304,6 +304,10 @@ private struct CertificateWalker {
         var names = wrapper.children(of: sequence)
         while !names.isAtEnd {
             let name = try names.read()
+            if summary.subjectAlternativeNames.count >= Self.maxAlternativeNames {
+                summary.omittedAlternativeNames += 1
+                continue
+            }
             let content = bytes[name.content]
             switch name.identifier {
             case X509DERTag.contextPrimitive(1), X509DERTag.contextPrimitive(6):
@@ -321,6 +325,9 @@ private struct CertificateWalker {
             }
         }
     }
+
+    /// subjectAltName entries kept per certificate; the rest are counted.
+    public static let maxAlternativeNames = 1000
 
     static func ipAddressText(_ content: ArraySlice<UInt8>) -> String? {
         switch content.count {
