@@ -27,7 +27,7 @@ final class FileMapping {
 
     /// Release in steps of this many bytes, keeping the last step resident
     /// (a record may start in it).
-    static let releaseStep = 8 << 20
+    static let releaseStep = 2 << 20
 
     /// Maps `path`; nil when it cannot be mapped or guarded (the caller reads
     /// it another way): not a regular file, empty, over the address space, or
