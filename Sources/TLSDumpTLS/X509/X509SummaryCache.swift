@@ -17,18 +17,30 @@ public struct X509SummaryCache: Sendable {
     /// (real ones are a few KiB; a crafted one may fill a 256 KiB message).
     public static let maxCachedDERBytes = 16 * 1024
 
+    /// Larger certificates (up to 1 MiB: a Certificate message is read whole
+    /// that far) go to a few slots of their own, so a server with 10,000
+    /// names costs one parse, not one per connection; memory stays bounded
+    /// by `largeSlots` times a MiB and the kept summary (1,000 names at most).
+    private var large: BoundedMemo<DERKey, CertificateSummary>
+    public static let maxLargeDERBytes = 1 << 20
+    public static let largeSlots = 4
+
     public init(capacity: Int = 1024) {
         memo = BoundedMemo(capacity: capacity, maxEntryCost: Self.maxCachedDERBytes)
+        large = BoundedMemo(capacity: capacity > 0 ? Self.largeSlots : 0, maxEntryCost: Self.maxLargeDERBytes)
     }
 
     public var capacity: Int { memo.capacity }
     public var count: Int { memo.count }
-    public var hits: Int { memo.hits }
-    public var misses: Int { memo.misses }
+    public var hits: Int { memo.hits + large.hits }
+    public var misses: Int { memo.misses + large.misses }
 
     /// The summary of `der`, computed once while it stays among the last `capacity` distinct certificates.
     public mutating func summary(der: [UInt8]) -> CertificateSummary {
-        memo.value(for: DERKey(der), cost: der.count) { X509Summarizer.summarize(der: der) }
+        if der.count > Self.maxCachedDERBytes {
+            return large.value(for: DERKey(der), cost: der.count) { X509Summarizer.summarize(der: der) }
+        }
+        return memo.value(for: DERKey(der), cost: der.count) { X509Summarizer.summarize(der: der) }
     }
 }
 
