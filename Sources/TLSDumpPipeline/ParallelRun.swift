@@ -248,18 +248,7 @@ final class ParallelRun {
     }
 
     private func deliver(_ output: ShardOutput) {
-        if let renderingSink {
-            output.rendered.withUnsafeBytes { bytes in
-                var start = 0
-                for index in output.events.indices {
-                    let end = output.renderedEnds[index]
-                    renderingSink.emit(output.events[index], rendered: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
-                    start = end
-                }
-            }
-        } else {
-            for case let event? in output.events { sink.emit(event) }
-        }
+        output.deliver(to: sink, rendering: renderingSink)
     }
 }
 

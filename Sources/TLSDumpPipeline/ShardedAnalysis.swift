@@ -190,19 +190,7 @@ final class ShardedAnalysis: PacketAnalysis {
     private func deliver(_ outputs: [(Int, ShardOutput)]) {
         for (index, output) in outputs {
             latest[index] = output.counters
-            if let renderingSink {
-                output.rendered.withUnsafeBytes { bytes in
-                    var start = 0
-                    // By index: zip would copy (retain) every event.
-                    for index in output.events.indices {
-                        let end = output.renderedEnds[index]
-                        renderingSink.emit(output.events[index], rendered: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
-                        start = end
-                    }
-                }
-            } else {
-                for case let event? in output.events { sink.emit(event) }
-            }
+            output.deliver(to: sink, rendering: renderingSink)
         }
     }
 
@@ -322,6 +310,24 @@ struct ShardOutput {
     var counters: AnalyzerCounters
 
     var isEmpty: Bool { events.isEmpty }
+
+    /// Writes the events in order: their rendered bytes to a rendering sink,
+    /// else the events themselves (output thread).
+    func deliver(to sink: EventSink, rendering: RenderingEventSink?) {
+        guard let rendering else {
+            for case let event? in events { sink.emit(event) }
+            return
+        }
+        rendered.withUnsafeBytes { bytes in
+            var start = 0
+            // By index: zip would copy (retain) every event.
+            for index in events.indices {
+                let end = renderedEnds[index]
+                rendering.emit(events[index], rendered: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                start = end
+            }
+        }
+    }
 }
 
 /// The analyser's sink on a worker: collects events (rendering them when it can).

@@ -269,7 +269,7 @@ struct CaptureLayout {
 // MARK: - Shared by the hostile-input tests
 
 /// A fixed-seed generator (SplitMix64): the same seed gives the same mutants on every machine.
-struct SeededRandom {
+struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

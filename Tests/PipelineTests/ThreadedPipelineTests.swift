@@ -164,7 +164,7 @@ final class ThreadedPipelineTests: XCTestCase {
                 .map { Paths.sharedCaptures.appendingPathComponent($0) }
         let packets = try pool.map(Self.ethernetPackets).filter { !$0.isEmpty }
         XCTAssertGreaterThan(packets.count, 10)
-        var generator = SeededGenerator(seed: 0x7e57_5eed)
+        var generator = SeededRandom(seed: 0x7e57_5eed)   // a failing round can be replayed
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tlsdump-property-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -350,18 +350,5 @@ enum NanosecondPcap {
     static func record(nanoseconds: Int64, _ data: [UInt8]) -> [UInt8] {
         le32(UInt32(truncatingIfNeeded: nanoseconds / 1_000_000_000)) + le32(UInt32(truncatingIfNeeded: nanoseconds % 1_000_000_000))
             + le32(UInt32(data.count)) + le32(UInt32(data.count)) + data
-    }
-}
-
-/// splitmix64: a seeded generator, so a failing round can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

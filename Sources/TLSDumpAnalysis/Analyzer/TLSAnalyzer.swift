@@ -120,12 +120,8 @@ public final class TLSAnalyzer: PacketAnalysis {
         let hash = FlowHash(key, secret: hashSecret)
         if let connection = quic.lookup(key, hash: hash, at: ts), !connection.finalized {
             handle(datagram, connection, path: key, forward: direction == .forward)
-        } else if let (moved, senderIsClient) = quic.lookup(migratingPacket: datagram.payload), !moved.finalized {
-            let forward = direction == .forward
-            if moved.addPath(key, senderIsClient: senderIsClient, forward: forward) {
-                quic.paths.insert(key, hash: hash, moved, at: ts) { _, victim in self.evict(victim) }
-                handle(datagram, moved, path: key, forward: forward)
-            }
+        } else if followMove(datagram, key, hash, direction) {
+            // a connection of ours on a new address pair
         } else {
             switch udp.claimFirst(datagram.payload) {
             case .quic?:
@@ -149,13 +145,22 @@ public final class TLSAnalyzer: PacketAnalysis {
         let hash = FlowHash(key, secret: hashSecret)
         if let connection = quic.lookup(key, hash: hash, at: ts), !connection.finalized {
             handle(datagram, connection, path: key, forward: direction == .forward)
-        } else if let (moved, senderIsClient) = quic.lookup(migratingPacket: datagram.payload), !moved.finalized {
-            let forward = direction == .forward
-            if moved.addPath(key, senderIsClient: senderIsClient, forward: forward) {
-                quic.paths.insert(key, hash: hash, moved, at: ts) { _, victim in self.evict(victim) }
-                handle(datagram, moved, path: key, forward: forward)
-            }
+        } else {
+            _ = followMove(datagram, key, hash, direction)
         }
+    }
+
+    /// A datagram on an unknown address pair that carries one of our QUIC
+    /// connections' ids: the connection moved (RFC 9000 9); the pair joins
+    /// it. True when a connection took the datagram's id.
+    private func followMove(_ datagram: UDPDatagram, _ key: FlowKey, _ hash: FlowHash, _ direction: FlowDirection) -> Bool {
+        guard let (moved, senderIsClient) = quic.lookup(migratingPacket: datagram.payload), !moved.finalized else { return false }
+        let forward = direction == .forward
+        if moved.addPath(key, senderIsClient: senderIsClient, forward: forward) {
+            quic.paths.insert(key, hash: hash, moved, at: datagram.timestamp) { _, victim in self.evict(victim) }
+            handle(datagram, moved, path: key, forward: forward)
+        }
+        return true
     }
 
     private func openQUIC(_ key: FlowKey, _ hash: FlowHash, _ datagram: UDPDatagram, _ direction: FlowDirection,
