@@ -226,8 +226,8 @@ struct PcapngWalk {
         if interface.decimal {
             nanoseconds = units <= 1_000_000_000 ? fraction &* (1_000_000_000 / units) : fraction / (units / 1_000_000_000)
         } else {
-            let product = fraction.multipliedFullWidth(by: 1_000_000_000)
-            nanoseconds = units.dividingFullWidth((product.high, product.low)).quotient
+            // As libpcap: multiply, then divide, in 64 bits (it wraps for resolutions past 2^-34).
+            nanoseconds = (fraction &* 1_000_000_000) / units
         }
         let header = PacketHeader(timestamp: Timestamp(seconds: seconds, nanoseconds: Int64(truncatingIfNeeded: nanoseconds)),
                                   capturedLength: min(captured, interface.snapshot), wireLength: wire,
