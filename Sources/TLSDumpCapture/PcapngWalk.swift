@@ -182,25 +182,17 @@ struct PcapngWalk {
         let interfaceIndex: Int, captured: Int, wire: Int, data: Int
         var ticks: UInt64 = 0
         switch block.type {
-        case 6:
-            guard block.bodyLength >= 20 else { return fail("enhanced packet block in pcapng dump file is too short") }
-            interfaceIndex = Int(Bytes.u32(base, block.body, swapped))
+        case 6, 2:
+            // Enhanced and obsolete packet blocks differ only in the interface field's width.
+            let name = block.type == 6 ? "enhanced packet block" : "packet block"
+            guard block.bodyLength >= 20 else { return fail("\(name) in pcapng dump file is too short") }
+            interfaceIndex = block.type == 6 ? Int(Bytes.u32(base, block.body, swapped)) : Int(Bytes.u16(base, block.body, swapped))
             ticks = UInt64(Bytes.u32(base, block.body + 4, swapped)) << 32 | UInt64(Bytes.u32(base, block.body + 8, swapped))
             captured = Int(Bytes.u32(base, block.body + 12, swapped))
             wire = Int(Bytes.u32(base, block.body + 16, swapped))
             data = block.body + 20
             guard captured <= block.bodyLength - 20 else {
-                return fail("enhanced packet block in pcapng dump file has a captured length \(captured) bigger than the block")
-            }
-        case 2:
-            guard block.bodyLength >= 20 else { return fail("packet block in pcapng dump file is too short") }
-            interfaceIndex = Int(Bytes.u16(base, block.body, swapped))
-            ticks = UInt64(Bytes.u32(base, block.body + 4, swapped)) << 32 | UInt64(Bytes.u32(base, block.body + 8, swapped))
-            captured = Int(Bytes.u32(base, block.body + 12, swapped))
-            wire = Int(Bytes.u32(base, block.body + 16, swapped))
-            data = block.body + 20
-            guard captured <= block.bodyLength - 20 else {
-                return fail("packet block in pcapng dump file has a captured length \(captured) bigger than the block")
+                return fail("\(name) in pcapng dump file has a captured length \(captured) bigger than the block")
             }
         default:   // 3: simple packet block, interface 0, no timestamp
             guard block.bodyLength >= 4 else { return fail("simple packet block in pcapng dump file is too short") }

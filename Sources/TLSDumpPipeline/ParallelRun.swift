@@ -350,7 +350,7 @@ private final class Worker: @unchecked Sendable {
             handOver(sink.take(counters: analyzer.counters), monitor: monitor)
         }
         let end = socket.forEachPacket(onTimeout: {
-            analyzer.advance(to: Self.wallClock())
+            analyzer.advance(to: Pipeline.wallClock())
             handOverReady(force: true)
             return publish()
         }) { header, packet in
@@ -382,11 +382,6 @@ private final class Worker: @unchecked Sendable {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
-    static func wallClock() -> Timestamp {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Timestamp(seconds: Int64(ts.tv_sec), nanoseconds: Int64(ts.tv_nsec))
-    }
 
     /// A file: every record, decoded; only this worker's address pairs analysed.
     private func walk(_ source: MappedCaptureFile, monitor: Monitor) {
